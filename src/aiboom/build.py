@@ -1,0 +1,274 @@
+"""The book pipeline: scenario in, site out.
+
+1. Validate the scenario, the registry and every data table (nothing runs on bad input).
+2. Execute each notebook template in ``notebooks/`` with papermill, with the scenario as its
+   parameter, into ``book/generated/<scenario>/`` (git-ignored). A notebook is re-executed only
+   when its cache key changes: the template, the resolved scenario, the data files or the
+   ``aiboom`` package.
+3. Copy ``_config.yml``, ``book/`` and the executed notebooks into a staging folder and let
+   Jupyter Book 1 render it (never execute) with ``-W -n --keep-going``.
+4. Write ``results.json`` (every glued number) beside the HTML and swap the staged site into
+   the output folder. A failure at any step leaves the previous site untouched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+import aiboom
+from aiboom import paths
+from aiboom.results import RESULTS_FILE_ENV, read_results
+from aiboom.scenarios import Scenario, load_scenario
+
+Log = Callable[[str], None]
+
+
+class BuildError(RuntimeError):
+    """A build step failed; the message names the notebook and cell, or the failing step."""
+
+
+@dataclass(frozen=True)
+class Executed:
+    name: str
+    path: Path
+    seconds: float
+    cached: bool
+
+
+def notebook_templates(root: Path | None = None) -> list[Path]:
+    """The notebook templates, in book order (their file names start with a two-digit rank)."""
+    return sorted(((root or paths.ROOT) / "notebooks").glob("*.md"))
+
+
+def _tree_hash(folder: Path, pattern: str) -> str:
+    h = hashlib.sha256()
+    for p in sorted(folder.rglob(pattern)):
+        if "__pycache__" in p.parts:
+            continue
+        h.update(str(p.relative_to(folder)).encode())
+        h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+def cache_key(template: Path, scenario: Scenario) -> str:
+    """Hash of everything that can change a notebook's outputs."""
+    h = hashlib.sha256()
+    h.update(template.read_bytes())
+    h.update(scenario.fingerprint().encode())
+    h.update(_tree_hash(paths.DATA, "*.csv").encode())
+    h.update(_tree_hash(Path(aiboom.__file__).parent, "*.py").encode())
+    h.update(aiboom.__version__.encode())
+    return h.hexdigest()
+
+
+def _to_ipynb(template: Path, dest: Path) -> None:
+    import jupytext
+
+    nb = jupytext.read(template)
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    nb.metadata["language_info"] = {"name": "python"}
+    nb.metadata.pop("jupytext", None)
+    jupytext.write(nb, dest, fmt="ipynb")
+
+
+def execute_notebook(template: Path, scenario: Scenario, out_dir: Path, *,
+                     force: bool = False) -> Executed:
+    """Execute one template with papermill into ``out_dir/<stem>.ipynb`` unless it is cached.
+
+    Raises
+    ------
+    BuildError
+        Naming the notebook template and the failing cell when a cell raises.
+    """
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    name = template.stem
+    target = out_dir / f"{name}.ipynb"
+    key_file = out_dir / f"{name}.key"
+    results_file = out_dir / f"{name}.results.jsonl"
+    key = cache_key(template, scenario)
+    if not force and target.exists() and results_file.exists() and key_file.exists() \
+            and key_file.read_text() == key:
+        return Executed(name, target, 0.0, cached=True)
+    start = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix=f"aiboom-{name}-") as tmp:
+        src = Path(tmp) / f"{name}.ipynb"
+        tmp_out = Path(tmp) / "out.ipynb"
+        tmp_results = Path(tmp) / "results.jsonl"
+        _to_ipynb(template, src)
+        old = os.environ.get(RESULTS_FILE_ENV)
+        os.environ[RESULTS_FILE_ENV] = str(tmp_results)
+        try:
+            papermill.execute_notebook(
+                str(src), str(tmp_out), parameters={"scenario_file": str(Path(scenario.path)
+                                                                         .resolve())},
+                kernel_name="python3", progress_bar=False, cwd=str(paths.ROOT),
+                execution_timeout=1800)
+        except PapermillExecutionError as exc:
+            # papermill counts its injected-parameters cell; report the template's numbering.
+            index = exc.cell_index - (1 if exc.cell_index > _parameters_index(src) else 0)
+            first = next((ln for ln in exc.source.splitlines() if ln.strip()), "")[:60]
+            raise BuildError(f"{display(template)}: cell {index + 1} ({first!r}) failed with "
+                             f"{exc.ename}: {exc.evalue}") from None
+        finally:
+            if old is None:
+                os.environ.pop(RESULTS_FILE_ENV, None)
+            else:
+                os.environ[RESULTS_FILE_ENV] = old
+        _strip_volatile(tmp_out)
+        if not tmp_results.exists():
+            tmp_results.write_text("")
+        shutil.move(tmp_results, results_file)
+        shutil.move(tmp_out, target)
+    key_file.write_text(key)
+    return Executed(name, target, time.perf_counter() - start, cached=False)
+
+
+def _parameters_index(nb_path: Path) -> int:
+    import nbformat
+
+    nb = nbformat.read(nb_path, as_version=4)
+    for i, cell in enumerate(nb.cells):
+        if "parameters" in cell.metadata.get("tags", []):
+            return i
+    return -1
+
+
+def _strip_volatile(nb_path: Path) -> None:
+    """Drop timestamps and machine paths papermill records, so re-runs are byte-stable."""
+    import nbformat
+
+    nb = nbformat.read(nb_path, as_version=4)
+    pm = nb.metadata.get("papermill", {})
+    for k in ("start_time", "end_time", "duration", "input_path", "output_path"):
+        pm.pop(k, None)
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+        cell.metadata.pop("papermill", None)
+        tags = cell.metadata.get("tags", [])
+        # Readers see the narrative, not the plumbing: parameter cells are kept in the
+        # notebook (researchers download it) but removed from the page.
+        if ("parameters" in tags or "injected-parameters" in tags) and "remove-cell" not in tags:
+            cell.metadata["tags"] = [*tags, "remove-cell"]
+    nbformat.write(nb, nb_path)
+
+
+def display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(paths.ROOT.resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _stage(scenario: Scenario, stage: Path, executed: list[Executed]) -> None:
+    from aiboom.charts import write_vega_bundle
+
+    shutil.copytree(paths.BOOK, stage / "book",
+                    ignore=shutil.ignore_patterns("generated", "_build", "vega-bundle.js"))
+    config = yaml.safe_load((paths.ROOT / "_config.yml").read_text(encoding="utf-8"))
+    if scenario.name != "baseline":
+        config["title"] = f"{config['title']} (scenario: {scenario.title})"
+    (stage / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    gen = stage / "book" / "generated"
+    gen.mkdir(parents=True)
+    for ex in executed:
+        shutil.copy2(ex.path, gen / ex.path.name)
+    write_vega_bundle(stage / "book" / "_static" / "vega-bundle.js")
+
+
+def manifest(scenario: Scenario, executed: list[Executed]) -> dict:
+    """Every glued number of the build, with unit, interval, notebook and scenario."""
+    rows = []
+    for ex in executed:
+        for r in read_results(ex.path.with_suffix(".results.jsonl")):
+            rows.append({**r, "notebook": ex.name, "scenario": scenario.name})
+    return {
+        "aiboom_version": aiboom.__version__,
+        "scenario": {"name": scenario.name, "title": scenario.title,
+                     "fingerprint": scenario.fingerprint(), "n_samples": scenario.n_samples,
+                     "seed": scenario.seed},
+        "results": rows,
+    }
+
+
+def _swap(new: Path, out: Path) -> None:
+    """Replace ``out`` by ``new`` with renames only (no half-written site is ever visible)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    old = out.with_name(f".{out.name}.old-{os.getpid()}")
+    if out.exists():
+        out.rename(old)
+    try:
+        new.rename(out)
+    except OSError:
+        if old.exists():
+            old.rename(out)
+        raise
+    if old.exists():
+        shutil.rmtree(old)
+
+
+def build(scenario_path: str | Path | None = None, out: str | Path | None = None, *,
+          log: Log = print, force: bool = False) -> Path:
+    """Build the whole book for one scenario into ``out`` (default ``_build/html``).
+
+    Returns the output folder. Raises :class:`aiboom.errors.InputError` on bad input and
+    :class:`BuildError` when a notebook or Jupyter Book fails; the previous site stays.
+    """
+    from aiboom.data import check_all
+
+    t0 = time.perf_counter()
+    scenario = load_scenario(scenario_path)
+    check_all()
+    default_out = paths.ROOT / "_build" / ("html" if scenario.name == "baseline"
+                                           else f"html-{scenario.name}")
+    out = Path(out) if out is not None else default_out
+    templates = notebook_templates()
+    log(f"aiboom: scenario '{scenario.name}', {len(templates)} notebooks, output {out}")
+    gen_dir = paths.BOOK / "generated" / scenario.name
+    executed = []
+    for i, template in enumerate(templates, 1):
+        ex = execute_notebook(template, scenario, gen_dir, force=force)
+        state = "cached" if ex.cached else f"{ex.seconds:6.1f} s"
+        log(f"  [{i}/{len(templates)}] {template.name:<34} {state}")
+        executed.append(ex)
+    work = paths.ROOT / "_build" / f".stage-{scenario.name}-{os.getpid()}"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    try:
+        _stage(scenario, work, executed)
+        log("  rendering with Jupyter Book (-W -n --keep-going) ...")
+        t1 = time.perf_counter()
+        proc = subprocess.run(
+            [str(Path(sys.executable).with_name("jupyter-book")), "build", str(work), "--toc",
+             str(work / "book" / "_toc.yml"), "--path-output", str(work), "-W", "-n",
+             "--keep-going", "--builder", "html"],
+            capture_output=True, text=True, cwd=work)
+        if proc.returncode != 0:
+            log_path = paths.ROOT / "_build" / f"jupyter-book-{scenario.name}.log"
+            log_path.write_text(proc.stdout + proc.stderr)
+            tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-25:])
+            raise BuildError(f"Jupyter Book failed (full log: {display(log_path)}):\n{tail}")
+        html = work / "_build" / "html"
+        (html / "results.json").write_text(
+            json.dumps(manifest(scenario, executed), indent=1, sort_keys=True) + "\n")
+        log(f"  rendered in {time.perf_counter() - t1:.1f} s")
+        _swap(html, out)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    log(f"aiboom: built {out} in {time.perf_counter() - t0:.1f} s")
+    return out

@@ -1,0 +1,107 @@
+"""The ``aiboom`` command: build the book, execute one notebook, list and compare scenarios."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from aiboom.errors import InputError
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    from aiboom.build import build
+
+    build(args.scenario, args.out, force=args.force)
+    return 0
+
+
+def _cmd_execute(args: argparse.Namespace) -> int:
+    from aiboom import paths
+    from aiboom.build import execute_notebook
+    from aiboom.scenarios import load_scenario
+
+    scenario = load_scenario(args.scenario)
+    template = Path(args.notebook)
+    if not template.exists():
+        candidates = sorted(paths.NOTEBOOKS.glob(f"*{template.stem}*.md"))
+        if len(candidates) != 1:
+            raise InputError.single(args.notebook, "no such notebook template; choose one of: "
+                                    + ", ".join(p.name for p in sorted(
+                                        paths.NOTEBOOKS.glob("*.md"))))
+        template = candidates[0]
+    out = Path(args.out) if args.out else paths.BOOK / "generated" / scenario.name
+    ex = execute_notebook(template, scenario, out, force=True)
+    print(f"{ex.name}: executed in {ex.seconds:.1f} s -> {ex.path}")
+    return 0
+
+
+def _cmd_scenarios(args: argparse.Namespace) -> int:
+    from aiboom.scenarios import list_scenarios, load_scenario
+
+    for path in list_scenarios():
+        s = load_scenario(path)
+        print(f"{s.name:<14} {path.name:<22} {len(s.overrides):>3} overrides  {s.title}")
+    return 0
+
+
+def _cmd_data(args: argparse.Namespace) -> int:
+    from aiboom.data import check_all, rehash
+
+    if args.rehash:
+        for name in rehash():
+            print(f"updated sha256 in data/{name}")
+    check_all()
+    print("data: every table and the registry are valid")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="aiboom", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("build", help="execute the notebooks and build the site for a scenario")
+    p.add_argument("--scenario", type=Path, default=None,
+                   help="scenario YAML (default: data/scenarios/baseline.yaml)")
+    p.add_argument("--out", type=Path, default=None,
+                   help="output folder (default: _build/html, or _build/html-<name>)")
+    p.add_argument("--force", action="store_true", help="re-execute even cached notebooks")
+    p.set_defaults(func=_cmd_build)
+
+    p = sub.add_parser("execute", help="execute one notebook template with a scenario")
+    p.add_argument("notebook", help="path or name of a template in notebooks/")
+    p.add_argument("--scenario", type=Path, default=None)
+    p.add_argument("--out", type=Path, default=None)
+    p.set_defaults(func=_cmd_execute)
+
+    p = sub.add_parser("scenarios", help="list the shipped scenarios")
+    p.set_defaults(func=_cmd_scenarios)
+
+    p = sub.add_parser("data", help="validate data/ (and with --rehash record new checksums)")
+    p.add_argument("--rehash", action="store_true")
+    p.set_defaults(func=_cmd_data)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    from aiboom.build import BuildError
+
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except InputError as exc:
+        n = len(exc.problems)
+        print(f"aiboom: invalid input ({n} problem{'s' * (n != 1)}):", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 2
+    except BuildError as exc:
+        print(f"aiboom: build failed: {exc}", file=sys.stderr)
+        print("aiboom: the previous site was left untouched", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

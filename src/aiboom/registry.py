@@ -1,0 +1,212 @@
+"""The assumption registry: every model input with its unit, range, distribution and source.
+
+Loaded from ``data/assumptions.csv``. Each row is one parameter; the appendix page
+"Assumptions" is generated from it and the Monte Carlo engine samples from it.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import pandas as pd
+
+from aiboom import paths
+from aiboom.errors import InputError, Problem, display_path
+
+#: Units a registry row may use. Adding one is a deliberate act: the chapters format values by unit.
+UNITS: frozenset[str] = frozenset({
+    "USD", "USD bn", "USD bn/yr", "USD/GPU-hour", "USD/kWh", "USD/month", "USD/user/month",
+    "USD/M tokens", "fraction", "ratio", "x/yr", "years", "months", "days", "tokens",
+    "tokens/query", "queries/user/day", "parameters", "FLOP", "FLOP/s", "W", "kW", "Wh/query",
+    "GB", "TB/s", "bytes", "count", "year", "unitless",
+})
+
+#: Distributions the sampler knows. For ``lognormal`` low/high are the 5th/95th percentiles.
+DISTRIBUTIONS: frozenset[str] = frozenset(
+    {"fixed", "uniform", "triangular", "pert", "lognormal", "loguniform"}
+)
+PHASES: frozenset[str] = frozenset({"capex", "math", "money", "outlook", "general"})
+COLUMNS: tuple[str, ...] = (
+    "id", "phase", "description", "unit", "low", "central", "high", "distribution",
+    "source_key", "source", "url", "as_of", "notes",
+)
+_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+_AS_OF = re.compile(r"^\d{4}-\d{2}(-\d{2})?$")
+
+
+@dataclass(frozen=True)
+class Assumption:
+    """One registry row. ``low``, ``central`` and ``high`` are in ``unit``."""
+
+    id: str
+    phase: str
+    description: str
+    unit: str
+    low: float
+    central: float
+    high: float
+    distribution: str
+    source_key: str
+    source: str
+    url: str
+    as_of: str
+    notes: str = ""
+
+    @property
+    def uncertain(self) -> bool:
+        return self.distribution != "fixed" and self.low < self.high
+
+
+def check_assumption(a: Assumption, file: str, line: int | None) -> list[Problem]:
+    """Range, sign and vocabulary checks shared by the registry and scenario overrides."""
+    problems: list[Problem] = []
+
+    def bad(column: str, message: str) -> None:
+        problems.append(Problem(file, line, f"id={a.id}, column={column}", message))
+
+    for column in ("low", "central", "high"):
+        value = getattr(a, column)
+        if not math.isfinite(value):
+            bad(column, f"must be a finite number, got {value!r}")
+        elif abs(value) > 1e30:
+            bad(column, f"{value!r} is outside the allowed magnitude (|value| <= 1e30)")
+    if problems:
+        return problems
+    if not a.low <= a.central <= a.high:
+        bad("low/central/high", f"need low <= central <= high, got {a.low} / {a.central} / {a.high}")
+    if a.unit not in UNITS:
+        bad("unit", f"unknown unit {a.unit!r}; allowed: {', '.join(sorted(UNITS))}")
+    if a.distribution not in DISTRIBUTIONS:
+        bad("distribution", f"unknown distribution {a.distribution!r}; "
+            f"allowed: {', '.join(sorted(DISTRIBUTIONS))}")
+    if a.distribution == "fixed" and not a.low == a.central == a.high:
+        bad("distribution", "a fixed value needs low = central = high")
+    if a.distribution in {"lognormal", "loguniform"} and a.low <= 0:
+        bad("low", f"{a.distribution} needs low > 0, got {a.low}")
+    if a.distribution in {"uniform", "triangular", "pert", "lognormal", "loguniform"} \
+            and not a.low < a.high:
+        bad("high", f"{a.distribution} needs low < high, got {a.low} and {a.high}")
+    if a.unit in {"fraction"} and not (0 <= a.low and a.high <= 1):
+        bad("low/high", f"a fraction must lie in [0, 1], got {a.low}..{a.high}")
+    nonneg = {"USD", "USD/GPU-hour", "USD/kWh", "USD/month", "USD/user/month", "USD/M tokens",
+              "tokens", "tokens/query", "queries/user/day", "parameters", "FLOP", "FLOP/s", "W",
+              "kW", "Wh/query", "GB", "TB/s", "bytes", "count", "years", "months", "days"}
+    if a.unit in nonneg and a.low < 0:
+        bad("low", f"a quantity in {a.unit} cannot be negative, got {a.low}")
+    return problems
+
+
+class Registry(Mapping[str, Assumption]):
+    """An immutable, ordered mapping from id to :class:`Assumption`."""
+
+    def __init__(self, rows: Mapping[str, Assumption], source: str = "<memory>"):
+        self._rows = dict(rows)
+        self.source = source
+
+    def __getitem__(self, key: str) -> Assumption:
+        try:
+            return self._rows[key]
+        except KeyError:
+            raise KeyError(f"{key!r} is not in the assumption registry ({self.source})") from None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def central(self, key: str) -> float:
+        """Central value of one parameter, in its registry unit."""
+        return self[key].central
+
+    def centrals(self) -> dict[str, float]:
+        return {k: a.central for k, a in self._rows.items()}
+
+    def replace(self, key: str, **changes: object) -> Registry:
+        """A new registry with one row changed (used by scenario overrides)."""
+        rows = dict(self._rows)
+        rows[key] = replace(self[key], **changes)  # type: ignore[arg-type]
+        return Registry(rows, self.source)
+
+    def to_frame(self) -> pd.DataFrame:
+        return pd.DataFrame([a.__dict__ for a in self._rows.values()], columns=list(COLUMNS))
+
+
+def load_registry(path: str | Path | None = None) -> Registry:
+    """Read and validate the registry CSV.
+
+    Raises
+    ------
+    InputError
+        Naming the file, the line and the id/column of every bad row.
+    """
+    path = Path(path) if path is not None else paths.REGISTRY_CSV
+    shown = display_path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError.single(shown, "registry file not found") from None
+    except UnicodeDecodeError as exc:
+        raise InputError.single(shown, f"not valid UTF-8 ({exc.reason} at byte {exc.start})") \
+            from None
+    reader = csv.reader(text.splitlines())
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise InputError.single(shown, "empty file: expected a header row", line=1) from None
+    if tuple(header) != COLUMNS:
+        missing = [c for c in COLUMNS if c not in header]
+        extra = [c for c in header if c not in COLUMNS]
+        raise InputError.single(
+            shown, f"header must be {','.join(COLUMNS)}; missing {missing}, unexpected {extra}",
+            line=1)
+    problems: list[Problem] = []
+    rows: dict[str, Assumption] = {}
+    for line, cells in enumerate(reader, start=2):
+        if not cells or all(not c.strip() for c in cells):
+            continue
+        if len(cells) != len(COLUMNS):
+            problems.append(Problem(shown, line, None,
+                                    f"expected {len(COLUMNS)} cells, found {len(cells)}"))
+            continue
+        raw = dict(zip(COLUMNS, (c.strip() for c in cells), strict=True))
+        rid = raw["id"]
+        if not _ID.match(rid):
+            problems.append(Problem(shown, line, "column=id",
+                                    f"id {rid!r} must be snake_case ([a-z][a-z0-9_]*)"))
+            continue
+        if rid in rows:
+            problems.append(Problem(shown, line, f"id={rid}", "duplicated id"))
+            continue
+        values: dict[str, float] = {}
+        for column in ("low", "central", "high"):
+            try:
+                values[column] = float(raw[column])
+            except ValueError:
+                problems.append(Problem(shown, line, f"id={rid}, column={column}",
+                                        f"not a number: {raw[column]!r}"))
+        if len(values) < 3:
+            continue
+        for column in ("phase", "description", "source_key", "source", "url", "as_of"):
+            if not raw[column]:
+                problems.append(Problem(shown, line, f"id={rid}, column={column}", "empty"))
+        if raw["phase"] and raw["phase"] not in PHASES:
+            problems.append(Problem(shown, line, f"id={rid}, column=phase",
+                                    f"unknown phase {raw['phase']!r}; allowed: "
+                                    f"{', '.join(sorted(PHASES))}"))
+        if raw["as_of"] and not _AS_OF.match(raw["as_of"]):
+            problems.append(Problem(shown, line, f"id={rid}, column=as_of",
+                                    f"{raw['as_of']!r} is not YYYY-MM or YYYY-MM-DD"))
+        a = Assumption(**{**raw, **values})  # type: ignore[arg-type]
+        problems.extend(check_assumption(a, shown, line))
+        rows[rid] = a
+    if problems:
+        raise InputError(problems)
+    if not rows:
+        raise InputError.single(shown, "no rows: the registry is empty", line=2)
+    return Registry(rows, shown)

@@ -1,0 +1,85 @@
+"""The pipeline end to end on a one-notebook book: build, cache, atomic swap, errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from conftest import run_cli
+
+FAILING = """---
+jupytext:
+  text_representation: {extension: .md, format_name: myst}
+kernelspec: {display_name: Python 3, language: python, name: python3}
+---
+# Broken
+
+```{code-cell} ipython3
+:tags: [parameters]
+scenario_file = None
+```
+
+```{code-cell} ipython3
+x = 1
+```
+
+```{code-cell} ipython3
+raise RuntimeError("deliberate failure for the test")
+```
+"""
+
+
+def test_build_writes_site_manifest_and_local_charts(minibook: Path):
+    proc = run_cli("build", root=minibook)
+    assert proc.returncode == 0, proc.stderr
+    html = minibook / "_build" / "html"
+    # Progress per notebook: name and elapsed seconds.
+    assert "[1/1] 01_demo.md" in proc.stdout and " s" in proc.stdout
+    manifest = json.loads((html / "results.json").read_text())
+    assert manifest["scenario"]["name"] == "baseline"
+    price = {r["name"]: r for r in manifest["results"]}["price"]
+    assert price["value"] == 2.0 and price["unit"] == "USD/GPU-hour"
+    # The intro pastes a number glued in another notebook.
+    intro = (html / "book" / "intro.html").read_text()
+    assert '<span class="pasted-text">2.00</span>' in intro
+    chapter = (html / "book" / "generated" / "01_demo.html").read_text()
+    assert "vega-bundle.js" in chapter and (html / "_static" / "vega-bundle.js").stat().st_size \
+        > 100_000
+    assert "cdn.jsdelivr" not in chapter and "<noscript><img" in chapter
+
+
+def test_second_build_executes_nothing(minibook: Path):
+    assert run_cli("build", root=minibook).returncode == 0
+    again = run_cli("build", root=minibook)
+    assert again.returncode == 0
+    assert "cached" in again.stdout and " s\n" not in again.stdout.split("rendering")[0]
+
+
+def test_failing_notebook_names_cell_and_keeps_previous_site(minibook: Path):
+    assert run_cli("build", root=minibook).returncode == 0
+    index = minibook / "_build" / "html" / "book" / "intro.html"
+    before = index.read_bytes()
+    (minibook / "notebooks" / "02_broken.md").write_text(FAILING)
+    proc = run_cli("build", root=minibook)
+    assert proc.returncode == 1
+    assert "notebooks/02_broken.md" in proc.stderr
+    assert "cell 4 ('raise RuntimeError" in proc.stderr and "deliberate failure" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert index.read_bytes() == before
+    assert not list((minibook / "_build").glob(".stage-*"))
+
+
+def test_bad_scenario_stops_before_anything_runs(minibook: Path, tmp_path: Path):
+    bad = tmp_path / "typo.yaml"
+    bad.write_text("name: typo\ntitle: Typo\noverides: {}\n")
+    proc = run_cli("build", "--scenario", str(bad), root=minibook)
+    assert proc.returncode == 2
+    assert "typo.yaml:3" in proc.stderr and "did you mean 'overrides'" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert not (minibook / "_build").exists()
+
+
+def test_execute_one_notebook(minibook: Path):
+    proc = run_cli("execute", "01_demo", root=minibook)
+    assert proc.returncode == 0, proc.stderr
+    assert (minibook / "book" / "generated" / "baseline" / "01_demo.ipynb").exists()
