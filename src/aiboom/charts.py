@@ -164,3 +164,114 @@ def lines(df: pd.DataFrame, *, x: str, y: str, color: str | None, x_title: str, 
     if color:
         enc["color"] = alt.Color(f"{color}:N", title=None)
     return alt.Chart(df).mark_line(point=points).encode(**enc)
+
+
+def bars(df: pd.DataFrame, *, x: str, y: str, x_title: str, y_title: str,
+         color: str | None = None, y_format: str = ",.2f", horizontal: bool = False,
+         sort: Sequence[str] | str | None = None, log_y: bool = False) -> alt.Chart:
+    """Plain bars (one per category), optionally coloured by a field; horizontal for long names."""
+    cat = alt.X(f"{x}:N", title=x_title, sort=sort, axis=alt.Axis(labelAngle=0)) \
+        if not horizontal else alt.Y(f"{x}:N", title=x_title, sort=sort)
+    val_scale = alt.Scale(type="log") if log_y else alt.Undefined
+    val = alt.Y(f"{y}:Q", title=y_title, axis=alt.Axis(format=y_format), scale=val_scale) \
+        if not horizontal else alt.X(f"{y}:Q", title=y_title, axis=alt.Axis(format=y_format),
+                                     scale=val_scale)
+    enc = {"x": val, "y": cat} if horizontal else {"x": cat, "y": val}
+    enc["tooltip"] = _tooltip([(f"{x}:N", x_title, ""), (f"{y}:Q", y_title, y_format)]
+                              + ([(f"{color}:N", "", "")] if color else []))
+    if color:
+        enc["color"] = alt.Color(f"{color}:N", title=None)
+    return alt.Chart(df).mark_bar().encode(**enc)
+
+
+def band(df: pd.DataFrame, *, x: str, low: str, high: str, mid: str, x_title: str,
+         y_title: str, color: str | None = None, x_type: str = "Q", y_format: str = ",.2f",
+         log_y: bool = False, x_format: str | None = None) -> alt.LayerChart:
+    """A central line with a shaded interval (e.g. a trend with its 90 % band)."""
+    y_scale = alt.Scale(type="log") if log_y else alt.Scale(zero=False)
+    x_enc = alt.X(f"{x}:{x_type}", title=x_title,
+                  axis=alt.Axis(format=x_format) if x_format else alt.Undefined)
+    base = alt.Chart(df).encode(x=x_enc)
+    color_enc = {"color": alt.Color(f"{color}:N", title=None)} if color else {}
+    area = base.mark_area(opacity=0.2).encode(
+        y=alt.Y(f"{low}:Q", title=y_title, scale=y_scale, axis=alt.Axis(format=y_format)),
+        y2=f"{high}:Q", **color_enc)
+    line = base.mark_line().encode(
+        y=alt.Y(f"{mid}:Q", scale=y_scale),
+        tooltip=_tooltip([(f"{x}:{x_type}", x_title, x_format or ""),
+                          (f"{mid}:Q", y_title, y_format), (f"{low}:Q", "5th percentile",
+                                                            y_format),
+                          (f"{high}:Q", "95th percentile", y_format)]
+                         + ([(f"{color}:N", "", "")] if color else [])),
+        **color_enc)
+    return alt.layer(area, line)
+
+
+def scatter(df: pd.DataFrame, *, x: str, y: str, x_title: str, y_title: str,
+            color: str | None = None, tooltip: Sequence[tuple[str, str, str]] = (),
+            x_type: str = "Q", log_y: bool = False, log_x: bool = False,
+            y_format: str = ",.2f", x_format: str | None = None) -> alt.Chart:
+    """Points (e.g. one per model), with an explicit tooltip list of (field, title, format)."""
+    enc = {
+        "x": alt.X(f"{x}:{x_type}", title=x_title,
+                   scale=alt.Scale(type="log") if log_x else alt.Scale(zero=False),
+                   axis=alt.Axis(format=x_format) if x_format else alt.Undefined),
+        "y": alt.Y(f"{y}:Q", title=y_title,
+                   scale=alt.Scale(type="log") if log_y else alt.Scale(zero=False),
+                   axis=alt.Axis(format=y_format)),
+        "tooltip": _tooltip(list(tooltip) or [(f"{x}:{x_type}", x_title, x_format or ""),
+                                              (f"{y}:Q", y_title, y_format)]),
+    }
+    if color:
+        enc["color"] = alt.Color(f"{color}:N", title=None)
+    return alt.Chart(df).mark_point(filled=True, opacity=0.8).encode(**enc)
+
+
+def histogram(df: pd.DataFrame, *, left: str, right: str, share: str, x_title: str,
+              color: str | None = None, log_x: bool = False, x_format: str = ",.2f",
+              rules: pd.DataFrame | None = None, rule_x: str = "x",
+              rule_label: str = "label") -> alt.LayerChart | alt.Chart:
+    """Pre-binned distribution (bin edges and share of samples), with optional marker rules.
+
+    The bins come from the Monte Carlo engine, so the chart never holds raw samples.
+    """
+    enc = {
+        "x": alt.X(f"{left}:Q", title=x_title, bin="binned",
+                   scale=alt.Scale(type="log") if log_x else alt.Undefined,
+                   axis=alt.Axis(format=x_format)),
+        "x2": f"{right}:Q",
+        "y": alt.Y(f"{share}:Q", title="Share of samples", axis=alt.Axis(format=".0%"),
+                   stack=None),
+        "tooltip": _tooltip([(f"{left}:Q", "From", x_format), (f"{right}:Q", "To", x_format),
+                             (f"{share}:Q", "Share of samples", ".1%")]
+                            + ([(f"{color}:N", "", "")] if color else [])),
+    }
+    if color:
+        enc["color"] = alt.Color(f"{color}:N", title=None)
+    chart = alt.Chart(df).mark_bar(opacity=0.6, binSpacing=0).encode(**enc)
+    if rules is None or rules.empty:
+        return chart
+    rule = alt.Chart(rules).mark_rule(strokeDash=[4, 3], color="#333").encode(
+        x=f"{rule_x}:Q", tooltip=_tooltip([(f"{rule_label}:N", "", ""),
+                                           (f"{rule_x}:Q", x_title, x_format)]))
+    text = alt.Chart(rules).mark_text(align="left", dx=4, dy=-6, fontSize=11).encode(
+        x=f"{rule_x}:Q", y=alt.value(12), text=f"{rule_label}:N")
+    return alt.layer(chart, rule, text)
+
+
+def tornado(df: pd.DataFrame, *, label: str, low: str, high: str, base: float,
+            x_title: str, x_format: str = ",.2f") -> alt.LayerChart:
+    """One-at-a-time sensitivity: a bar from the low-input to the high-input result per row,
+    sorted by swing, with the central result as a rule."""
+    order = (df.assign(_swing=(df[high] - df[low]).abs())
+             .sort_values("_swing", ascending=False)[label].tolist())
+    bars_ = alt.Chart(df).mark_bar().encode(
+        y=alt.Y(f"{label}:N", sort=order, title=None),
+        x=alt.X(f"{low}:Q", title=x_title, axis=alt.Axis(format=x_format)),
+        x2=f"{high}:Q",
+        color=alt.value(PALETTE[0]),
+        tooltip=_tooltip([(f"{label}:N", "Parameter", ""),
+                          (f"{low}:Q", "Result at parameter's low", x_format),
+                          (f"{high}:Q", "Result at parameter's high", x_format)]))
+    rule = alt.Chart(pd.DataFrame({"x": [base]})).mark_rule(color="#333").encode(x="x:Q")
+    return alt.layer(bars_, rule).properties(height=max(160, 22 * len(order)))

@@ -78,7 +78,8 @@ def check_assumption(a: Assumption, file: str, line: int | None) -> list[Problem
     if problems:
         return problems
     if not a.low <= a.central <= a.high:
-        bad("low/central/high", f"need low <= central <= high, got {a.low} / {a.central} / {a.high}")
+        bad("low/central/high",
+            f"need low <= central <= high, got {a.low} / {a.central} / {a.high}")
     if a.unit not in UNITS:
         bad("unit", f"unknown unit {a.unit!r}; allowed: {', '.join(sorted(UNITS))}")
     if a.distribution not in DISTRIBUTIONS:
