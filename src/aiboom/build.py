@@ -175,7 +175,15 @@ def display(path: Path) -> str:
         return str(path)
 
 
-def _stage(scenario: Scenario, stage: Path, executed: list[Executed]) -> None:
+def _preview_toc(executed: list[Executed]) -> str:
+    """A table of contents holding only the chosen notebooks (and the bibliography)."""
+    files = [f"book/generated/{ex.name}" for ex in executed]
+    chapters = "".join(f"  - file: {f}\n" for f in files[1:] + ["book/bibliography"])
+    return f"format: jb-book\nroot: {files[0]}\nchapters:\n{chapters}"
+
+
+def _stage(scenario: Scenario, stage: Path, executed: list[Executed], preview: bool = False
+           ) -> None:
     from aiboom.charts import write_vega_bundle
 
     shutil.copytree(paths.BOOK, stage / "book",
@@ -189,6 +197,8 @@ def _stage(scenario: Scenario, stage: Path, executed: list[Executed]) -> None:
     for ex in executed:
         shutil.copy2(ex.path, gen / ex.path.name)
     write_vega_bundle(stage / "book" / "_static" / "vega-bundle.js")
+    if preview:
+        (stage / "book" / "_toc.yml").write_text(_preview_toc(executed))
 
 
 def manifest(scenario: Scenario, executed: list[Executed]) -> dict:
@@ -223,9 +233,10 @@ def _swap(new: Path, out: Path) -> None:
 
 
 def build(scenario_path: str | Path | None = None, out: str | Path | None = None, *,
-          log: Log = print, force: bool = False) -> Path:
+          log: Log = print, force: bool = False, only: list[str] | None = None) -> Path:
     """Build the whole book for one scenario into ``out`` (default ``_build/html``).
 
+    ``only`` (notebook name prefixes) builds a preview of just those chapters.
     Returns the output folder. Raises :class:`aiboom.errors.InputError` on bad input and
     :class:`BuildError` when a notebook or Jupyter Book fails; the previous site stays.
     """
@@ -238,6 +249,10 @@ def build(scenario_path: str | Path | None = None, out: str | Path | None = None
                                            else f"html-{scenario.name}")
     out = Path(out) if out is not None else default_out
     templates = notebook_templates()
+    if only:
+        templates = [t for t in templates if any(t.stem.startswith(o) for o in only)]
+        if not templates:
+            raise BuildError(f"--only {' '.join(only)} matches no template in notebooks/")
     log(f"aiboom: scenario '{scenario.name}', {len(templates)} notebooks, output {out}")
     gen_dir = paths.BOOK / "generated" / scenario.name
     executed = []
@@ -250,7 +265,7 @@ def build(scenario_path: str | Path | None = None, out: str | Path | None = None
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     try:
-        _stage(scenario, work, executed)
+        _stage(scenario, work, executed, preview=bool(only))
         log("  rendering with Jupyter Book (-W -n --keep-going) ...")
         t1 = time.perf_counter()
         proc = subprocess.run(

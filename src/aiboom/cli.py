@@ -12,7 +12,7 @@ from aiboom.errors import InputError
 def _cmd_build(args: argparse.Namespace) -> int:
     from aiboom.build import build
 
-    build(args.scenario, args.out, force=args.force)
+    build(args.scenario, args.out, force=args.force, only=args.only)
     return 0
 
 
@@ -66,6 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, default=None,
                    help="output folder (default: _build/html, or _build/html-<name>)")
     p.add_argument("--force", action="store_true", help="re-execute even cached notebooks")
+    p.add_argument("--only", nargs="+", metavar="NAME", default=None,
+                   help="preview: build only the notebooks whose names start with NAME")
     p.set_defaults(func=_cmd_build)
 
     p = sub.add_parser("execute", help="execute one notebook template with a scenario")
