@@ -1,0 +1,970 @@
+"""Revenue requirements, depreciation, unit economics and payback of AI investments (used by the
+Phase 1 chapter on capex and the Phase 3 chapter on where the money is)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+__all__ = [
+    "DAYS_PER_MONTH",
+    "DEFAULT_BRACKETS",
+    "CostCurve",
+    "ai_cost_curve",
+    "annual_depreciation_usd",
+    "break_even_conversion_rate",
+    "depreciation_schedule_usd",
+    "free_tier_subsidy_usd_per_month",
+    "gross_margin",
+    "monthly_cash_flows",
+    "npv_usd",
+    "payback_months",
+    "payback_months_vectorized",
+    "revenue_gap_usd_bn",
+    "revenue_required_usd_bn",
+    "software_cost_curve",
+    "solve_for",
+    "straight_line_depreciation",
+]
+
+# --------------------------------------------------------------------------------------------
+# Array helpers (same as in aiboom.training; NumPy and CuPy share one code path)
+# --------------------------------------------------------------------------------------------
+
+
+def _is_cupy(x: Any) -> bool:
+    """True when ``x`` is a CuPy array (checked by type, so CuPy is never imported here)."""
+    return type(x).__module__.split(".", 1)[0] == "cupy"
+
+
+def _xp(*arrays: Any) -> Any:
+    """Array module of the inputs: ``cupy`` when any input is a CuPy array, else ``numpy``."""
+    for a in arrays:
+        if _is_cupy(a):
+            import cupy  # only reached when the caller already holds CuPy arrays
+
+            return cupy.get_array_module(a)
+    return np
+
+
+def _check(
+    name: str,
+    value: Any,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    low_open: bool = False,
+    high_open: bool = False,
+) -> None:
+    """Raise ValueError when any element of ``value`` lies outside the interval (NaN passes;
+    CuPy arrays are not checked)."""
+    if value is None or _is_cupy(value):
+        return
+    arr = np.asarray(value, dtype=float)
+    bad = np.zeros(arr.shape, dtype=bool)
+    if low is not None:
+        bad |= (arr <= low) if low_open else (arr < low)
+    if high is not None:
+        bad |= (arr >= high) if high_open else (arr > high)
+    if np.any(bad):
+        first = float(arr[bad].flat[0]) if arr.ndim else float(arr)
+        lo = "-inf" if low is None else f"{low:g}"
+        hi = "inf" if high is None else f"{high:g}"
+        left = "(" if low_open or low is None else "["
+        right = ")" if high_open or high is None else "]"
+        interval = f"{left}{lo}, {hi}{right}"
+        raise ValueError(f"{name} must be in {interval}; got {first:g}")
+
+
+def _scalar_out(x: Any) -> Any:
+    """Return a Python float for 0-d NumPy results, anything else unchanged."""
+    if isinstance(x, np.ndarray) and x.ndim == 0:
+        return float(x)
+    return x
+
+
+#: Mean days in a month, 365.25 / 12 [days].
+DAYS_PER_MONTH = 365.25 / 12.0
+
+# --------------------------------------------------------------------------------------------
+# The Sequoia arithmetic
+# --------------------------------------------------------------------------------------------
+
+
+def revenue_required_usd_bn(
+    nvda_dc_run_rate_usd_bn: ArrayLike,
+    dc_cost_multiplier: ArrayLike = 2.0,
+    end_user_margin: ArrayLike = 0.5,
+) -> np.ndarray | float:
+    r"""
+    End-customer revenue needed to pay back one year of GPU spending (Cahn's rule).
+
+    Parameters
+    ----------
+    nvda_dc_run_rate_usd_bn : numeric
+        Annualised NVIDIA data-centre revenue :math:`R_{gpu}` [USD bn/yr].
+    dc_cost_multiplier : numeric, default 2.0
+        Total data-centre cost per dollar of GPUs :math:`k`: GPUs are about half of the cost,
+        energy, buildings and the rest the other half [unitless].
+    end_user_margin : numeric, default 0.5
+        Gross margin the buyers of the compute must earn :math:`m`, in [0, 1) [unitless].
+
+    Returns
+    -------
+    numeric
+        Required lifetime revenue for one year of capex :math:`R` [USD bn].
+
+    Notes
+    -----
+    .. math::
+
+        R = \frac{k\, R_{gpu}}{1 - m}
+
+    With the defaults this is :math:`R_{gpu} \times 2 \times 2`: 50 -> 200 (Sept. 2023) and
+    150 -> 600 (June 2024) [1]_, [2]_. The result is *lifetime* revenue to recoup one year of
+    spending, not an annual target, and leaves the cloud providers no margin.
+
+    References
+    ----------
+    .. [1] D. Cahn, "AI's $200B question," Sequoia Capital, Sept. 2023.
+       https://www.sequoiacap.com/article/follow-the-gpus-perspective/
+    .. [2] D. Cahn, "AI's $600B question," Sequoia Capital, June 2024.
+       https://www.sequoiacap.com/article/ais-600b-question/
+    """
+    _check("nvda_dc_run_rate_usd_bn", nvda_dc_run_rate_usd_bn, low=0.0)
+    _check("dc_cost_multiplier", dc_cost_multiplier, low=1.0)
+    _check("end_user_margin", end_user_margin, low=0.0, high=1.0, high_open=True)
+    return nvda_dc_run_rate_usd_bn * dc_cost_multiplier / (1.0 - end_user_margin)
+
+
+def revenue_gap_usd_bn(
+    required_usd_bn: ArrayLike, ai_revenue_usd_bn: ArrayLike
+) -> np.ndarray | float:
+    r"""
+    Shortfall between required and actual AI revenue (Cahn's "hole").
+
+    Parameters
+    ----------
+    required_usd_bn : numeric
+        Required revenue, from :func:`revenue_required_usd_bn` [USD bn].
+    ai_revenue_usd_bn : numeric
+        AI revenue credited [USD bn].
+
+    Returns
+    -------
+    numeric
+        Gap; negative when revenue exceeds the requirement [USD bn].
+
+    Notes
+    -----
+    .. math::
+
+        G = R - R_{AI}
+
+    Sequoia: 200 - 75 = 125 (2023); 600 - 100 = 500 (2024) [1]_.
+
+    References
+    ----------
+    .. [1] D. Cahn, "AI's $600B question," Sequoia Capital, June 2024.
+       https://www.sequoiacap.com/article/ais-600b-question/
+    """
+    return required_usd_bn - ai_revenue_usd_bn
+
+
+# --------------------------------------------------------------------------------------------
+# Depreciation
+# --------------------------------------------------------------------------------------------
+
+
+def annual_depreciation_usd(capex_usd: ArrayLike, life_years: ArrayLike) -> np.ndarray | float:
+    r"""
+    Yearly straight-line depreciation charge of an asset.
+
+    Parameters
+    ----------
+    capex_usd : numeric
+        Purchase cost :math:`K` [USD].
+    life_years : numeric
+        Useful life :math:`T`, positive. Hyperscalers use 5-6 years for servers; critics argue
+        GPUs last 2-3 economically [yr].
+
+    Returns
+    -------
+    numeric
+        Charge per full year of life [USD/yr].
+
+    Notes
+    -----
+    .. math::
+
+        d = K / T
+    """
+    _check("life_years", life_years, low=0.0, low_open=True)
+    return capex_usd / life_years
+
+
+def straight_line_depreciation(
+    capex_usd: ArrayLike, life_years: ArrayLike, years: int
+) -> np.ndarray:
+    r"""
+    Year-by-year straight-line depreciation schedule of one asset.
+
+    Parameters
+    ----------
+    capex_usd : numeric
+        Purchase cost :math:`K` [USD].
+    life_years : numeric
+        Useful life :math:`T`, positive; need not be whole [yr].
+    years : int
+        Length of the schedule [yr].
+
+    Returns
+    -------
+    numpy.ndarray
+        Charge in years 1..``years`` along the last axis; leading axes follow the broadcast of
+        ``capex_usd`` and ``life_years`` [USD].
+
+    Notes
+    -----
+    The asset is bought at the start of year 1. Year :math:`j` gets the part of the life that
+    falls within it:
+
+    .. math::
+
+        d_j = \frac{K}{T} \left[\min(j, T) - \min(j - 1, T)\right]
+
+    so a 2.5-year life gives 0.4K, 0.4K, 0.2K, 0, ...
+    """
+    if int(years) != years or years < 0:
+        raise ValueError(f"years must be a non-negative whole number; got {years!r}")
+    _check("life_years", life_years, low=0.0, low_open=True)
+    xp = _xp(capex_usd, life_years)
+    capex = xp.asarray(capex_usd, dtype=float)[..., None]
+    life = xp.asarray(life_years, dtype=float)[..., None]
+    j = xp.arange(1, int(years) + 1, dtype=float)
+    share = xp.minimum(j, life) - xp.minimum(j - 1.0, life)
+    return capex / life * share
+
+
+def depreciation_schedule_usd(
+    capex_usd_by_year: ArrayLike, life_years: ArrayLike, n_years: int | None = None
+) -> np.ndarray:
+    r"""
+    Total depreciation per year from a series of annual capex vintages.
+
+    Parameters
+    ----------
+    capex_usd_by_year : array-like
+        Capex spent in years 1..m, one value per year along the last axis [USD].
+    life_years : numeric
+        Useful life of every vintage, positive [yr].
+    n_years : int, optional
+        Length of the output; defaults to m [yr].
+
+    Returns
+    -------
+    numpy.ndarray
+        Depreciation charged in each year, summed over vintages [USD].
+
+    Notes
+    -----
+    Each vintage is depreciated with :func:`straight_line_depreciation` starting in the year it
+    is spent (full-year convention):
+
+    .. math::
+
+        D_t = \sum_{v \le t} d_{t - v + 1}(K_v)
+
+    This is the quantity that changes when a company lengthens server lives (e.g. 4 to 6
+    years), the subject of the depreciation debate.
+    """
+    xp = _xp(capex_usd_by_year)
+    capex = xp.asarray(capex_usd_by_year, dtype=float)
+    m = capex.shape[-1]
+    horizon = m if n_years is None else int(n_years)
+    unit = straight_line_depreciation(1.0, life_years, horizon)  # schedule of 1 USD
+    total = xp.zeros(capex.shape[:-1] + (horizon,), dtype=float)
+    for v in range(min(m, horizon)):
+        total[..., v:] += capex[..., v : v + 1] * unit[..., : horizon - v]
+    return total
+
+
+# --------------------------------------------------------------------------------------------
+# Cost against users
+# --------------------------------------------------------------------------------------------
+
+
+class CostCurve(NamedTuple):
+    """Total and per-user cost at each user count."""
+
+    total_usd: np.ndarray | float
+    per_user_usd: np.ndarray | float
+
+
+def software_cost_curve(
+    users: ArrayLike, fixed_cost_usd: ArrayLike, marginal_usd_per_user: ArrayLike
+) -> CostCurve:
+    r"""
+    Cost of a conventional software product against its number of users.
+
+    Parameters
+    ----------
+    users : numeric
+        Users served :math:`u`, positive [users].
+    fixed_cost_usd : numeric
+        Cost of building and running the product, independent of users :math:`F` (per period)
+        [USD].
+    marginal_usd_per_user : numeric
+        Extra cost per user :math:`c`, near zero for software (per period) [USD/user].
+
+    Returns
+    -------
+    CostCurve
+        ``total_usd`` :math:`F + c u` and ``per_user_usd`` :math:`F/u + c` [USD, USD/user].
+
+    Notes
+    -----
+    .. math::
+
+        \mathrm{total} = F + c\,u, \qquad \mathrm{per\ user} = \frac{F}{u} + c
+
+    Per-user cost falls towards :math:`c`, near zero: the "build once, serve millions" model.
+    """
+    _check("users", users, low=0.0, low_open=True)
+    _check("fixed_cost_usd", fixed_cost_usd, low=0.0)
+    _check("marginal_usd_per_user", marginal_usd_per_user, low=0.0)
+    total = fixed_cost_usd + marginal_usd_per_user * users
+    return CostCurve(total, total / users)
+
+
+def ai_cost_curve(
+    users: ArrayLike,
+    fixed_cost_usd: ArrayLike,
+    queries_per_user: ArrayLike,
+    usd_per_query: ArrayLike,
+) -> CostCurve:
+    r"""
+    Cost of a generative-AI product against its number of users.
+
+    Parameters
+    ----------
+    users : numeric
+        Users served :math:`u`, positive [users].
+    fixed_cost_usd : numeric
+        Fixed cost, e.g. training amortised over the period :math:`F` [USD].
+    queries_per_user : numeric
+        Queries per user in the period :math:`q` [queries/user].
+    usd_per_query : numeric
+        Inference cost per query :math:`c_q` [USD/query].
+
+    Returns
+    -------
+    CostCurve
+        ``total_usd`` and ``per_user_usd`` [USD, USD/user].
+
+    Notes
+    -----
+    .. math::
+
+        \mathrm{total} = F + q\, c_q\, u, \qquad \mathrm{per\ user} = \frac{F}{u} + q\, c_q
+
+    Per-user cost levels off at :math:`q c_q`, which does not shrink with scale: every query
+    costs compute.
+    """
+    _check("queries_per_user", queries_per_user, low=0.0)
+    _check("usd_per_query", usd_per_query, low=0.0)
+    return software_cost_curve(users, fixed_cost_usd, queries_per_user * usd_per_query)
+
+
+def gross_margin(revenue: ArrayLike, cost_of_revenue: ArrayLike) -> np.ndarray | float:
+    r"""
+    Gross margin as a share of revenue.
+
+    Parameters
+    ----------
+    revenue : numeric
+        Revenue :math:`R`, positive [USD].
+    cost_of_revenue : numeric
+        Cost of revenue (for AI products mostly inference compute) :math:`C` [USD].
+
+    Returns
+    -------
+    numeric
+        :math:`(R - C)/R`; negative when serving costs exceed revenue [unitless].
+
+    Notes
+    -----
+    .. math::
+
+        g = \frac{R - C}{R}
+    """
+    _check("revenue", revenue, low=0.0, low_open=True)
+    return (revenue - cost_of_revenue) / revenue
+
+
+# --------------------------------------------------------------------------------------------
+# Payback and NPV of an AI project
+# --------------------------------------------------------------------------------------------
+
+
+def _adoption_integral(tau: Any, delay_months: Any, ramp_months: Any, xp: Any) -> Any:
+    """Integral of adoption over (0, tau]: 0 until the delay ends, then linear up to 1."""
+    started = xp.clip(tau - delay_months, 0.0, ramp_months)
+    safe = xp.where(ramp_months > 0, ramp_months, 1.0)
+    ramp_part = xp.where(ramp_months > 0, started * started / (2.0 * safe), 0.0)
+    return ramp_part + xp.maximum(tau - delay_months - ramp_months, 0.0)
+
+
+def _adoption(month: Any, delay_months: Any, ramp_months: Any, xp: Any) -> Any:
+    """Mean adoption share within month ``month``, i.e. over the interval (month - 1, month]."""
+    return _adoption_integral(month, delay_months, ramp_months, xp) - _adoption_integral(
+        month - 1.0, delay_months, ramp_months, xp
+    )
+
+
+def _check_project(
+    capex_usd: Any,
+    monthly_benefit_usd: Any,
+    ramp_months: Any,
+    monthly_opex_usd: Any,
+    monthly_compute_usd: Any,
+    cleanup_oneoff_usd: Any,
+    cleanup_monthly_usd: Any,
+    cleanup_delay_months: Any,
+    value_capture_share: Any,
+) -> None:
+    _check("capex_usd", capex_usd, low=0.0)
+    _check("monthly_benefit_usd", monthly_benefit_usd, low=0.0)
+    _check("ramp_months", ramp_months, low=0.0)
+    _check("monthly_opex_usd", monthly_opex_usd, low=0.0)
+    _check("monthly_compute_usd", monthly_compute_usd, low=0.0)
+    _check("cleanup_oneoff_usd", cleanup_oneoff_usd, low=0.0)
+    _check("cleanup_monthly_usd", cleanup_monthly_usd, low=0.0)
+    _check("cleanup_delay_months", cleanup_delay_months, low=0.0)
+    _check("value_capture_share", value_capture_share, low=0.0, high=1.0)
+
+
+def monthly_cash_flows(
+    months: int,
+    capex_usd: ArrayLike,
+    monthly_benefit_usd: ArrayLike,
+    ramp_months: ArrayLike,
+    monthly_opex_usd: ArrayLike,
+    monthly_compute_usd: ArrayLike = 0.0,
+    cleanup_oneoff_usd: ArrayLike = 0.0,
+    cleanup_monthly_usd: ArrayLike = 0.0,
+    cleanup_delay_months: ArrayLike = 0.0,
+    value_capture_share: ArrayLike = 1.0,
+) -> np.ndarray:
+    r"""
+    Net cash flow of an AI project, month by month.
+
+    Parameters
+    ----------
+    months : int
+        Horizon :math:`H`; the result covers months 0..H [months].
+    capex_usd : numeric
+        Up-front investment, paid in month 0 :math:`K` [USD].
+    monthly_benefit_usd : numeric
+        Gross benefit per month at full adoption (savings or new revenue) :math:`b` [USD/month].
+    ramp_months : numeric
+        Months from the end of the delay to full adoption :math:`r`; 0 for an immediate
+        start [months].
+    monthly_opex_usd : numeric
+        Running cost per month from month 1 (licences, staff, support) :math:`o` [USD/month].
+    monthly_compute_usd : numeric, default 0.0
+        Inference compute per month at full adoption; scales with adoption like the benefit
+        :math:`c` [USD/month].
+    cleanup_oneoff_usd : numeric, default 0.0
+        One-off data clean-up cost, paid in month 0 :math:`K_d` [USD].
+    cleanup_monthly_usd : numeric, default 0.0
+        Ongoing cost of keeping the data usable, from month 1 :math:`o_d` [USD/month].
+    cleanup_delay_months : numeric, default 0.0
+        Months of data work before any benefit starts :math:`\delta` [months].
+    value_capture_share : numeric, default 1.0
+        Share of the benefit the firm actually captures as cash :math:`s`, in [0, 1]
+        [unitless].
+
+    Returns
+    -------
+    numpy.ndarray
+        Net cash flow in months 0..H along the last axis; leading axes follow the broadcast of
+        the inputs [USD].
+
+    Notes
+    -----
+    Adoption is zero until the clean-up delay ends and then rises linearly to one over the
+    ramp, :math:`a(\tau) = \min(1, \max(0, (\tau - \delta)/r))` in continuous time
+    :math:`\tau` [months] (a step at :math:`\tau = \delta` when :math:`r = 0`). Month
+    :math:`t` covers :math:`(t-1, t]` and gets the mean adoption over that interval,
+    :math:`\bar a_t = \int_{t-1}^{t} a(\tau)\, d\tau`, so that the cumulative cash at each month
+    end equals that of the continuous-time model:
+
+    .. math::
+
+        f_0 = -(K + K_d), \qquad
+        f_t = \bar a_t (s\, b - c) - o - o_d, \quad t = 1..H
+
+    The structure mirrors the survey contrast between 7-12 month paybacks expected of
+    technology projects and 2-4 years reported for AI use cases [1]_.
+
+    References
+    ----------
+    .. [1] Deloitte, "AI ROI: the paradox of rising investment and elusive returns," Oct. 2025.
+    """
+    if int(months) != months or months < 0:
+        raise ValueError(f"months must be a non-negative whole number; got {months!r}")
+    _check_project(
+        capex_usd,
+        monthly_benefit_usd,
+        ramp_months,
+        monthly_opex_usd,
+        monthly_compute_usd,
+        cleanup_oneoff_usd,
+        cleanup_monthly_usd,
+        cleanup_delay_months,
+        value_capture_share,
+    )
+    xp = _xp(
+        capex_usd,
+        monthly_benefit_usd,
+        ramp_months,
+        monthly_opex_usd,
+        monthly_compute_usd,
+        cleanup_delay_months,
+        value_capture_share,
+    )
+    args = xp.broadcast_arrays(
+        *[
+            xp.asarray(a, dtype=float)
+            for a in (
+                capex_usd,
+                monthly_benefit_usd,
+                ramp_months,
+                monthly_opex_usd,
+                monthly_compute_usd,
+                cleanup_oneoff_usd,
+                cleanup_monthly_usd,
+                cleanup_delay_months,
+                value_capture_share,
+            )
+        ]
+    )
+    capex, benefit, ramp, opex, compute, oneoff, cleanup, delay, capture = (
+        a[..., None] for a in args
+    )
+    t = xp.arange(0, int(months) + 1, dtype=float)
+    adoption = _adoption(t, delay, ramp, xp)
+    flows = adoption * (capture * benefit - compute) - opex - cleanup
+    flows = flows * xp.ones_like(capex)  # full broadcast shape even for constant inputs
+    flows[..., 0] = -(capex + oneoff)[..., 0]
+    return flows
+
+
+def payback_months(cash_flows: ArrayLike) -> np.ndarray | float:
+    r"""
+    Months until cumulative cash flow turns non-negative.
+
+    Parameters
+    ----------
+    cash_flows : array-like
+        Net cash flow in months 0..H along the last axis, e.g. from
+        :func:`monthly_cash_flows` [USD].
+
+    Returns
+    -------
+    numeric
+        Payback time, interpolated within the month, ``inf`` if cumulative cash stays below
+        zero through month H; one value per leading index [months].
+
+    Notes
+    -----
+    With cumulative cash :math:`S_t = \sum_{i \le t} f_i`, let :math:`k` be the first month with
+    :math:`S_k \ge 0`. Cash in month :math:`k` is taken to arrive evenly over the interval
+    :math:`(k-1, k]`, so
+
+    .. math::
+
+        T = k - 1 + \frac{-S_{k-1}}{f_k}
+
+    and :math:`T = 0` if :math:`S_0 \ge 0`. Only the first crossing counts.
+    """
+    xp = _xp(cash_flows)
+    flows = xp.asarray(cash_flows, dtype=float)
+    cum = xp.cumsum(flows, axis=-1)
+    reached = cum >= 0.0
+    k = xp.asarray(xp.argmax(reached, axis=-1))
+    ever = xp.any(reached, axis=-1)
+    prev = xp.take_along_axis(cum, xp.maximum(k - 1, 0)[..., None], axis=-1)[..., 0]
+    flow_k = xp.take_along_axis(flows, k[..., None], axis=-1)[..., 0]
+    safe = xp.where(flow_k > 0.0, flow_k, 1.0)
+    within = xp.where(k > 0, k - 1.0 + (-prev) / safe, 0.0)
+    return _scalar_out(xp.where(ever, within, xp.inf))
+
+
+def payback_months_vectorized(
+    capex_usd: ArrayLike,
+    monthly_benefit_usd: ArrayLike,
+    ramp_months: ArrayLike,
+    monthly_opex_usd: ArrayLike,
+    monthly_compute_usd: ArrayLike = 0.0,
+    cleanup_oneoff_usd: ArrayLike = 0.0,
+    cleanup_monthly_usd: ArrayLike = 0.0,
+    cleanup_delay_months: ArrayLike = 0.0,
+    value_capture_share: ArrayLike = 1.0,
+    horizon_months: int = 120,
+) -> np.ndarray | float:
+    r"""
+    Payback time for many sampled projects at once, without storing the cash-flow matrix.
+
+    Parameters
+    ----------
+    capex_usd, monthly_benefit_usd, ramp_months, monthly_opex_usd, monthly_compute_usd, \
+cleanup_oneoff_usd, cleanup_monthly_usd, cleanup_delay_months, value_capture_share : numeric
+        As in :func:`monthly_cash_flows`; arrays broadcast against each other (one element per
+        Monte Carlo sample).
+    horizon_months : int, default 120
+        Last month considered [months].
+
+    Returns
+    -------
+    numeric
+        Payback time per sample, ``inf`` where it is not reached by the horizon [months].
+
+    Notes
+    -----
+    Equal to ``payback_months(monthly_cash_flows(horizon_months, ...))`` but loops over months
+    while holding only the running cumulative cash per sample, so memory stays
+    :math:`O(\text{samples})`. Works on NumPy and CuPy arrays.
+    """
+    if int(horizon_months) != horizon_months or horizon_months < 0:
+        raise ValueError(
+            f"horizon_months must be a non-negative whole number; got {horizon_months!r}"
+        )
+    _check_project(
+        capex_usd,
+        monthly_benefit_usd,
+        ramp_months,
+        monthly_opex_usd,
+        monthly_compute_usd,
+        cleanup_oneoff_usd,
+        cleanup_monthly_usd,
+        cleanup_delay_months,
+        value_capture_share,
+    )
+    xp = _xp(
+        capex_usd,
+        monthly_benefit_usd,
+        ramp_months,
+        monthly_opex_usd,
+        monthly_compute_usd,
+        cleanup_oneoff_usd,
+        cleanup_monthly_usd,
+        cleanup_delay_months,
+        value_capture_share,
+    )
+    capex, benefit, ramp, opex, compute, oneoff, cleanup, delay, capture = xp.broadcast_arrays(
+        *[
+            xp.asarray(a, dtype=float)
+            for a in (
+                capex_usd,
+                monthly_benefit_usd,
+                ramp_months,
+                monthly_opex_usd,
+                monthly_compute_usd,
+                cleanup_oneoff_usd,
+                cleanup_monthly_usd,
+                cleanup_delay_months,
+                value_capture_share,
+            )
+        ]
+    )
+    net_full = capture * benefit - compute
+    cum = -(capex + oneoff)
+    result = xp.where(cum >= 0.0, 0.0, xp.inf)
+    done = cum >= 0.0
+    for t in range(1, int(horizon_months) + 1):
+        # same operation order as monthly_cash_flows, so both agree to the last bit
+        flow = _adoption(float(t), delay, ramp, xp) * net_full - opex - cleanup
+        new = cum + flow
+        crossing = (~done) & (new >= 0.0)
+        safe = xp.where(flow > 0.0, flow, 1.0)
+        result = xp.where(crossing, (t - 1.0) + (-cum) / safe, result)
+        done = done | crossing
+        cum = new
+    return _scalar_out(result)
+
+
+def npv_usd(cash_flows: ArrayLike, discount_rate_annual: ArrayLike) -> np.ndarray | float:
+    r"""
+    Net present value of monthly cash flows.
+
+    Parameters
+    ----------
+    cash_flows : array-like
+        Net cash flow in months 0..H along the last axis [USD].
+    discount_rate_annual : numeric
+        Annual discount rate :math:`r`, above -1; e.g. 0.08-0.12 for a corporate cost of
+        capital [1/yr].
+
+    Returns
+    -------
+    numeric
+        Value in month-0 dollars [USD].
+
+    Notes
+    -----
+    The annual rate is converted to its monthly equivalent:
+
+    .. math::
+
+        \mathrm{NPV} = \sum_{t=0}^{H} \frac{f_t}{(1 + r)^{t/12}}
+    """
+    _check("discount_rate_annual", discount_rate_annual, low=-1.0, low_open=True)
+    xp = _xp(cash_flows)
+    flows = xp.asarray(cash_flows, dtype=float)
+    t = xp.arange(flows.shape[-1], dtype=float)
+    rate = xp.asarray(discount_rate_annual, dtype=float)[..., None]
+    return _scalar_out(xp.sum(flows / (1.0 + rate) ** (t / 12.0), axis=-1))
+
+
+# --------------------------------------------------------------------------------------------
+# Free tiers
+# --------------------------------------------------------------------------------------------
+
+
+def free_tier_subsidy_usd_per_month(
+    weekly_users: ArrayLike,
+    paid_conversion: ArrayLike,
+    queries_per_free_user_per_day: ArrayLike,
+    usd_per_query: ArrayLike,
+) -> np.ndarray | float:
+    r"""
+    Monthly compute bill of the users who do not pay.
+
+    Parameters
+    ----------
+    weekly_users : numeric
+        Weekly active users :math:`W` [users].
+    paid_conversion : numeric
+        Share of them paying :math:`s`, in [0, 1]; about 0.05 for ChatGPT in 2025-26
+        [unitless].
+    queries_per_free_user_per_day : numeric
+        Queries per free weekly user per day :math:`q_f` (about 3.7 messages averaged over all
+        ChatGPT weekly users in mid-2025) [queries/(user day)].
+    usd_per_query : numeric
+        Serving cost per query :math:`c` [USD/query].
+
+    Returns
+    -------
+    numeric
+        Cost of serving free users [USD/month].
+
+    Notes
+    -----
+    .. math::
+
+        S = W (1 - s)\, q_f\, c\, \bar d, \qquad \bar d = 365.25/12
+
+    References
+    ----------
+    .. [1] A. Chatterji et al., "How people use ChatGPT," NBER Working Paper 34255, 2025.
+    """
+    _check("weekly_users", weekly_users, low=0.0)
+    _check("paid_conversion", paid_conversion, low=0.0, high=1.0)
+    _check("queries_per_free_user_per_day", queries_per_free_user_per_day, low=0.0)
+    _check("usd_per_query", usd_per_query, low=0.0)
+    return (
+        weekly_users
+        * (1.0 - paid_conversion)
+        * queries_per_free_user_per_day
+        * usd_per_query
+        * DAYS_PER_MONTH
+    )
+
+
+def break_even_conversion_rate(
+    subscription_usd_per_month: ArrayLike,
+    usd_per_query: ArrayLike,
+    queries_per_free_user_per_day: ArrayLike,
+    queries_per_paid_user_per_day: ArrayLike,
+) -> np.ndarray | float:
+    r"""
+    Paying share at which subscriptions cover the compute of all users, free and paid.
+
+    Parameters
+    ----------
+    subscription_usd_per_month : numeric
+        Subscription price :math:`P` (e.g. 20 for ChatGPT Plus) [USD/month].
+    usd_per_query : numeric
+        Serving cost per query :math:`c` [USD/query].
+    queries_per_free_user_per_day : numeric
+        Queries per free user per day :math:`q_f` [queries/(user day)].
+    queries_per_paid_user_per_day : numeric
+        Queries per paying user per day :math:`q_p`; reportedly about 3x free users on Plus
+        [queries/(user day)].
+
+    Returns
+    -------
+    numeric
+        Break-even paying share :math:`s^*` in [0, 1]; ``inf`` where no share works because a
+        paying user's own compute exceeds the subscription [unitless].
+
+    Notes
+    -----
+    Per user and month, revenue :math:`sP` must equal compute
+    :math:`\bar d\, c\, [(1 - s) q_f + s q_p]`, so
+
+    .. math::
+
+        s^* = \frac{\bar d\, c\, q_f}{P - \bar d\, c\, (q_p - q_f)}
+
+    valid when :math:`P \ge \bar d\, c\, q_p`. Compute only: staff, training and margin are
+    excluded, so real break-even shares are higher.
+    """
+    _check("subscription_usd_per_month", subscription_usd_per_month, low=0.0)
+    _check("usd_per_query", usd_per_query, low=0.0)
+    _check("queries_per_free_user_per_day", queries_per_free_user_per_day, low=0.0)
+    _check("queries_per_paid_user_per_day", queries_per_paid_user_per_day, low=0.0)
+    xp = _xp(
+        subscription_usd_per_month,
+        usd_per_query,
+        queries_per_free_user_per_day,
+        queries_per_paid_user_per_day,
+    )
+    free_cost = DAYS_PER_MONTH * usd_per_query * queries_per_free_user_per_day
+    paid_cost = DAYS_PER_MONTH * usd_per_query * queries_per_paid_user_per_day
+    denominator = subscription_usd_per_month - paid_cost + free_cost
+    feasible = (subscription_usd_per_month >= paid_cost) & (denominator > 0.0)
+    safe = xp.where(feasible, denominator, 1.0)
+    return _scalar_out(xp.where(feasible, free_cost / safe, xp.inf))
+
+
+# --------------------------------------------------------------------------------------------
+# "What must be true"
+# --------------------------------------------------------------------------------------------
+
+#: Search brackets used by :func:`solve_for` when none is given, by variable name.
+DEFAULT_BRACKETS: dict[str, tuple[float, float]] = {
+    "monthly_benefit_usd": (0.0, 1.0e12),
+    "capex_usd": (0.0, 1.0e12),
+    "monthly_opex_usd": (0.0, 1.0e12),
+    "monthly_compute_usd": (0.0, 1.0e12),
+    "usd_per_query": (0.0, 100.0),
+    "paid_conversion": (0.0, 1.0),
+    "utilization": (1.0e-3, 1.0),
+    "value_capture_share": (0.0, 1.0),
+    "ramp_months": (0.0, 120.0),
+    "cleanup_delay_months": (0.0, 120.0),
+}
+
+
+def _scalar_payback(**params: Any) -> float:
+    return float(payback_months_vectorized(**params))
+
+
+def solve_for(
+    target_payback_months: float,
+    variable: str,
+    payback_fn: Callable[..., Any] | None = None,
+    bracket: tuple[float, float] | None = None,
+    xtol: float = 1.0e-9,
+    **params: Any,
+) -> float:
+    r"""
+    Value of one input at which the payback time equals a target ("what must be true").
+
+    Parameters
+    ----------
+    target_payback_months : float
+        Payback time to hit, positive [months].
+    variable : str
+        Name of the keyword argument of ``payback_fn`` to solve for, e.g.
+        ``"monthly_benefit_usd"``, ``"usd_per_query"``, ``"paid_conversion"``,
+        ``"utilization"`` [-].
+    payback_fn : callable, optional
+        ``payback_fn(**params) -> months``, scalar in, scalar out; may return ``inf`` for
+        "never". Defaults to :func:`payback_months_vectorized` (its keyword names) [-].
+    bracket : (float, float), optional
+        Interval searched for the root; defaults to ``DEFAULT_BRACKETS[variable]``, required
+        for other names [variable's unit].
+    xtol : float, default 1e-9
+        Absolute tolerance on the solution [variable's unit].
+    **params
+        All other arguments of ``payback_fn``, held fixed [mixed].
+
+    Returns
+    -------
+    float
+        Input value at which payback equals the target [variable's unit].
+
+    Raises
+    ------
+    ValueError
+        If no bracket is known, or the payback at the two ends of the bracket does not straddle
+        the target (no root in the bracket).
+
+    Notes
+    -----
+    Solves :math:`T(x) - T^* = 0` with Brent's method (SciPy ``brentq``; bisection without
+    SciPy). ``inf`` paybacks are mapped to a large finite number so the search still sees the
+    sign. The payback must be monotone in the variable across the bracket for the answer to be
+    unique; this holds for benefits, prices, conversion and utilisation in the models of this
+    module.
+    """
+    fn = _scalar_payback if payback_fn is None else payback_fn
+    if bracket is None:
+        if variable not in DEFAULT_BRACKETS:
+            raise ValueError(
+                f"no default bracket for {variable!r}; pass bracket=(low, high). "
+                f"Known defaults: {sorted(DEFAULT_BRACKETS)}"
+            )
+        bracket = DEFAULT_BRACKETS[variable]
+    lo, hi = float(bracket[0]), float(bracket[1])
+    if not lo < hi:
+        raise ValueError(f"bracket must satisfy low < high; got {bracket!r}")
+    big = 1.0e12
+
+    def residual(x: float) -> float:
+        months = float(fn(**{**params, variable: x}))
+        if math.isinf(months) or math.isnan(months):
+            months = big
+        return months - target_payback_months
+
+    f_lo, f_hi = residual(lo), residual(hi)
+    if f_lo == 0.0:
+        return lo
+    if f_hi == 0.0:
+        return hi
+    if (f_lo > 0.0) == (f_hi > 0.0):
+
+        def show(f: float) -> str:
+            return (
+                "never"
+                if f + target_payback_months >= big
+                else f"{f + target_payback_months:.4g} months"
+            )
+
+        raise ValueError(
+            f"no {variable} in [{lo:g}, {hi:g}] gives a payback of "
+            f"{target_payback_months:g} months: "
+            f"payback is {show(f_lo)} at {lo:g} and {show(f_hi)} at {hi:g}"
+        )
+    try:
+        from scipy.optimize import brentq
+    except ImportError:  # pragma: no cover - SciPy is a pinned dependency
+        for _ in range(200):
+            mid = 0.5 * (lo + hi)
+            f_mid = residual(mid)
+            if (f_mid > 0.0) == (f_lo > 0.0):
+                lo, f_lo = mid, f_mid
+            else:
+                hi = mid
+            if hi - lo <= xtol:
+                break
+        return 0.5 * (lo + hi)
+    return float(brentq(residual, lo, hi, xtol=xtol))

@@ -1,0 +1,856 @@
+"""Roofline model of LLM serving: throughput, cost and energy per token and per query (used by
+the Phase 2 chapter on inference cost)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+__all__ = [
+    "PRECISION_BYTES",
+    "accelerator_mem_bytes_per_s",
+    "accelerator_peak_flop_per_s",
+    "decode_step_seconds",
+    "decode_tokens_per_second",
+    "gpu_seconds_per_query",
+    "kv_cache_bytes_per_token",
+    "max_batch_size",
+    "prefill_seconds_per_token",
+    "prefill_tokens_per_second",
+    "query_cost_from_hardware",
+    "ridge_batch_size",
+    "usd_per_million_tokens",
+    "usd_per_query",
+    "wh_per_query",
+]
+
+# --------------------------------------------------------------------------------------------
+# Array helpers (same as in aiboom.training; NumPy and CuPy share one code path)
+# --------------------------------------------------------------------------------------------
+
+
+def _is_cupy(x: Any) -> bool:
+    """True when ``x`` is a CuPy array (checked by type, so CuPy is never imported here)."""
+    return type(x).__module__.split(".", 1)[0] == "cupy"
+
+
+def _xp(*arrays: Any) -> Any:
+    """Array module of the inputs: ``cupy`` when any input is a CuPy array, else ``numpy``."""
+    for a in arrays:
+        if _is_cupy(a):
+            import cupy  # only reached when the caller already holds CuPy arrays
+
+            return cupy.get_array_module(a)
+    return np
+
+
+def _check(
+    name: str,
+    value: Any,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    low_open: bool = False,
+    high_open: bool = False,
+) -> None:
+    """Raise ValueError when any element of ``value`` lies outside the interval (NaN passes;
+    CuPy arrays are not checked)."""
+    if value is None or _is_cupy(value):
+        return
+    arr = np.asarray(value, dtype=float)
+    bad = np.zeros(arr.shape, dtype=bool)
+    if low is not None:
+        bad |= (arr <= low) if low_open else (arr < low)
+    if high is not None:
+        bad |= (arr >= high) if high_open else (arr > high)
+    if np.any(bad):
+        first = float(arr[bad].flat[0]) if arr.ndim else float(arr)
+        lo = "-inf" if low is None else f"{low:g}"
+        hi = "inf" if high is None else f"{high:g}"
+        left = "(" if low_open or low is None else "["
+        right = ")" if high_open or high is None else "]"
+        interval = f"{left}{lo}, {hi}{right}"
+        raise ValueError(f"{name} must be in {interval}; got {first:g}")
+
+
+def _scalar_out(x: Any) -> Any:
+    """Return a Python float for 0-d NumPy results, anything else unchanged."""
+    if isinstance(x, np.ndarray) and x.ndim == 0:
+        return float(x)
+    return x
+
+
+# --------------------------------------------------------------------------------------------
+# Hardware records
+# --------------------------------------------------------------------------------------------
+
+#: Bytes per stored number (weight or KV-cache element) by numeric format [bytes].
+PRECISION_BYTES: dict[str, float] = {"bf16": 2.0, "fp8": 1.0, "fp4": 0.5}
+
+
+def accelerator_peak_flop_per_s(
+    accelerator: Mapping[str, Any] | Any, precision: str = "bf16"
+) -> Any:
+    """
+    Peak dense throughput of an accelerator at a numeric precision.
+
+    Parameters
+    ----------
+    accelerator : mapping, pandas.Series or pandas.DataFrame
+        Record with columns ``bf16_dense_tflops``, ``fp8_dense_tflops`` and/or
+        ``fp4_dense_tflops`` (dense, no sparsity), as in ``hardware_specs_curated.csv``. A
+        DataFrame gives one value per row [TFLOP/s].
+    precision : {"bf16", "fp8", "fp4"}, default "bf16"
+        Numeric format of the matrix multiplications [-].
+
+    Returns
+    -------
+    float or pandas.Series
+        Peak dense throughput [FLOP/s].
+
+    Raises
+    ------
+    ValueError
+        If the precision is unknown, or the record has no figure for it. There is no silent
+        fallback: running FP4 weights on a chip without FP4 units runs at another precision's
+        rate, so pass that precision instead.
+    """
+    if precision not in PRECISION_BYTES:
+        raise ValueError(f"precision must be one of {sorted(PRECISION_BYTES)}; got {precision!r}")
+    key = f"{precision}_dense_tflops"
+    try:
+        tflops = accelerator[key]
+    except (KeyError, IndexError):
+        raise ValueError(f"accelerator record has no {key!r} field") from None
+    if np.ndim(tflops) == 0:
+        if tflops is None or (isinstance(tflops, float) and math.isnan(tflops)):
+            raise ValueError(f"accelerator record has no {precision} throughput ({key} is empty)")
+        return float(tflops) * 1.0e12
+    return tflops * 1.0e12
+
+
+def accelerator_mem_bytes_per_s(accelerator: Mapping[str, Any] | Any) -> Any:
+    """
+    Memory bandwidth of an accelerator from its record.
+
+    Parameters
+    ----------
+    accelerator : mapping, pandas.Series or pandas.DataFrame
+        Record with column ``hbm_tb_per_s`` [TB/s].
+
+    Returns
+    -------
+    float or pandas.Series
+        Peak memory bandwidth [bytes/s].
+    """
+    try:
+        tb = accelerator["hbm_tb_per_s"]
+    except (KeyError, IndexError):
+        raise ValueError("accelerator record has no 'hbm_tb_per_s' field") from None
+    if np.ndim(tb) == 0:
+        return float(tb) * 1.0e12
+    return tb * 1.0e12
+
+
+# --------------------------------------------------------------------------------------------
+# Roofline
+# --------------------------------------------------------------------------------------------
+
+
+def kv_cache_bytes_per_token(
+    n_layers: ArrayLike, n_kv_heads: ArrayLike, head_dim: ArrayLike, bytes_per_value: ArrayLike
+) -> np.ndarray | float:
+    r"""
+    Key-value cache held per token of context.
+
+    Parameters
+    ----------
+    n_layers : numeric
+        Transformer layers :math:`L` [layers].
+    n_kv_heads : numeric
+        Key-value heads per layer :math:`H_{kv}`; fewer than query heads under grouped-query
+        attention [heads].
+    head_dim : numeric
+        Dimension of one head :math:`d_h` [values].
+    bytes_per_value : numeric
+        Bytes per cached number :math:`b` (2 for BF16, 1 for FP8) [bytes].
+
+    Returns
+    -------
+    numeric
+        Cache per token [bytes/token].
+
+    Notes
+    -----
+    One key and one value vector per layer and KV head [1]_:
+
+    .. math::
+
+        \mathrm{KV} = 2 L H_{kv} d_h b
+
+    Multi-head latent attention (DeepSeek-V3) caches a compressed vector instead; pass
+    ``n_kv_heads=1``, ``head_dim`` = latent width and halve, or compute it directly.
+
+    References
+    ----------
+    .. [1] R. Pope et al., "Efficiently scaling transformer inference," arXiv:2211.05102, 2022.
+    .. [2] Llama Team, AI @ Meta, "The Llama 3 herd of models," arXiv:2407.21783, 2024.
+
+    Examples
+    --------
+    Llama 3.1 405B (126 layers, 8 KV heads of 128, BF16) [2]_:
+
+    >>> kv_cache_bytes_per_token(126, 8, 128, 2)
+    516096
+    """
+    _check("n_layers", n_layers, low=0.0)
+    _check("n_kv_heads", n_kv_heads, low=0.0)
+    _check("head_dim", head_dim, low=0.0)
+    _check("bytes_per_value", bytes_per_value, low=0.0)
+    return 2 * n_layers * n_kv_heads * head_dim * bytes_per_value
+
+
+def prefill_seconds_per_token(
+    active_params: ArrayLike, peak_flop_per_s: ArrayLike, mfu: ArrayLike, n_gpus: ArrayLike = 1
+) -> np.ndarray | float:
+    r"""
+    Time a model replica spends per prompt token in the compute-bound prefill phase.
+
+    Parameters
+    ----------
+    active_params : numeric
+        Parameters used per token :math:`N_{act}` (active parameters for mixture-of-experts)
+        [parameters].
+    peak_flop_per_s : numeric
+        Peak dense throughput of one GPU at the serving precision :math:`F` [FLOP/s].
+    mfu : numeric
+        Model FLOP utilisation during prefill :math:`u`, in (0, 1]; about 0.45-0.5 [unitless].
+    n_gpus : numeric, default 1
+        GPUs in one tensor-parallel replica :math:`n` [GPUs].
+
+    Returns
+    -------
+    numeric
+        Wall-clock seconds of the replica per prompt token [s/token]; multiply by ``n_gpus``
+        for GPU-seconds.
+
+    Notes
+    -----
+    A forward pass costs about 2 FLOP per active parameter per token [1]_:
+
+    .. math::
+
+        t_{prefill} = \frac{2 N_{act}}{n F u}
+
+    The attention term that grows with prompt length (:math:`\approx 4 L d S` per token) is
+    left out, so long prompts cost more than this.
+
+    References
+    ----------
+    .. [1] R. Pope et al., "Efficiently scaling transformer inference," arXiv:2211.05102, 2022.
+    """
+    _check("active_params", active_params, low=0.0)
+    _check("peak_flop_per_s", peak_flop_per_s, low=0.0, low_open=True)
+    _check("mfu", mfu, low=0.0, high=1.0, low_open=True)
+    _check("n_gpus", n_gpus, low=1.0)
+    return 2.0 * active_params / (n_gpus * peak_flop_per_s * mfu)
+
+
+def prefill_tokens_per_second(
+    active_params: ArrayLike, peak_flop_per_s: ArrayLike, mfu: ArrayLike, n_gpus: ArrayLike = 1
+) -> np.ndarray | float:
+    r"""
+    Prompt tokens one model replica processes per second.
+
+    Parameters
+    ----------
+    active_params : numeric
+        Active parameters per token [parameters].
+    peak_flop_per_s : numeric
+        Peak dense throughput of one GPU [FLOP/s].
+    mfu : numeric
+        Model FLOP utilisation during prefill, in (0, 1] [unitless].
+    n_gpus : numeric, default 1
+        GPUs in the replica [GPUs].
+
+    Returns
+    -------
+    numeric
+        Replica throughput [tokens/s]; equals throughput per GPU when ``n_gpus=1``.
+
+    Notes
+    -----
+    .. math::
+
+        \mathrm{tps}_{prefill} = \frac{n F u}{2 N_{act}}
+    """
+    return 1.0 / prefill_seconds_per_token(active_params, peak_flop_per_s, mfu, n_gpus)
+
+
+def decode_step_seconds(
+    active_params: ArrayLike,
+    batch_size: ArrayLike,
+    context_tokens: ArrayLike,
+    weight_bytes_per_param: ArrayLike,
+    kv_bytes_per_token: ArrayLike,
+    peak_flop_per_s: ArrayLike,
+    mem_bytes_per_s: ArrayLike,
+    mfu: ArrayLike,
+    mbu: ArrayLike,
+    n_gpus: ArrayLike = 1,
+    total_params: ArrayLike | None = None,
+) -> np.ndarray | float:
+    r"""
+    Time of one decode step (one new token for every sequence in the batch), by roofline.
+
+    Parameters
+    ----------
+    active_params : numeric
+        Parameters used per token :math:`N_{act}`; sets the compute [parameters].
+    batch_size : numeric
+        Sequences decoded together :math:`B`, positive [sequences].
+    context_tokens : numeric
+        Mean context length whose KV cache each sequence reads :math:`S` [tokens].
+    weight_bytes_per_param : numeric
+        Bytes per stored weight :math:`b_w` (see ``PRECISION_BYTES``) [bytes].
+    kv_bytes_per_token : numeric
+        KV cache per token of context (see :func:`kv_cache_bytes_per_token`) [bytes/token].
+    peak_flop_per_s : numeric
+        Peak dense throughput of one GPU :math:`F` [FLOP/s].
+    mem_bytes_per_s : numeric
+        Memory bandwidth of one GPU :math:`BW` [bytes/s].
+    mfu : numeric
+        Achievable share of peak FLOP/s in decode, in (0, 1] [unitless].
+    mbu : numeric
+        Achievable share of memory bandwidth (model bandwidth utilisation), in (0, 1]; about
+        0.5-0.9 [unitless].
+    n_gpus : numeric, default 1
+        GPUs in one tensor-parallel replica :math:`n`; compute and bandwidth scale with it,
+        communication is ignored [GPUs].
+    total_params : numeric, optional
+        All stored parameters :math:`N`, read from memory every step; defaults to
+        ``active_params`` (dense model). For mixture-of-experts pass the total [parameters].
+
+    Returns
+    -------
+    numeric
+        Seconds per decode step of the replica [s].
+
+    Notes
+    -----
+    The step takes the longer of the compute time and the memory time [1]_, [2]_:
+
+    .. math::
+
+        t_{step} = \max\left(\frac{2 N_{act} B}{n F\, \mathrm{MFU}},\;
+        \frac{N b_w + B S\, \mathrm{KV}}{n\, BW\, \mathrm{MBU}}\right)
+
+    Small batches are memory-bound (all weights are read to produce a few tokens); the batch
+    at which the two terms meet is :func:`ridge_batch_size`. For a mixture-of-experts model the
+    memory term reads every expert, which is right once the batch is large enough to touch
+    all of them and overstates small-batch time. Attention FLOPs, tensor-parallel
+    communication and scheduler overheads are ignored: measured systems land 1.5-3x slower.
+
+    References
+    ----------
+    .. [1] R. Pope et al., "Efficiently scaling transformer inference," arXiv:2211.05102, 2022.
+    .. [2] S. Williams, A. Waterman and D. Patterson, "Roofline: an insightful visual
+       performance model for multicore architectures," Commun. ACM 52(4), 2009,
+       doi:10.1145/1498765.1498785.
+    """
+    _check("active_params", active_params, low=0.0)
+    _check("batch_size", batch_size, low=0.0, low_open=True)
+    _check("context_tokens", context_tokens, low=0.0)
+    _check("weight_bytes_per_param", weight_bytes_per_param, low=0.0)
+    _check("kv_bytes_per_token", kv_bytes_per_token, low=0.0)
+    _check("peak_flop_per_s", peak_flop_per_s, low=0.0, low_open=True)
+    _check("mem_bytes_per_s", mem_bytes_per_s, low=0.0, low_open=True)
+    _check("mfu", mfu, low=0.0, high=1.0, low_open=True)
+    _check("mbu", mbu, low=0.0, high=1.0, low_open=True)
+    _check("n_gpus", n_gpus, low=1.0)
+    stored = active_params if total_params is None else total_params
+    _check("total_params", stored, low=0.0)
+    xp = _xp(active_params, batch_size, context_tokens, stored, peak_flop_per_s, mem_bytes_per_s)
+    compute_s = 2.0 * active_params * batch_size / (n_gpus * peak_flop_per_s * mfu)
+    memory_s = (
+        stored * weight_bytes_per_param + batch_size * context_tokens * kv_bytes_per_token
+    ) / (n_gpus * mem_bytes_per_s * mbu)
+    return _scalar_out(xp.maximum(compute_s, memory_s))
+
+
+def decode_tokens_per_second(
+    active_params: ArrayLike,
+    batch_size: ArrayLike,
+    context_tokens: ArrayLike,
+    weight_bytes_per_param: ArrayLike,
+    kv_bytes_per_token: ArrayLike,
+    peak_flop_per_s: ArrayLike,
+    mem_bytes_per_s: ArrayLike,
+    mfu: ArrayLike,
+    mbu: ArrayLike,
+    n_gpus: ArrayLike = 1,
+    total_params: ArrayLike | None = None,
+) -> np.ndarray | float:
+    r"""
+    Output tokens one model replica generates per second.
+
+    Parameters
+    ----------
+    active_params, batch_size, context_tokens, weight_bytes_per_param, kv_bytes_per_token, \
+peak_flop_per_s, mem_bytes_per_s, mfu, mbu, n_gpus, total_params
+        As in :func:`decode_step_seconds`.
+
+    Returns
+    -------
+    numeric
+        Replica throughput [tokens/s]; equals throughput per GPU when ``n_gpus=1``. Speed seen
+        by one user is ``1 / decode_step_seconds(...)``.
+
+    Notes
+    -----
+    .. math::
+
+        \mathrm{tps}_{decode} = \frac{B}{t_{step}}
+
+    Rises with :math:`B` while memory-bound and levels off at :math:`n F\, \mathrm{MFU} /
+    (2 N_{act})` once compute-bound.
+    """
+    step = decode_step_seconds(
+        active_params,
+        batch_size,
+        context_tokens,
+        weight_bytes_per_param,
+        kv_bytes_per_token,
+        peak_flop_per_s,
+        mem_bytes_per_s,
+        mfu,
+        mbu,
+        n_gpus=n_gpus,
+        total_params=total_params,
+    )
+    return batch_size / step
+
+
+def ridge_batch_size(
+    peak_flop_per_s: ArrayLike,
+    mem_bytes_per_s: ArrayLike,
+    weight_bytes_per_param: ArrayLike,
+    mfu: ArrayLike = 1.0,
+    mbu: ArrayLike = 1.0,
+) -> np.ndarray | float:
+    r"""
+    Batch size at which decoding a dense model turns from memory-bound to compute-bound.
+
+    Parameters
+    ----------
+    peak_flop_per_s : numeric
+        Peak dense throughput :math:`F` [FLOP/s].
+    mem_bytes_per_s : numeric
+        Memory bandwidth :math:`BW` [bytes/s].
+    weight_bytes_per_param : numeric
+        Bytes per weight :math:`b_w` [bytes].
+    mfu, mbu : numeric, default 1.0
+        Achievable shares of peak compute and bandwidth, in (0, 1] [unitless].
+
+    Returns
+    -------
+    numeric
+        Ridge-point batch :math:`B^*` [sequences].
+
+    Notes
+    -----
+    Equating the two roofline terms of :func:`decode_step_seconds` with no KV traffic:
+
+    .. math::
+
+        B^* = \frac{F\, \mathrm{MFU}}{BW\, \mathrm{MBU}} \cdot \frac{b_w}{2}
+
+    About 295 for an H100 in BF16 at full utilisation (989 TFLOP/s over 3.35 TB/s). KV-cache
+    reads push the real ridge higher, often out of reach.
+
+    References
+    ----------
+    .. [1] S. Williams, A. Waterman and D. Patterson, "Roofline: an insightful visual
+       performance model for multicore architectures," Commun. ACM 52(4), 2009,
+       doi:10.1145/1498765.1498785.
+    """
+    _check("peak_flop_per_s", peak_flop_per_s, low=0.0, low_open=True)
+    _check("mem_bytes_per_s", mem_bytes_per_s, low=0.0, low_open=True)
+    _check("mfu", mfu, low=0.0, high=1.0, low_open=True)
+    _check("mbu", mbu, low=0.0, high=1.0, low_open=True)
+    return peak_flop_per_s * mfu * weight_bytes_per_param / (2.0 * mem_bytes_per_s * mbu)
+
+
+def max_batch_size(
+    hbm_bytes_per_gpu: ArrayLike,
+    total_params: ArrayLike,
+    weight_bytes_per_param: ArrayLike,
+    context_tokens: ArrayLike,
+    kv_bytes_per_token: ArrayLike,
+    n_gpus: ArrayLike = 1,
+    reserved_share: ArrayLike = 0.1,
+) -> np.ndarray | float:
+    r"""
+    Largest batch whose KV cache fits in memory beside the weights.
+
+    Parameters
+    ----------
+    hbm_bytes_per_gpu : numeric
+        Memory capacity of one GPU :math:`M` [bytes].
+    total_params : numeric
+        All stored parameters :math:`N` [parameters].
+    weight_bytes_per_param : numeric
+        Bytes per weight :math:`b_w` [bytes].
+    context_tokens : numeric
+        Context held per sequence :math:`S`, positive [tokens].
+    kv_bytes_per_token : numeric
+        KV cache per token [bytes/token].
+    n_gpus : numeric, default 1
+        GPUs in the replica :math:`n` [GPUs].
+    reserved_share : numeric, default 0.1
+        Share of memory kept for activations, buffers and fragmentation :math:`r`, in [0, 1)
+        [unitless].
+
+    Returns
+    -------
+    numeric
+        Whole number of sequences, 0 when the weights alone do not fit [sequences].
+
+    Notes
+    -----
+    .. math::
+
+        B_{max} = \left\lfloor \frac{n M (1 - r) - N b_w}{S\, \mathrm{KV}} \right\rfloor
+    """
+    _check("hbm_bytes_per_gpu", hbm_bytes_per_gpu, low=0.0)
+    _check("context_tokens", context_tokens, low=0.0, low_open=True)
+    _check("kv_bytes_per_token", kv_bytes_per_token, low=0.0, low_open=True)
+    _check("n_gpus", n_gpus, low=1.0)
+    _check("reserved_share", reserved_share, low=0.0, high=1.0, high_open=True)
+    xp = _xp(hbm_bytes_per_gpu, total_params, context_tokens)
+    free = (
+        n_gpus * hbm_bytes_per_gpu * (1.0 - reserved_share) - total_params * weight_bytes_per_param
+    )
+    return _scalar_out(xp.floor(xp.maximum(free, 0.0) / (context_tokens * kv_bytes_per_token)))
+
+
+# --------------------------------------------------------------------------------------------
+# Prices
+# --------------------------------------------------------------------------------------------
+
+
+def usd_per_million_tokens(
+    tokens_per_second: ArrayLike,
+    usd_per_gpu_hour: ArrayLike,
+    utilization: ArrayLike,
+    n_gpus: ArrayLike = 1,
+) -> np.ndarray | float:
+    r"""
+    Hardware cost of one million tokens.
+
+    Parameters
+    ----------
+    tokens_per_second : numeric
+        Throughput of one replica while busy, from :func:`decode_tokens_per_second` or
+        :func:`prefill_tokens_per_second` [tokens/s].
+    usd_per_gpu_hour : numeric
+        Cost of one GPU for one hour, rental or total cost of ownership :math:`C_h` [USD/h].
+    utilization : numeric
+        Share of paid GPU-hours spent serving :math:`U`, in (0, 1]; about 0.3-0.7 [unitless].
+    n_gpus : numeric, default 1
+        GPUs in the replica :math:`n` [GPUs].
+
+    Returns
+    -------
+    numeric
+        Cost per million tokens [USD/Mtoken].
+
+    Notes
+    -----
+    .. math::
+
+        c = \frac{10^6\, C_h\, n}{3600\, \mathrm{tps}\, U}
+    """
+    _check("tokens_per_second", tokens_per_second, low=0.0, low_open=True)
+    _check("usd_per_gpu_hour", usd_per_gpu_hour, low=0.0)
+    _check("utilization", utilization, low=0.0, high=1.0, low_open=True)
+    _check("n_gpus", n_gpus, low=1.0)
+    return 1.0e6 * usd_per_gpu_hour * n_gpus / (3600.0 * tokens_per_second * utilization)
+
+
+def usd_per_query(
+    input_tokens: ArrayLike,
+    output_tokens: ArrayLike,
+    usd_per_m_input: ArrayLike,
+    usd_per_m_output: ArrayLike,
+    cached_input_share: ArrayLike = 0.0,
+    cached_input_price_ratio: ArrayLike = 0.25,
+    reasoning_multiplier: ArrayLike = 0.0,
+) -> np.ndarray | float:
+    r"""
+    Price of one API request from per-token list prices.
+
+    Parameters
+    ----------
+    input_tokens : numeric
+        Prompt tokens :math:`n_{in}` [tokens].
+    output_tokens : numeric
+        Visible answer tokens :math:`n_{out}` [tokens].
+    usd_per_m_input : numeric
+        Price of uncached input :math:`p_{in}` [USD/Mtoken].
+    usd_per_m_output : numeric
+        Price of output, reasoning included :math:`p_{out}` [USD/Mtoken].
+    cached_input_share : numeric, default 0.0
+        Share of input served from the prompt cache :math:`h`, in [0, 1] [unitless].
+    cached_input_price_ratio : numeric, default 0.25
+        Cached over uncached input price :math:`c`; 0.1 (Anthropic reads, GPT-5) to 0.5
+        (GPT-4o) [unitless].
+    reasoning_multiplier : numeric, default 0.0
+        Hidden reasoning tokens per visible output token :math:`m`, so that
+        :math:`m = 7` means eight times the output tokens of a non-reasoning answer (the
+        "8x" often quoted) [unitless].
+
+    Returns
+    -------
+    numeric
+        Price of the request [USD].
+
+    Notes
+    -----
+    Reasoning tokens are billed as output tokens:
+
+    .. math::
+
+        \mathrm{cost} = \frac{n_{in} (1 - h + h c)\, p_{in} + n_{out} (1 + m)\, p_{out}}{10^6}
+    """
+    _check("input_tokens", input_tokens, low=0.0)
+    _check("output_tokens", output_tokens, low=0.0)
+    _check("usd_per_m_input", usd_per_m_input, low=0.0)
+    _check("usd_per_m_output", usd_per_m_output, low=0.0)
+    _check("cached_input_share", cached_input_share, low=0.0, high=1.0)
+    _check("cached_input_price_ratio", cached_input_price_ratio, low=0.0)
+    _check("reasoning_multiplier", reasoning_multiplier, low=0.0)
+    input_usd = (
+        input_tokens
+        * (1.0 - cached_input_share + cached_input_share * cached_input_price_ratio)
+        * usd_per_m_input
+    )
+    output_usd = output_tokens * (1.0 + reasoning_multiplier) * usd_per_m_output
+    return (input_usd + output_usd) / 1.0e6
+
+
+def gpu_seconds_per_query(
+    input_tokens: ArrayLike,
+    output_tokens: ArrayLike,
+    *,
+    active_params: ArrayLike,
+    peak_flop_per_s: ArrayLike,
+    mem_bytes_per_s: ArrayLike,
+    batch_size: ArrayLike,
+    weight_bytes_per_param: ArrayLike = PRECISION_BYTES["bf16"],
+    kv_bytes_per_token: ArrayLike = 0.0,
+    mfu_prefill: ArrayLike = 0.45,
+    mfu_decode: ArrayLike = 0.30,
+    mbu: ArrayLike = 0.70,
+    n_gpus: ArrayLike = 1,
+    total_params: ArrayLike | None = None,
+    reasoning_multiplier: ArrayLike = 0.0,
+    cached_input_share: ArrayLike = 0.0,
+    context_tokens: ArrayLike | None = None,
+) -> np.ndarray | float:
+    r"""
+    Busy GPU-seconds one request takes: prefill of the prompt plus its share of decode steps.
+
+    Parameters
+    ----------
+    input_tokens : numeric
+        Prompt tokens :math:`n_{in}` [tokens].
+    output_tokens : numeric
+        Visible answer tokens :math:`n_{out}` [tokens].
+    active_params : numeric
+        Active parameters per token [parameters].
+    peak_flop_per_s : numeric
+        Peak dense throughput of one GPU [FLOP/s].
+    mem_bytes_per_s : numeric
+        Memory bandwidth of one GPU [bytes/s].
+    batch_size : numeric
+        Sequences decoded together :math:`B` [sequences].
+    weight_bytes_per_param : numeric, default 2.0
+        Bytes per weight [bytes].
+    kv_bytes_per_token : numeric, default 0.0
+        KV cache per token of context [bytes/token].
+    mfu_prefill : numeric, default 0.45
+        Model FLOP utilisation in prefill, in (0, 1] [unitless].
+    mfu_decode : numeric, default 0.30
+        Model FLOP utilisation ceiling in decode, in (0, 1] [unitless].
+    mbu : numeric, default 0.70
+        Memory bandwidth utilisation in decode, in (0, 1] [unitless].
+    n_gpus : numeric, default 1
+        GPUs in one replica :math:`n` [GPUs].
+    total_params : numeric, optional
+        All stored parameters; defaults to ``active_params`` [parameters].
+    reasoning_multiplier : numeric, default 0.0
+        Hidden reasoning tokens per visible output token :math:`m` [unitless].
+    cached_input_share : numeric, default 0.0
+        Share of prompt tokens whose KV cache is reused from an earlier request (prefix
+        caching) and so skip prefill :math:`h`, in [0, 1] [unitless].
+    context_tokens : numeric, optional
+        Mean context during decode; defaults to :math:`n_{in} + n_{out}(1+m)/2`, the average
+        over the generation [tokens].
+
+    Returns
+    -------
+    numeric
+        GPU-seconds of work for the request [s].
+
+    Notes
+    -----
+    .. math::
+
+        g = n \left[ n_{in} (1 - h)\, t_{prefill} + n_{out} (1 + m) \frac{t_{step}}{B} \right]
+
+    with :math:`t_{prefill}` from :func:`prefill_seconds_per_token` and :math:`t_{step}` from
+    :func:`decode_step_seconds`. Idle time is not included; divide by fleet utilisation to
+    get paid GPU-seconds.
+    """
+    _check("reasoning_multiplier", reasoning_multiplier, low=0.0)
+    _check("cached_input_share", cached_input_share, low=0.0, high=1.0)
+    _check("input_tokens", input_tokens, low=0.0)
+    _check("output_tokens", output_tokens, low=0.0)
+    generated = output_tokens * (1.0 + reasoning_multiplier)
+    if context_tokens is None:
+        context_tokens = input_tokens + generated / 2.0
+    prefill_s = prefill_seconds_per_token(active_params, peak_flop_per_s, mfu_prefill, n_gpus)
+    step_s = decode_step_seconds(
+        active_params,
+        batch_size,
+        context_tokens,
+        weight_bytes_per_param,
+        kv_bytes_per_token,
+        peak_flop_per_s,
+        mem_bytes_per_s,
+        mfu_decode,
+        mbu,
+        n_gpus=n_gpus,
+        total_params=total_params,
+    )
+    prefilled = input_tokens * (1.0 - cached_input_share)
+    return n_gpus * (prefilled * prefill_s + generated * step_s / batch_size)
+
+
+def query_cost_from_hardware(
+    input_tokens: ArrayLike,
+    output_tokens: ArrayLike,
+    *,
+    usd_per_gpu_hour: ArrayLike,
+    utilization: ArrayLike,
+    active_params: ArrayLike,
+    peak_flop_per_s: ArrayLike,
+    mem_bytes_per_s: ArrayLike,
+    batch_size: ArrayLike,
+    weight_bytes_per_param: ArrayLike = PRECISION_BYTES["bf16"],
+    kv_bytes_per_token: ArrayLike = 0.0,
+    mfu_prefill: ArrayLike = 0.45,
+    mfu_decode: ArrayLike = 0.30,
+    mbu: ArrayLike = 0.70,
+    n_gpus: ArrayLike = 1,
+    total_params: ArrayLike | None = None,
+    reasoning_multiplier: ArrayLike = 0.0,
+    cached_input_share: ArrayLike = 0.0,
+    context_tokens: ArrayLike | None = None,
+) -> np.ndarray | float:
+    r"""
+    Hardware cost of one request, from the GPU price, the model and the token mix.
+
+    Parameters
+    ----------
+    input_tokens, output_tokens : numeric
+        Prompt and visible answer tokens [tokens].
+    usd_per_gpu_hour : numeric
+        Cost of one GPU for one hour :math:`C_h` [USD/h].
+    utilization : numeric
+        Share of paid GPU-hours spent serving :math:`U`, in (0, 1] [unitless].
+    active_params, peak_flop_per_s, mem_bytes_per_s, batch_size, weight_bytes_per_param, \
+kv_bytes_per_token, mfu_prefill, mfu_decode, mbu, n_gpus, total_params, \
+reasoning_multiplier, cached_input_share, context_tokens
+        As in :func:`gpu_seconds_per_query`.
+
+    Returns
+    -------
+    numeric
+        Cost of the request to the provider, before margin [USD].
+
+    Notes
+    -----
+    .. math::
+
+        \mathrm{cost} = \frac{g\, C_h}{3600\, U}
+
+    with :math:`g` from :func:`gpu_seconds_per_query`.
+    """
+    _check("usd_per_gpu_hour", usd_per_gpu_hour, low=0.0)
+    _check("utilization", utilization, low=0.0, high=1.0, low_open=True)
+    gpu_s = gpu_seconds_per_query(
+        input_tokens,
+        output_tokens,
+        active_params=active_params,
+        peak_flop_per_s=peak_flop_per_s,
+        mem_bytes_per_s=mem_bytes_per_s,
+        batch_size=batch_size,
+        weight_bytes_per_param=weight_bytes_per_param,
+        kv_bytes_per_token=kv_bytes_per_token,
+        mfu_prefill=mfu_prefill,
+        mfu_decode=mfu_decode,
+        mbu=mbu,
+        n_gpus=n_gpus,
+        total_params=total_params,
+        reasoning_multiplier=reasoning_multiplier,
+        cached_input_share=cached_input_share,
+        context_tokens=context_tokens,
+    )
+    return gpu_s * usd_per_gpu_hour / (3600.0 * utilization)
+
+
+def wh_per_query(
+    gpu_seconds_per_query: ArrayLike, server_watts_per_gpu: ArrayLike, pue: ArrayLike
+) -> np.ndarray | float:
+    r"""
+    Facility energy of one request.
+
+    Parameters
+    ----------
+    gpu_seconds_per_query : numeric
+        GPU-seconds spent on the request :math:`g` [s].
+    server_watts_per_gpu : numeric
+        Average server power per GPU while serving, host share included :math:`P`; e.g.
+        1275 W x 0.7 load for a DGX H100 [W].
+    pue : numeric
+        Power usage effectiveness, at least 1 [unitless].
+
+    Returns
+    -------
+    numeric
+        Energy per request [Wh].
+
+    Notes
+    -----
+    .. math::
+
+        E = \frac{g\, P\, \mathrm{PUE}}{3600}
+
+    Epoch AI's reference GPT-4o query (1e14 FLOP on an H100 at 10% utilisation, 1.01 s,
+    1275 W x 0.7 x PUE 1.2) gives 0.30 Wh [1]_.
+
+    References
+    ----------
+    .. [1] J. You, "How much energy does ChatGPT use?," Epoch AI Gradient Updates, Feb. 2025.
+       https://epoch.ai/gradient-updates/how-much-energy-does-chatgpt-use
+    """
+    _check("gpu_seconds_per_query", gpu_seconds_per_query, low=0.0)
+    _check("server_watts_per_gpu", server_watts_per_gpu, low=0.0)
+    _check("pue", pue, low=1.0)
+    return gpu_seconds_per_query * server_watts_per_gpu * pue / 3600.0
