@@ -56,6 +56,35 @@ def _cmd_data(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_compare(args: argparse.Namespace) -> int:
+    from aiboom.compare import scenario_manifest, write_comparison
+
+    manifests = [scenario_manifest(path) for path in args.scenarios]
+    out = write_comparison(manifests, args.out)
+    print(f"comparison written to {out}/index.html, comparison.csv, comparison.json")
+    return 0
+
+
+def _cmd_sweep(args: argparse.Namespace) -> int:
+    from aiboom.montecarlo import scenario_inputs
+    from aiboom.scenarios import load_scenario
+    from aiboom.sweep import parse_axis, run_sweep, summary, write
+
+    scenario = load_scenario(args.scenario)
+    registry, accelerator = scenario_inputs(scenario)
+    axes = [parse_axis(spec, registry) for spec in args.param]
+    if not axes and not args.samples:
+        raise InputError.single("--param", "give at least one --param or --samples N")
+    frame = run_sweep(registry, axes, n_samples=args.samples, seed=scenario.seed,
+                      backend=args.backend or scenario.backend, chunk_size=args.chunk_size,
+                      scheduler=args.scheduler, progress=not args.quiet,
+                      accelerator=accelerator)
+    parquet, csv = write(frame, args.out)
+    print(f"{len(frame):,} rows -> {parquet} and {csv}")
+    print(summary(frame).head(20).to_string())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="aiboom", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -78,6 +107,25 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("scenarios", help="list the shipped scenarios")
     p.set_defaults(func=_cmd_scenarios)
+
+    p = sub.add_parser("compare", help="headline results of several scenarios side by side")
+    p.add_argument("scenarios", nargs="+", type=Path, help="scenario YAML files")
+    p.add_argument("--out", type=Path, default=Path("_build/compare"))
+    p.set_defaults(func=_cmd_compare)
+
+    p = sub.add_parser("sweep", help="evaluate the per-query model over a grid or Monte Carlo")
+    p.add_argument("--param", action="append", default=[], metavar="ID=START:STOP:N[:log]",
+                   help="swept registry parameter (repeatable); or ID=v1,v2,...")
+    p.add_argument("--samples", type=int, default=0,
+                   help="Monte Carlo samples per grid point (0: central values only)")
+    p.add_argument("--scenario", type=Path, default=None)
+    p.add_argument("--out", type=Path, default=Path("_build/sweep.parquet"))
+    p.add_argument("--chunk-size", type=int, default=2**18)
+    p.add_argument("--backend", choices=["auto", "numpy", "cupy"], default=None)
+    p.add_argument("--scheduler", default=None,
+                   help="address of a Dask scheduler (tcp://host:8786); default: run locally")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=_cmd_sweep)
 
     p = sub.add_parser("data", help="validate data/ (and with --rehash record new checksums)")
     p.add_argument("--rehash", action="store_true")

@@ -21,7 +21,7 @@ from aiboom.errors import InputError, Problem, display_path
 #: Units a registry row may use. Adding one is a deliberate act: the chapters format values by unit.
 UNITS: frozenset[str] = frozenset({
     "USD", "USD bn", "USD bn/yr", "USD/GPU-hour", "USD/kWh", "USD/month", "USD/user/month",
-    "USD/M tokens", "fraction", "ratio", "x/yr", "years", "months", "days", "tokens",
+    "USD/M tokens", "USD bn/GW", "fraction", "ratio", "x/yr", "years", "months", "days", "tokens",
     "tokens/query", "queries/user/day", "parameters", "FLOP", "FLOP/s", "W", "kW", "Wh/query",
     "GB", "TB/s", "bytes", "count", "year", "unitless",
 })

@@ -50,6 +50,7 @@ class ScenarioFile(BaseModel):
     name: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=40)]
     title: Annotated[str, Field(min_length=1, max_length=120)]
     description: Annotated[str, Field(max_length=2000)] = ""
+    accelerator: Annotated[str, Field(pattern=r"^[a-z0-9_]+$")] = "h100"
     monte_carlo: MonteCarloSettings = MonteCarloSettings()
     overrides: dict[str, float | DistributionOverride] = {}
 
@@ -64,6 +65,7 @@ class Scenario:
     n_samples: int
     seed: int
     backend: str
+    accelerator: str
     registry: Registry
     path: str
     overrides: dict[str, Any] = field(default_factory=dict)
@@ -77,6 +79,7 @@ class Scenario:
         payload = {
             "registry": self.registry.to_frame().to_dict(orient="records"),
             "n_samples": self.n_samples, "seed": self.seed, "backend": self.backend,
+            "accelerator": self.accelerator,
             "name": self.name, "title": self.title, "description": self.description,
         }
         return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()
@@ -167,6 +170,14 @@ def _apply_override(base: Assumption, value: float | DistributionOverride) -> As
                    notes=f"scenario override of central value; {base.notes}")
 
 
+def _accelerator_ids() -> list[str]:
+    from aiboom import data
+
+    if "accelerators" not in data.table_names():
+        return []
+    return sorted(data.accelerators()["id"])
+
+
 def load_scenario(path: str | Path | None = None, registry: Registry | None = None) -> Scenario:
     """Read, validate and resolve a scenario file against the registry.
 
@@ -221,11 +232,18 @@ def load_scenario(path: str | Path | None = None, registry: Registry | None = No
                                     f"{base.low:g}..{base.high:g})"))
         registry = registry.replace(key, **{k: getattr(new, k) for k in
                                             ("low", "central", "high", "distribution", "notes")})
+    known = _accelerator_ids()
+    if known and parsed.accelerator not in known:
+        problems.append(Problem(shown, _line_for(lines, ("accelerator",)), "accelerator",
+                                f"unknown accelerator {parsed.accelerator!r}"
+                                f"{_did_you_mean(parsed.accelerator, known)} (allowed: "
+                                f"{', '.join(known)}; see data/accelerators.csv)"))
     if problems:
         raise InputError(problems)
     mc = parsed.monte_carlo
     return Scenario(name=parsed.name, title=parsed.title, description=parsed.description,
-                    n_samples=mc.n_samples, seed=mc.seed, backend=mc.backend, registry=registry,
+                    n_samples=mc.n_samples, seed=mc.seed, backend=mc.backend,
+                    accelerator=parsed.accelerator, registry=registry,
                     path=str(path), overrides={k: (v if isinstance(v, float) else v.model_dump())
                                                for k, v in parsed.overrides.items()})
 

@@ -1,0 +1,189 @@
+"""Sweeps: the per-sample model over a grid of parameters, or a Monte Carlo, at scale.
+
+``aiboom sweep`` writes tidy Parquet and CSV: one row per evaluation, with every model input
+(registry unit) and every output (:data:`aiboom.kernels.OUTPUT_UNITS`). Work is cut into
+independent tasks of at most ``chunk_size`` rows; each task rebuilds its own inputs from the
+registry rows, the grid and the seed, so it can run in this process or on a Dask worker, where
+``auto`` picks CuPy if that worker has a GPU. Results do not depend on where tasks ran.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from tqdm import tqdm
+
+from aiboom.errors import InputError
+from aiboom.kernels import INPUTS, OUTPUTS, Accelerator, H100_SXM, evaluate
+from aiboom.registry import Assumption, check_assumption
+from aiboom.sampling import sample_range
+
+_SPEC = re.compile(r"^(?P<id>[a-z][a-z0-9_]*)=(?P<body>.+)$")
+
+
+@dataclass(frozen=True)
+class Axis:
+    """One swept parameter: a registry id and the values it takes [registry unit]."""
+
+    id: str
+    values: tuple[float, ...]
+
+
+def parse_axis(spec: str, registry: Mapping[str, Assumption]) -> Axis:
+    """Parse ``id=start:stop:n`` (linear), ``id=start:stop:n:log`` or ``id=v1,v2,...``.
+
+    Raises
+    ------
+    InputError
+        For a malformed spec, an id that is not a model input, or a value the registry's
+        unit does not allow (e.g. a negative price).
+    """
+    m = _SPEC.match(spec.strip())
+    if not m:
+        raise InputError.single("--param", f"{spec!r} is not id=start:stop:n[:log] or "
+                                "id=v1,v2,...")
+    key, body = m["id"], m["body"]
+    if key not in INPUTS:
+        import difflib
+
+        close = difflib.get_close_matches(key, INPUTS, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise InputError.single("--param", f"{key!r} is not an input of the per-query model"
+                                f"{hint} (inputs: {', '.join(INPUTS)})", key=key)
+    try:
+        if ":" in body:
+            parts = body.split(":")
+            if len(parts) not in (3, 4) or (len(parts) == 4 and parts[3] != "log"):
+                raise ValueError("expected start:stop:n or start:stop:n:log")
+            start, stop, n = float(parts[0]), float(parts[1]), int(parts[2])
+            if n < 1 or n > 10_000:
+                raise ValueError("n must be between 1 and 10000")
+            values = np.geomspace(start, stop, n) if len(parts) == 4 else \
+                np.linspace(start, stop, n)
+        else:
+            values = np.array([float(v) for v in body.split(",")])
+    except ValueError as exc:
+        raise InputError.single("--param", f"{spec!r}: {exc}", key=key) from None
+    base = registry[key]
+    for v in values:
+        problems = check_assumption(replace(base, low=v, central=v, high=v,
+                                            distribution="fixed"), "--param", None)
+        if problems:
+            raise InputError.single("--param", f"{key}={v:g}: {problems[0].message} "
+                                    f"(unit {base.unit})", key=key)
+    return Axis(key, tuple(float(v) for v in values))
+
+
+@dataclass(frozen=True)
+class Task:
+    """A slice of the sweep: grid points ``[g0, g1)`` times samples ``[s0, s1)``."""
+
+    rows: tuple[Assumption, ...]
+    axes: tuple[Axis, ...]
+    g0: int
+    g1: int
+    s0: int
+    s1: int
+    n_samples: int
+    seed: int
+    backend: str
+    accelerator: Accelerator
+
+
+def _grid(axes: Sequence[Axis]) -> list[tuple[float, ...]]:
+    return list(itertools.product(*(a.values for a in axes))) or [()]
+
+
+def run_task(task: Task) -> pd.DataFrame:
+    """Evaluate one task; pure function of its fields (so any worker gives the same rows)."""
+    rows = {a.id: a for a in task.rows}
+    grid = _grid(task.axes)[task.g0:task.g1]
+    n_s = task.s1 - task.s0
+    if task.n_samples:
+        drawn = sample_range(rows, INPUTS, task.s0, task.s1, task.n_samples, task.seed)
+    else:
+        drawn = {k: np.full(1, rows[k].central) for k in INPUTS}
+    reps = max(n_s, 1)
+    chunk = {k: np.tile(v, len(grid)) for k, v in drawn.items()}
+    for j, axis in enumerate(task.axes):
+        chunk[axis.id] = np.repeat([g[j] for g in grid], reps).astype(float)
+    out = evaluate(chunk, task.backend, accelerator=task.accelerator)
+    frame = pd.DataFrame({**chunk, **{k: np.asarray(out[k]) for k in OUTPUTS}})
+    frame.insert(0, "grid_point", np.repeat(np.arange(task.g0, task.g1), reps))
+    frame.insert(1, "sample", np.tile(np.arange(task.s0, task.s0 + reps), len(grid))
+                 if task.n_samples else 0)
+    return frame
+
+
+def plan(registry: Mapping[str, Assumption], axes: Sequence[Axis], n_samples: int, seed: int,
+         backend: str = "auto", chunk_size: int = 2**18,
+         accelerator: Accelerator = H100_SXM) -> list[Task]:
+    """Cut the sweep into tasks of at most about ``chunk_size`` rows."""
+    rows = tuple(registry[k] for k in INPUTS)
+    n_grid = len(_grid(axes))
+    tasks = []
+    if n_samples:
+        step = max(1, chunk_size)
+        for g in range(n_grid):
+            for s0 in range(0, n_samples, step):
+                tasks.append(Task(rows, tuple(axes), g, g + 1, s0, min(s0 + step, n_samples),
+                                  n_samples, seed, backend, accelerator))
+    else:
+        for g0 in range(0, n_grid, chunk_size):
+            tasks.append(Task(rows, tuple(axes), g0, min(g0 + chunk_size, n_grid), 0, 0, 0,
+                              seed, backend, accelerator))
+    return tasks
+
+
+def run_sweep(registry: Mapping[str, Assumption], axes: Sequence[Axis], *, n_samples: int = 0,
+              seed: int = 0, backend: str = "auto", chunk_size: int = 2**18,
+              scheduler: str | None = None, progress: bool = True,
+              accelerator: Accelerator = H100_SXM) -> pd.DataFrame:
+    """Run every task locally or on the Dask scheduler at ``scheduler``; rows in task order."""
+    tasks = plan(registry, axes, n_samples, seed, backend, chunk_size, accelerator)
+    total = sum((t.g1 - t.g0) * max(t.s1 - t.s0, 1) for t in tasks)
+    frames: list[pd.DataFrame] = []
+    with tqdm(total=total, disable=not progress, unit="row", unit_scale=True,
+              file=sys.stderr, desc="sweep") as bar:
+        if scheduler is None:
+            for t in tasks:
+                frames.append(run_task(t))
+                bar.update(len(frames[-1]))
+        else:
+            from distributed import Client, as_completed
+
+            with Client(scheduler) as client:
+                futures = client.map(run_task, tasks, pure=True)
+                index = {f.key: i for i, f in enumerate(futures)}
+                done: dict[int, pd.DataFrame] = {}
+                for fut in as_completed(futures):
+                    done[index[fut.key]] = fut.result()
+                    bar.update(len(done[index[fut.key]]))
+                frames = [done[i] for i in range(len(futures))]
+    return pd.concat(frames, ignore_index=True)
+
+
+def write(frame: pd.DataFrame, out: str | Path) -> tuple[Path, Path]:
+    """Write ``frame`` as Parquet and CSV next to each other (``out`` with either suffix)."""
+    out = Path(out)
+    parquet, csv = out.with_suffix(".parquet"), out.with_suffix(".csv")
+    parquet.parent.mkdir(parents=True, exist_ok=True)
+    frame.to_parquet(parquet, index=False)
+    frame.to_csv(csv, index=False, float_format="%.10g")
+    return parquet, csv
+
+
+def summary(frame: pd.DataFrame) -> pd.DataFrame:
+    """Median and ninety per cent range of each output per grid point."""
+    finite = frame.replace([math.inf, -math.inf], np.nan)
+    g = finite.groupby("grid_point")[list(OUTPUTS)]
+    return pd.concat({"p5": g.quantile(0.05), "p50": g.median(), "p95": g.quantile(0.95)},
+                     axis=1)

@@ -1,0 +1,72 @@
+"""The two commands and their pins: README, Makefile, CI, pyproject, environment.yml, lock file."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+
+import jupytext
+import pytest
+import yaml
+from conftest import ROOT
+
+
+def _pins(lines) -> dict[str, str]:
+    out = {}
+    for line in lines:
+        m = re.match(r"^\s*([A-Za-z0-9_.\-]+)==([^\s;]+)", line)
+        if m:
+            out[m.group(1).lower().replace("_", "-")] = m.group(2)
+    return out
+
+
+def test_environment_yml_agrees_with_pyproject():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    declared = _pins(project["dependencies"] + project["optional-dependencies"]["test"])
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    pip = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
+    assert _pins(pip) == declared
+    assert "python=3.11" in env["dependencies"]
+
+
+def test_every_dependency_is_pinned_and_locked():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    deps = project["dependencies"] + [d for v in project["optional-dependencies"].values()
+                                      for d in v]
+    unpinned = [d for d in deps if "==" not in d]
+    assert unpinned == []
+    lock = _pins((ROOT / "requirements-lock.txt").read_text().splitlines())
+    for name, version in _pins(project["dependencies"]).items():
+        assert lock.get(name) == version, name
+
+
+def test_readme_commands_and_ci_agree():
+    readme = (ROOT / "README.md").read_text()
+    assert "make book" in readme and "make test" in readme
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert re.search(r"^make test$", ci, re.M)
+    makefile = (ROOT / "Makefile").read_text()
+    assert re.search(r"^book: ", makefile, re.M) and re.search(r"^test: ", makefile, re.M)
+    assert "aiboom build" in makefile
+
+
+TEMPLATES = sorted((ROOT / "notebooks").glob("*"))
+
+
+@pytest.mark.parametrize("path", TEMPLATES, ids=[p.name for p in TEMPLATES])
+def test_templates_are_output_free_myst_with_one_parameters_cell(path):
+    # MyST markdown cannot hold outputs; .ipynb templates are not allowed at all.
+    assert path.suffix == ".md", f"{path.name}: templates are MyST markdown (jupytext)"
+    nb = jupytext.read(path)
+    tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1, f"{path.name} needs exactly one cell tagged parameters"
+    assert "scenario_file = None" in tagged[0].source
+    assert nb.cells[0].cell_type == "markdown" or tagged[0] is not nb.cells[0]
+
+
+def test_toc_lists_every_template_and_page():
+    toc = (ROOT / "book" / "_toc.yml").read_text()
+    for path in TEMPLATES:
+        assert f"book/generated/{path.stem}" in toc, path.name
+    for page in (ROOT / "book").glob("*.md"):
+        assert f"book/{page.stem}" in toc, page.name
