@@ -216,6 +216,18 @@ def manifest(scenario: Scenario, executed: list[Executed]) -> dict:
     }
 
 
+def external_links(html_dir: Path) -> dict[str, list[str]]:
+    """Every external link of the site with the pages that carry it (listed, never fetched)."""
+    import re
+
+    found: dict[str, set[str]] = {}
+    for page in sorted(html_dir.rglob("*.html")):
+        text = page.read_text(encoding="utf-8", errors="replace")
+        for url in re.findall(r'<a\s[^>]*href="(https?://[^"]+)"', text):
+            found.setdefault(url, set()).add(str(page.relative_to(html_dir)))
+    return {url: sorted(pages) for url, pages in sorted(found.items())}
+
+
 def _swap(new: Path, out: Path) -> None:
     """Replace ``out`` by ``new`` with renames only (no half-written site is ever visible)."""
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -279,6 +291,8 @@ def build(scenario_path: str | Path | None = None, out: str | Path | None = None
             tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-25:])
             raise BuildError(f"Jupyter Book failed (full log: {display(log_path)}):\n{tail}")
         html = work / "_build" / "html"
+        (html / "external-links.json").write_text(
+            json.dumps(external_links(html), indent=1) + "\n")
         (html / "results.json").write_text(
             json.dumps(manifest(scenario, executed), indent=1, sort_keys=True) + "\n")
         log(f"  rendered in {time.perf_counter() - t1:.1f} s")

@@ -30,6 +30,13 @@ UNITS: frozenset[str] = frozenset({
 DISTRIBUTIONS: frozenset[str] = frozenset(
     {"fixed", "uniform", "triangular", "pert", "lognormal", "loguniform"}
 )
+#: Units whose quantities cannot be negative (prices, counts, sizes, durations).
+NON_NEGATIVE_UNITS: frozenset[str] = frozenset({
+    "USD", "USD bn", "USD bn/yr", "USD/GPU-hour", "USD/kWh", "USD/month", "USD/user/month",
+    "USD/M tokens", "USD bn/GW", "tokens", "tokens/query", "queries/user/day", "parameters",
+    "FLOP", "FLOP/s", "W", "kW", "Wh/query", "GB", "TB/s", "bytes", "count", "years", "months",
+    "days", "ratio", "x/yr",
+})
 PHASES: frozenset[str] = frozenset({"capex", "math", "money", "outlook", "general"})
 COLUMNS: tuple[str, ...] = (
     "id", "phase", "description", "unit", "low", "central", "high", "distribution",
@@ -94,10 +101,7 @@ def check_assumption(a: Assumption, file: str, line: int | None) -> list[Problem
         bad("high", f"{a.distribution} needs low < high, got {a.low} and {a.high}")
     if a.unit in {"fraction"} and not (0 <= a.low and a.high <= 1):
         bad("low/high", f"a fraction must lie in [0, 1], got {a.low}..{a.high}")
-    nonneg = {"USD", "USD/GPU-hour", "USD/kWh", "USD/month", "USD/user/month", "USD/M tokens",
-              "tokens", "tokens/query", "queries/user/day", "parameters", "FLOP", "FLOP/s", "W",
-              "kW", "Wh/query", "GB", "TB/s", "bytes", "count", "years", "months", "days"}
-    if a.unit in nonneg and a.low < 0:
+    if a.unit in NON_NEGATIVE_UNITS and a.low < 0:
         bad("low", f"a quantity in {a.unit} cannot be negative, got {a.low}")
     return problems
 

@@ -21,7 +21,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from aiboom import paths
 from aiboom.errors import InputError, Problem, display_path
-from aiboom.registry import DISTRIBUTIONS, Assumption, Registry, check_assumption, load_registry
+from aiboom.registry import (
+    DISTRIBUTIONS,
+    NON_NEGATIVE_UNITS,
+    Assumption,
+    Registry,
+    check_assumption,
+    load_registry,
+)
 
 _MAX_SAMPLES = 10**9
 
@@ -149,6 +156,15 @@ def _read_yaml(path: Path, shown: str) -> tuple[Any, dict[tuple, int]]:
     return data, lines
 
 
+def allowed_range(unit: str) -> tuple[float, float]:
+    """Physically allowed values for a registry unit (fractions in [0, 1], most units >= 0)."""
+    if unit == "fraction":
+        return 0.0, 1.0
+    if unit in NON_NEGATIVE_UNITS:
+        return 0.0, 1e30
+    return -1e30, 1e30
+
+
 def _apply_override(base: Assumption, value: float | DistributionOverride) -> Assumption:
     from dataclasses import replace
 
@@ -225,6 +241,14 @@ def load_scenario(path: str | Path | None = None, registry: Registry | None = No
                                     "must be a finite number (no .nan or .inf)"))
             continue
         base = registry[key]
+        lo, hi = allowed_range(base.unit)
+        bad = [v for v in numbers if not lo <= v <= hi]
+        if bad:
+            problems.append(Problem(shown, line, f"overrides.{key}",
+                                    f"{bad[0]:g} is outside the allowed range [{lo:g}, {hi:g}] "
+                                    f"for a value in {base.unit} (registry range "
+                                    f"{base.low:g}..{base.high:g})"))
+            continue
         new = _apply_override(base, value)
         for p in check_assumption(new, shown, line):
             problems.append(Problem(shown, line, f"overrides.{key}",
