@@ -1,0 +1,734 @@
+"""Phase one, the capex surge: hyperscaler spending, NVIDIA's data-centre sales, Cahn's revenue
+requirement, adoption speed and who was paid in the first wave.
+
+Every function takes the curated tables of ``data/`` (or the assumption registry) and returns a
+tidy :class:`pandas.DataFrame` or a float; the chart helpers at the end draw the shapes the
+generic builders in :mod:`aiboom.charts` cannot. Money is nominal US dollars throughout.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from aiboom.charts import PALETTE
+from aiboom.economics import revenue_gap_usd_bn, revenue_required_usd_bn
+from aiboom.registry import Assumption
+from aiboom.sampling import draw_samples
+
+__all__ = [
+    "CAHN_SAMPLED_IDS",
+    "CHATGPT_LAUNCH",
+    "MONTHS_PER_YEAR",
+    "QUARTERS_PER_YEAR",
+    "USERS_MILESTONE",
+    "adoption_shares",
+    "cahn_factor_samples",
+    "cahn_requirement",
+    "cahn_requirement_by_quarter",
+    "cahn_vintages",
+    "capex_by_company",
+    "capex_totals",
+    "chart_adoption_shares",
+    "chart_cahn",
+    "chart_capex",
+    "chart_nvidia_quarters",
+    "disclosed_ai_run_rate",
+    "disclosed_ai_run_rate_series",
+    "first_wave",
+    "growth_multiple",
+    "latest_comparable_year",
+    "months_to_users",
+    "nvidia_fiscal_years",
+    "nvidia_quarters",
+]
+
+#: Quarters in a year, used to annualise one quarter's revenue [quarters/yr].
+QUARTERS_PER_YEAR = 4
+#: Months in a year [months/yr].
+MONTHS_PER_YEAR = 12
+
+#: ChatGPT's public launch, the usual start date of the boom [date].
+CHATGPT_LAUNCH = pd.Timestamp("2022-11-30")
+#: The user milestone popular comparisons of adoption speed use [users].
+USERS_MILESTONE = 100_000_000
+
+#: Registry rows sampled for the uncertainty of Cahn's two ratios. Cahn fixes both at 2
+#: (``sequoia_dc_cost_multiplier``, ``sequoia_end_user_margin``); the evidence behind them is
+#: the accelerator share of data-centre capex (multiplier = 1 / share) and the gross margin of
+#: AI applications, the buyers of the compute. The life row turns one year's requirement into
+#: revenue per year of the hardware's life.
+CAHN_SAMPLED_IDS: dict[str, str] = {
+    "gpu_share": "gpu_share_of_dc_capex",
+    "end_user_margin": "ai_app_gross_margin",
+    "life_years": "gpu_economic_life_years",
+}
+
+#: ``data/ai_revenue.csv`` metrics that are annualised run-rates of AI sales [USD bn/yr].
+RUN_RATE_METRICS: tuple[str, ...] = ("annualized_run_rate", "ai_business_run_rate")
+
+
+# --------------------------------------------------------------------------------------------
+# Hyperscaler capex
+# --------------------------------------------------------------------------------------------
+
+
+def capex_by_company(capex: pd.DataFrame) -> pd.DataFrame:
+    """
+    Capex of each hyperscaler by year, actuals and guidance, in a fixed order.
+
+    Parameters
+    ----------
+    capex : pandas.DataFrame
+        ``data/capex.csv`` (:func:`aiboom.data.capex`): ``company``, ``year``,
+        ``capex_usd_bn`` and its ``_low``/``_high`` range, ``kind`` (``actual`` or
+        ``guidance``) [USD bn/yr].
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``company``, ``year``, ``kind``, ``capex_usd_bn``, ``capex_usd_bn_low``,
+        ``capex_usd_bn_high`` [USD bn/yr], sorted by year and then by each company's spend in
+        the latest actual year (largest first, so stacks keep one order).
+    """
+    cols = ["company", "year", "kind", "capex_usd_bn", "capex_usd_bn_low", "capex_usd_bn_high"]
+    df = capex[cols].copy()
+    df["year"] = df["year"].astype(int)
+    last = df.loc[df["kind"] == "actual", "year"].max()
+    order = (df[(df["year"] == last)].sort_values("capex_usd_bn", ascending=False)["company"]
+             .tolist())
+    df["_rank"] = df["company"].map({c: i for i, c in enumerate(order)})
+    return df.sort_values(["year", "_rank"]).drop(columns="_rank").reset_index(drop=True)
+
+
+def capex_totals(capex: pd.DataFrame) -> pd.DataFrame:
+    """
+    Combined capex of the hyperscalers in each year, with the guidance range.
+
+    Parameters
+    ----------
+    capex : pandas.DataFrame
+        ``data/capex.csv`` [USD bn/yr].
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per year: ``year``, ``kind``, ``n_companies``, ``total_usd_bn``,
+        ``total_usd_bn_low``, ``total_usd_bn_high`` [USD bn/yr]. For actual years the three
+        totals are equal; for a guidance year low and high sum the companies' ranges.
+
+    Raises
+    ------
+    ValueError
+        If a year mixes actuals and guidance or lacks one of the companies (a total over a
+        different set of firms would not be comparable).
+
+    Notes
+    -----
+    :math:`K_t = \\sum_i K_{i,t}`, summed over the companies in the file (Microsoft,
+    Alphabet, Amazon, Meta). Microsoft's figures for 2019 to 2021 are its fiscal years ending
+    in June; every other value is a calendar year.
+    """
+    companies = set(capex["company"])
+    rows = []
+    for year, grp in capex.groupby("year", sort=True):
+        kinds = set(grp["kind"])
+        if len(kinds) != 1:
+            raise ValueError(f"year {year} mixes {sorted(kinds)}: totals need one kind per year")
+        if set(grp["company"]) != companies:
+            missing = sorted(companies - set(grp["company"]))
+            raise ValueError(f"year {year} lacks {', '.join(missing)}")
+        rows.append({"year": int(year), "kind": kinds.pop(), "n_companies": len(grp),
+                     "total_usd_bn": grp["capex_usd_bn"].sum(),
+                     "total_usd_bn_low": grp["capex_usd_bn_low"].sum(),
+                     "total_usd_bn_high": grp["capex_usd_bn_high"].sum()})
+    return pd.DataFrame(rows)
+
+
+def growth_multiple(totals: pd.DataFrame, from_year: int, to_year: int,
+                    column: str = "total_usd_bn") -> float:
+    """
+    How many times larger a yearly total is in ``to_year`` than in ``from_year``.
+
+    Parameters
+    ----------
+    totals : pandas.DataFrame
+        Output of :func:`capex_totals` (or any frame with ``year`` and ``column``).
+    from_year, to_year : int
+        Base and comparison years [year].
+    column : str, default "total_usd_bn"
+        Column to compare.
+
+    Returns
+    -------
+    float
+        :math:`K_{to} / K_{from}` [unitless].
+    """
+    by_year = totals.set_index("year")[column]
+    return float(by_year.loc[to_year] / by_year.loc[from_year])
+
+
+def chart_capex(by_company: pd.DataFrame, totals: pd.DataFrame) -> alt.LayerChart:
+    """Stacked capex bars by company; the guidance year paler, with its range as an error bar
+    and each year's total written above its bar."""
+    guidance_years = totals.loc[totals["kind"] == "guidance", "year"].tolist()
+    label = ("indexof([" + ",".join(str(y) for y in guidance_years) + "], datum.value) >= 0"
+             " ? [datum.label, 'guidance'] : datum.label")
+    x = alt.X("year:O", title=None, axis=alt.Axis(labelAngle=0, labelExpr=label))
+    fmt = ",.0f"
+    companies = by_company["company"].unique().tolist()
+    ranked = by_company.assign(rank=by_company["company"].map(companies.index))
+    bars = alt.Chart(ranked).mark_bar().encode(
+        x=x,
+        y=alt.Y("capex_usd_bn:Q", title="Capital expenditure (US$ billion per year)",
+                axis=alt.Axis(format=fmt)),
+        color=alt.Color("company:N", title=None, sort=companies),
+        order=alt.Order("rank:Q"),
+        opacity=alt.condition("datum.kind == 'guidance'", alt.value(0.45), alt.value(1.0)),
+        tooltip=[alt.Tooltip("year:O", title="Year"), alt.Tooltip("company:N", title="Company"),
+                 alt.Tooltip("kind:N", title="Actual or guidance"),
+                 alt.Tooltip("capex_usd_bn:Q", title="Capex (US$ bn)", format=",.1f"),
+                 alt.Tooltip("capex_usd_bn_low:Q", title="Guidance low (US$ bn)", format=",.1f"),
+                 alt.Tooltip("capex_usd_bn_high:Q", title="Guidance high (US$ bn)",
+                             format=",.1f")],
+    )
+    guide = totals[totals["kind"] == "guidance"]
+    err = alt.Chart(guide).mark_rule(color="#333", strokeWidth=1.5).encode(
+        x=x, y="total_usd_bn_low:Q", y2="total_usd_bn_high:Q",
+        tooltip=[alt.Tooltip("total_usd_bn_low:Q", title="Guidance total, low (US$ bn)",
+                             format=",.0f"),
+                 alt.Tooltip("total_usd_bn_high:Q", title="Guidance total, high (US$ bn)",
+                             format=",.0f")])
+    caps = alt.Chart(guide).transform_fold(["total_usd_bn_low", "total_usd_bn_high"]).mark_tick(
+        color="#333", thickness=1.5, size=14).encode(x=x, y="value:Q")
+    # Labels formatted in Python so they match the numbers glued into the prose.
+    labelled = totals.assign(label=totals["total_usd_bn"].map(lambda v: f"{v:,.0f}"))
+    text = alt.Chart(labelled).mark_text(dy=-7, fontSize=11, color="#333").encode(
+        x=x, y="total_usd_bn_high:Q", text="label:N")
+    return alt.layer(bars, err, caps, text)
+
+
+# --------------------------------------------------------------------------------------------
+# NVIDIA data-centre revenue
+# --------------------------------------------------------------------------------------------
+
+
+def nvidia_quarters(nvidia: pd.DataFrame) -> pd.DataFrame:
+    """
+    NVIDIA revenue by fiscal quarter with its data-centre share and annualised run-rate.
+
+    Parameters
+    ----------
+    nvidia : pandas.DataFrame
+        ``data/nvidia_datacenter_revenue.csv``: ``fiscal_quarter`` (``FY24Q3``),
+        ``period_end`` [date], ``datacenter_revenue_usd_bn``, ``total_revenue_usd_bn``
+        [USD bn per quarter].
+
+    Returns
+    -------
+    pandas.DataFrame
+        Sorted by ``period_end``, adding ``fiscal_year`` (e.g. 2024) [year],
+        ``other_revenue_usd_bn`` [USD bn per quarter], ``datacenter_share`` [fraction] and
+        ``run_rate_usd_bn`` [USD bn/yr].
+
+    Notes
+    -----
+    The run-rate annualises one quarter, :math:`R_{gpu} = 4\\, r_q`, as Cahn does [1]_. NVIDIA's
+    fiscal year ends in late January, so fiscal year :math:`y` is roughly calendar year
+    :math:`y - 1`.
+
+    References
+    ----------
+    .. [1] D. Cahn, "AI's $600B question," Sequoia Capital, June 2024.
+    """
+    df = nvidia.sort_values("period_end").reset_index(drop=True).copy()
+    parsed = df["fiscal_quarter"].str.extract(r"^FY(\d{2})Q([1-4])$")
+    if parsed.isna().any().any():
+        bad = df.loc[parsed.isna().any(axis=1), "fiscal_quarter"].tolist()
+        raise ValueError(f"fiscal_quarter must look like FY24Q3; got {bad}")
+    df["fiscal_year"] = 2000 + parsed[0].astype(int)
+    df["other_revenue_usd_bn"] = df["total_revenue_usd_bn"] - df["datacenter_revenue_usd_bn"]
+    df["datacenter_share"] = df["datacenter_revenue_usd_bn"] / df["total_revenue_usd_bn"]
+    df["run_rate_usd_bn"] = QUARTERS_PER_YEAR * df["datacenter_revenue_usd_bn"]
+    return df
+
+
+def nvidia_fiscal_years(nvidia: pd.DataFrame) -> pd.DataFrame:
+    """
+    NVIDIA data-centre and total revenue summed by fiscal year.
+
+    Parameters
+    ----------
+    nvidia : pandas.DataFrame
+        ``data/nvidia_datacenter_revenue.csv`` [USD bn per quarter].
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``fiscal_year`` [year], ``n_quarters``, ``complete`` (all four quarters present),
+        ``datacenter_revenue_usd_bn``, ``total_revenue_usd_bn`` [USD bn/yr] and
+        ``datacenter_share`` [fraction].
+    """
+    q = nvidia_quarters(nvidia)
+    out = q.groupby("fiscal_year", as_index=False).agg(
+        n_quarters=("fiscal_quarter", "size"),
+        datacenter_revenue_usd_bn=("datacenter_revenue_usd_bn", "sum"),
+        total_revenue_usd_bn=("total_revenue_usd_bn", "sum"))
+    out["complete"] = out["n_quarters"] == QUARTERS_PER_YEAR
+    out["datacenter_share"] = out["datacenter_revenue_usd_bn"] / out["total_revenue_usd_bn"]
+    return out
+
+
+def chart_nvidia_quarters(quarters: pd.DataFrame) -> alt.Chart:
+    """Stacked quarterly bars: NVIDIA data-centre revenue and the rest of its sales."""
+    long = quarters.melt(
+        id_vars=["fiscal_quarter", "period_end"],
+        value_vars=["datacenter_revenue_usd_bn", "other_revenue_usd_bn"],
+        var_name="segment", value_name="revenue_usd_bn")
+    names = {"datacenter_revenue_usd_bn": "Data centre",
+             "other_revenue_usd_bn": "Other segments (gaming, visualisation, automotive)"}
+    long["segment"] = long["segment"].map(names)
+    long["order"] = long["segment"].map({v: i for i, v in enumerate(names.values())})
+    return alt.Chart(long).mark_bar(width=18).encode(
+        x=alt.X("period_end:T", title="Quarter ending",
+                axis=alt.Axis(format="%Y", tickCount="year", labelAngle=0)),
+        y=alt.Y("revenue_usd_bn:Q", title="Revenue (US$ billion per quarter)",
+                axis=alt.Axis(format=",.0f")),
+        color=alt.Color("segment:N", title=None, sort=list(names.values()),
+                        legend=alt.Legend(columns=2, labelLimit=400)),
+        order=alt.Order("order:Q"),
+        tooltip=[alt.Tooltip("fiscal_quarter:N", title="NVIDIA fiscal quarter"),
+                 alt.Tooltip("period_end:T", title="Quarter ending", format="%d %b %Y"),
+                 alt.Tooltip("segment:N", title="Segment"),
+                 alt.Tooltip("revenue_usd_bn:Q", title="Revenue (US$ bn)", format=",.2f")],
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Cahn's arithmetic: revenue required against revenue earned
+# --------------------------------------------------------------------------------------------
+
+
+def cahn_factor_samples(registry: Mapping[str, Assumption], n_samples: int, seed: int
+                        ) -> dict[str, np.ndarray]:
+    """
+    Monte Carlo draws of Cahn's revenue multiple and of the hardware's economic life.
+
+    Parameters
+    ----------
+    registry : mapping of str to Assumption
+        The scenario's registry; the rows named in :data:`CAHN_SAMPLED_IDS` are drawn.
+    n_samples : int
+        Draws [samples].
+    seed : int
+        Root seed (:func:`aiboom.sampling.draw_samples`).
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        ``factor``: revenue required per dollar of annual GPU revenue, :math:`k/(1-m)`
+        [unitless]; ``life_years``: economic life of the hardware [yr]; and the raw draws
+        ``dc_cost_multiplier`` [unitless] and ``end_user_margin`` [fraction].
+
+    Notes
+    -----
+    The data-centre multiplier is the reciprocal of the accelerator share of all-in capex,
+    :math:`k = 1/s`, and the margin is that of the applications buying the compute, so
+
+    .. math::
+
+        f = \\frac{k}{1 - m} = \\frac{1}{s\\,(1 - m)} ,
+
+    computed with :func:`aiboom.economics.revenue_required_usd_bn` at a run-rate of one. At
+    the registry's central values (:math:`s = m = 0.5`) :math:`f = 4`, Cahn's "times two,
+    times two".
+    """
+    ids = CAHN_SAMPLED_IDS
+    draws = draw_samples(registry, list(ids.values()), n_samples, seed)
+    multiplier = 1.0 / draws[ids["gpu_share"]]
+    margin = draws[ids["end_user_margin"]]
+    return {"factor": revenue_required_usd_bn(1.0, multiplier, margin),
+            "life_years": draws[ids["life_years"]],
+            "dc_cost_multiplier": multiplier, "end_user_margin": margin}
+
+
+def cahn_requirement(run_rate_usd_bn: float | Sequence[float] | np.ndarray,
+                     dc_cost_multiplier: float, end_user_margin: float,
+                     factor: np.ndarray, ai_revenue_usd_bn: float | np.ndarray = 0.0,
+                     levels: tuple[float, float] = (0.05, 0.95)) -> pd.DataFrame:
+    """
+    Revenue required by Cahn's rule, and the gap to revenue earned, with an interval.
+
+    Parameters
+    ----------
+    run_rate_usd_bn : numeric or sequence
+        Annualised NVIDIA data-centre revenue :math:`R_{gpu}`, non-negative [USD bn/yr].
+    dc_cost_multiplier : float
+        Central data-centre cost per dollar of GPUs :math:`k` [unitless].
+    end_user_margin : float
+        Central gross margin of the compute's buyers :math:`m` [fraction].
+    factor : numpy.ndarray
+        Draws of :math:`k/(1-m)` from :func:`cahn_factor_samples` [unitless].
+    ai_revenue_usd_bn : numeric, default 0
+        AI revenue earned at the same dates :math:`R_{AI}` [USD bn/yr].
+    levels : tuple of float, default (0.05, 0.95)
+        Lower and upper quantile levels of the interval [unitless].
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per run-rate: ``run_rate_usd_bn``, ``required_usd_bn`` (central),
+        ``required_usd_bn_p5``, ``required_usd_bn_p95``, ``ai_revenue_usd_bn``,
+        ``gap_usd_bn``, ``gap_usd_bn_p5``, ``gap_usd_bn_p95`` [USD bn].
+
+    Notes
+    -----
+    :math:`R = k R_{gpu} / (1 - m)` and :math:`G = R - R_{AI}`
+    (:func:`aiboom.economics.revenue_required_usd_bn`,
+    :func:`~aiboom.economics.revenue_gap_usd_bn`).
+    With :math:`R_{gpu}` and :math:`R_{AI}` known, :math:`R` is a positive multiple of the
+    factor :math:`f`, so its quantiles are :math:`R_{gpu}` times those of :math:`f`, and the
+    gap's are shifted by :math:`R_{AI}`: exact, with no need to broadcast the draws.
+    """
+    rr = np.atleast_1d(np.asarray(run_rate_usd_bn, dtype=float))
+    earned = np.broadcast_to(np.asarray(ai_revenue_usd_bn, dtype=float), rr.shape)
+    lo_f, hi_f = np.quantile(factor, levels)
+    required = np.asarray(revenue_required_usd_bn(rr, dc_cost_multiplier, end_user_margin))
+    lo, hi = rr * lo_f, rr * hi_f
+    return pd.DataFrame({
+        "run_rate_usd_bn": rr,
+        "required_usd_bn": required,
+        "required_usd_bn_p5": lo,
+        "required_usd_bn_p95": hi,
+        "ai_revenue_usd_bn": earned,
+        "gap_usd_bn": revenue_gap_usd_bn(required, earned),
+        "gap_usd_bn_p5": revenue_gap_usd_bn(lo, earned),
+        "gap_usd_bn_p95": revenue_gap_usd_bn(hi, earned),
+    })
+
+
+def cahn_vintages(registry: Mapping[str, Assumption], factor: np.ndarray,
+                  years: Sequence[int] = (2023, 2024)) -> pd.DataFrame:
+    """
+    Cahn's published vintages recomputed from the registry.
+
+    Parameters
+    ----------
+    registry : mapping of str to Assumption
+        Reads ``sequoia_<year>_nvda_dc_run_rate_usd_bn``, ``sequoia_<year>_ai_revenue_usd_bn``,
+        ``sequoia_dc_cost_multiplier`` and ``sequoia_end_user_margin`` (central values).
+    factor : numpy.ndarray
+        Draws of the revenue multiple from :func:`cahn_factor_samples` [unitless].
+    years : sequence of int, default (2023, 2024)
+        Vintages: 2023 is "AI's $200B question" [1]_, 2024 "AI's $600B question" [2]_.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :func:`cahn_requirement` with ``year`` and ``date``, the month of publication (the
+        registry rows' ``as_of``).
+
+    References
+    ----------
+    .. [1] D. Cahn, "AI's $200B question," Sequoia Capital, Sept. 2023.
+    .. [2] D. Cahn, "AI's $600B question," Sequoia Capital, June 2024.
+    """
+    k = registry["sequoia_dc_cost_multiplier"].central
+    m = registry["sequoia_end_user_margin"].central
+    rr = [registry[f"sequoia_{y}_nvda_dc_run_rate_usd_bn"].central for y in years]
+    earned = np.array([registry[f"sequoia_{y}_ai_revenue_usd_bn"].central for y in years])
+    out = cahn_requirement(rr, k, m, factor, earned)
+    out.insert(0, "date", pd.to_datetime(
+        [registry[f"sequoia_{y}_nvda_dc_run_rate_usd_bn"].as_of for y in years]))
+    out.insert(0, "year", list(years))
+    return out
+
+
+def cahn_requirement_by_quarter(quarters: pd.DataFrame, registry: Mapping[str, Assumption],
+                                factor: np.ndarray) -> pd.DataFrame:
+    """
+    Cahn's requirement at every NVIDIA quarter's annualised data-centre revenue.
+
+    Parameters
+    ----------
+    quarters : pandas.DataFrame
+        Output of :func:`nvidia_quarters`.
+    registry : mapping of str to Assumption
+        For the central ratios ``sequoia_dc_cost_multiplier`` and ``sequoia_end_user_margin``.
+    factor : numpy.ndarray
+        Draws of the revenue multiple [unitless].
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``fiscal_quarter``, ``period_end`` and the columns of :func:`cahn_requirement`
+        [USD bn].
+    """
+    k = registry["sequoia_dc_cost_multiplier"].central
+    m = registry["sequoia_end_user_margin"].central
+    out = cahn_requirement(quarters["run_rate_usd_bn"].to_numpy(), k, m, factor)
+    out.insert(0, "period_end", quarters["period_end"].to_numpy())
+    out.insert(0, "fiscal_quarter", quarters["fiscal_quarter"].to_numpy())
+    return out.drop(columns=["ai_revenue_usd_bn", "gap_usd_bn", "gap_usd_bn_p5",
+                             "gap_usd_bn_p95"])
+
+
+def disclosed_ai_run_rate(ai_revenue: pd.DataFrame, as_of: pd.Timestamp | str | None = None
+                          ) -> pd.DataFrame:
+    """
+    Each company's latest disclosed annualised AI revenue at a date.
+
+    Parameters
+    ----------
+    ai_revenue : pandas.DataFrame
+        ``data/ai_revenue.csv`` (``company``, ``metric``, ``date``, ``value_usd_bn``).
+    as_of : date-like, optional
+        Use data points dated on or before this; default the latest date in the table.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per company with a run-rate metric (:data:`RUN_RATE_METRICS`): ``company``,
+        ``metric``, ``date``, ``value_usd_bn`` [USD bn/yr].
+
+    Notes
+    -----
+    A generous tally: Microsoft's AI business includes Azure capacity sold to model makers,
+    so adding it to their revenue counts some dollars twice, and run-rates overstate a year's
+    revenue while sales are ramping up.
+    """
+    df = ai_revenue[ai_revenue["metric"].isin(RUN_RATE_METRICS)]
+    if as_of is not None:
+        df = df[df["date"] <= pd.Timestamp(as_of)]
+    latest = df.sort_values("date").groupby("company", as_index=False).tail(1)
+    return latest[["company", "metric", "date", "value_usd_bn"]].sort_values(
+        "value_usd_bn", ascending=False).reset_index(drop=True)
+
+
+def disclosed_ai_run_rate_series(ai_revenue: pd.DataFrame) -> pd.DataFrame:
+    """
+    Sum of the companies' latest disclosed AI run-rates, at each date one of them changes.
+
+    Parameters
+    ----------
+    ai_revenue : pandas.DataFrame
+        ``data/ai_revenue.csv``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``date`` and ``value_usd_bn`` [USD bn/yr], from the first date at which every
+        company with a run-rate has disclosed one (each value carried forward until the
+        next).
+    """
+    df = ai_revenue[ai_revenue["metric"].isin(RUN_RATE_METRICS)]
+    wide = (df.pivot_table(index="date", columns="company", values="value_usd_bn",
+                           aggfunc="last").sort_index().ffill().dropna())
+    return pd.DataFrame({"date": wide.index, "value_usd_bn": wide.sum(axis=1).to_numpy()})
+
+
+def chart_cahn(by_quarter: pd.DataFrame, vintages: pd.DataFrame, earned: pd.DataFrame
+               ) -> alt.LayerChart:
+    """Revenue Cahn's rule requires (central line and interval) against revenue earned, on a
+    log axis: Cahn's published figures as points, disclosed run-rates as a step line."""
+    names = ["Revenue required by Cahn's rule", "Cahn's published requirement",
+             "AI revenue credited by Cahn",
+             "Disclosed AI run-rates of OpenAI, Anthropic and Microsoft"]
+    colours = [PALETTE[0], PALETTE[7], PALETTE[4], PALETTE[3]]
+    color = alt.Color("series:N", title=None, scale=alt.Scale(domain=names, range=colours),
+                      legend=alt.Legend(columns=1, symbolType="circle", symbolOpacity=1,
+                                        labelLimit=480))
+    y_scale = alt.Scale(type="log", domain=[10, 3000])
+    y_title = "US$ billion (log scale)"
+    x = alt.X("date:T", title=None, axis=alt.Axis(format="%Y", tickCount="year"))
+    fmt = ",.0f"
+    band_df = by_quarter.rename(columns={"period_end": "date"}).assign(series=names[0])
+    band = alt.Chart(band_df).mark_area(opacity=0.2).encode(
+        x=x, y=alt.Y("required_usd_bn_p5:Q", title=y_title, scale=y_scale,
+                      axis=alt.Axis(format=fmt)),
+        y2="required_usd_bn_p95:Q", color=color)
+    line = alt.Chart(band_df).mark_line(point=alt.OverlayMarkDef(size=20)).encode(
+        x=x, y=alt.Y("required_usd_bn:Q", scale=y_scale), color=color,
+        tooltip=[alt.Tooltip("fiscal_quarter:N", title="NVIDIA fiscal quarter"),
+                 alt.Tooltip("run_rate_usd_bn:Q", title="Data-centre run-rate (US$ bn/yr)",
+                             format=fmt),
+                 alt.Tooltip("required_usd_bn:Q", title="Required (US$ bn)", format=fmt),
+                 alt.Tooltip("required_usd_bn_p5:Q", title="5th percentile", format=fmt),
+                 alt.Tooltip("required_usd_bn_p95:Q", title="95th percentile", format=fmt)])
+    pts = pd.concat([
+        pd.DataFrame({"date": vintages["date"].to_numpy(), "series": names[1],
+                      "value_usd_bn": vintages["required_usd_bn"].to_numpy()}),
+        pd.DataFrame({"date": vintages["date"].to_numpy(), "series": names[2],
+                      "value_usd_bn": vintages["ai_revenue_usd_bn"].to_numpy()}),
+    ])
+    points = alt.Chart(pts).mark_point(size=110, filled=True, opacity=1).encode(
+        x=x, y=alt.Y("value_usd_bn:Q", scale=y_scale), color=color,
+        shape=alt.value("diamond"),
+        tooltip=[alt.Tooltip("series:N", title=""),
+                 alt.Tooltip("date:T", title="Date", format="%b %Y"),
+                 alt.Tooltip("value_usd_bn:Q", title="US$ bn", format=fmt)])
+    earned_df = earned.assign(series=names[3])
+    step = alt.Chart(earned_df).mark_line(interpolate="step-after", point=True).encode(
+        x=x, y=alt.Y("value_usd_bn:Q", scale=y_scale), color=color,
+        tooltip=[alt.Tooltip("date:T", title="Date", format="%b %Y"),
+                 alt.Tooltip("value_usd_bn:Q", title="Disclosed run-rate (US$ bn/yr)",
+                             format=fmt)])
+    return alt.layer(band, line, points, step)
+
+
+# --------------------------------------------------------------------------------------------
+# Adoption speed
+# --------------------------------------------------------------------------------------------
+
+
+def adoption_shares(adoption: pd.DataFrame) -> pd.DataFrame:
+    """
+    Share of US adults using each technology a given number of years after its launch.
+
+    Parameters
+    ----------
+    adoption : pandas.DataFrame
+        ``data/adoption.csv`` (``technology``, ``metric``, ``years_since_launch``, ``value``,
+        ``unit``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``technology``, ``years_since_launch`` [yr], ``share`` [fraction], ``source_key``.
+        Where two releases give the same point, the later row of the file (the newer
+        release) is kept.
+    """
+    df = adoption[adoption["unit"] == "fraction"]
+    df = df.drop_duplicates(["technology", "years_since_launch"], keep="last")
+    out = df[["technology", "years_since_launch", "value", "source_key"]].rename(
+        columns={"value": "share"})
+    return out.sort_values(["years_since_launch", "share"], ascending=[True, False]
+                           ).reset_index(drop=True)
+
+
+def months_to_users(adoption: pd.DataFrame, users: float, metric: str = "monthly active users"
+                    ) -> pd.DataFrame:
+    """
+    Months each product took to reach a number of users.
+
+    Parameters
+    ----------
+    adoption : pandas.DataFrame
+        ``data/adoption.csv``.
+    users : float
+        Threshold [users]; rows whose ``value`` equals it are kept.
+    metric : str, default "monthly active users"
+        Which user count.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``technology`` and ``months`` [months], fastest first.
+    """
+    df = adoption[(adoption["metric"] == metric) & np.isclose(adoption["value"], users)]
+    return pd.DataFrame({"technology": df["technology"].to_numpy(),
+                         "months": MONTHS_PER_YEAR * df["years_since_launch"].to_numpy()}
+                        ).sort_values("months").reset_index(drop=True)
+
+
+def chart_adoption_shares(shares: pd.DataFrame) -> alt.Chart:
+    """Horizontal grouped bars: share of adults using each technology, two and three years
+    after launch."""
+    df = shares.assign(age=shares["years_since_launch"].map(
+        lambda y: f"{y:g} years after launch"))
+    ages = sorted(df["age"].unique(), key=lambda s: float(s.split()[0]))
+    order = (df.sort_values(["years_since_launch", "share"], ascending=[False, False])
+             ["technology"].unique().tolist())
+    return alt.Chart(df).mark_bar().encode(
+        y=alt.Y("technology:N", title=None, sort=order),
+        yOffset=alt.YOffset("age:N", sort=ages),
+        x=alt.X("share:Q", title="Share of US adults using it", axis=alt.Axis(format=".0%")),
+        color=alt.Color("age:N", title=None, sort=ages,
+                        scale=alt.Scale(range=[PALETTE[5], PALETTE[0]])),
+        tooltip=[alt.Tooltip("technology:N", title="Technology"),
+                 alt.Tooltip("age:N", title="When"),
+                 alt.Tooltip("share:Q", title="Share of adults", format=".1%")],
+    ).properties(width=440, height=200)
+
+
+# --------------------------------------------------------------------------------------------
+# Who was paid in the first wave
+# --------------------------------------------------------------------------------------------
+
+
+def _lab_revenue(ai_revenue: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Rows of recognised (not annualised) AI-company revenue for one calendar year."""
+    return ai_revenue[(ai_revenue["metric"] == "revenue") & (ai_revenue["date"].dt.year == year)]
+
+
+def latest_comparable_year(capex: pd.DataFrame, nvidia: pd.DataFrame,
+                           ai_revenue: pd.DataFrame) -> int:
+    """
+    Latest calendar year with hyperscaler capex actuals, a complete NVIDIA fiscal year and
+    recognised AI-company revenue.
+
+    Parameters
+    ----------
+    capex, nvidia, ai_revenue : pandas.DataFrame
+        ``data/capex.csv``, ``data/nvidia_datacenter_revenue.csv``, ``data/ai_revenue.csv``.
+
+    Returns
+    -------
+    int
+        The calendar year [year]. NVIDIA fiscal year :math:`y + 1` stands for calendar
+        year :math:`y` (it ends in late January of :math:`y + 1`).
+    """
+    capex_years = set(capex_totals(capex).query("kind == 'actual'")["year"])
+    fy = nvidia_fiscal_years(nvidia)
+    nvda_years = set(fy.loc[fy["complete"], "fiscal_year"] - 1)
+    rev = ai_revenue[ai_revenue["metric"] == "revenue"]
+    lab_years = set(rev["date"].dt.year)
+    common = capex_years & nvda_years & lab_years
+    if not common:
+        raise ValueError("no calendar year is covered by all three tables")
+    return int(max(common))
+
+
+def first_wave(capex: pd.DataFrame, nvidia: pd.DataFrame, ai_revenue: pd.DataFrame,
+               year: int) -> pd.DataFrame:
+    """
+    Money spent on AI infrastructure against money earned selling chips and selling AI.
+
+    Parameters
+    ----------
+    capex, nvidia, ai_revenue : pandas.DataFrame
+        ``data/capex.csv``, ``data/nvidia_datacenter_revenue.csv``, ``data/ai_revenue.csv``.
+    year : int
+        Calendar year [year].
+
+    Returns
+    -------
+    pandas.DataFrame
+        Three rows, ``flow``, ``value_usd_bn`` [USD bn/yr] and ``basis``: the hyperscalers'
+        capex in ``year``; NVIDIA's data-centre revenue in fiscal year ``year + 1``; and the
+        recognised revenue of the AI companies that report it for ``year`` (the model makers
+        OpenAI and Anthropic in ``data/ai_revenue.csv``).
+    """
+    totals = capex_totals(capex).set_index("year")
+    if totals.loc[year, "kind"] != "actual":
+        raise ValueError(f"{year} capex is guidance, not an actual")
+    fy = nvidia_fiscal_years(nvidia).set_index("fiscal_year")
+    if not fy.loc[year + 1, "complete"]:
+        raise ValueError(f"NVIDIA fiscal year {year + 1} is incomplete")
+    labs = _lab_revenue(ai_revenue, year)
+    if labs.empty:
+        raise ValueError(f"no recognised AI-company revenue for {year}")
+    companies = " and ".join(sorted(labs["company"]))
+    return pd.DataFrame({
+        "flow": ["Hyperscaler capex", "NVIDIA data-centre revenue", f"{companies} revenue"],
+        "value_usd_bn": [totals.loc[year, "total_usd_bn"],
+                         fy.loc[year + 1, "datacenter_revenue_usd_bn"],
+                         labs["value_usd_bn"].sum()],
+        "basis": [f"cash capex of {int(totals.loc[year, 'n_companies'])} companies, "
+                  f"calendar {year}",
+                  f"NVIDIA fiscal year {year + 1} (February {year} to January {year + 1})",
+                  f"recognised revenue, calendar {year}"],
+    })
