@@ -22,7 +22,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from aiboom.errors import InputError
-from aiboom.kernels import INPUTS, OUTPUTS, Accelerator, H100_SXM, evaluate
+from aiboom.kernels import H100_SXM, INPUTS, OUTPUTS, Accelerator, evaluate
 from aiboom.registry import Assumption, check_assumption
 from aiboom.sampling import sample_range
 

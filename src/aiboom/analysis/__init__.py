@@ -1,1 +1,1 @@
-"""Chapter analyses: the tables and numbers behind each chapter, computed from data/ and the scenario."""
+"""Chapter analyses: the tables and numbers behind each chapter, from data/ and the scenario."""
