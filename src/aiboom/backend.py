@@ -1,0 +1,134 @@
+"""The array backend: NumPy on the CPU, or CuPy on an NVIDIA GPU. Chosen here and nowhere else.
+
+The choice comes from the ``backend`` argument when one is given (a scenario file's
+``monte_carlo.backend``), else from the environment variable ``AIBOOM_BACKEND``, else ``auto``:
+
+``numpy``
+    Always available.
+``cupy``
+    Needs ``import cupy`` to work *and* ``cupy.cuda.is_available()`` to be true; otherwise a
+    :class:`RuntimeError` names ``AIBOOM_BACKEND`` and says how to proceed.
+``auto``
+    CuPy when it would pass the test above, else NumPy.
+
+Importability alone is not enough: the ``cupy-cuda12x`` wheel imports on a machine without a
+driver, and only ``cupy.cuda.is_available()`` reports that no kernel can run.
+
+Reproducibility across backends
+-------------------------------
+Random samples are always drawn on the host with NumPy (:mod:`aiboom.sampling`), so both
+backends evaluate the model on identical inputs. The CUDA kernel is compiled without fused
+multiply-add contraction, so it performs the same IEEE-754 double operations as the NumPy path;
+the test suite still only claims agreement to a relative tolerance of ``1e-9`` (``rtol=1e-9``,
+``tests/test_kernels.py``, run where a GPU is present), which leaves room for a different
+``sqrt`` or division rounding mode on some device and is far below any figure the book prints.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import platform
+from collections.abc import Callable
+from types import ModuleType
+from typing import Any, NamedTuple
+
+import numpy as np
+
+#: Environment variable read when no backend is named explicitly.
+ENV_VAR = "AIBOOM_BACKEND"
+#: Values accepted for ``AIBOOM_BACKEND`` and for the ``name`` argument.
+CHOICES: tuple[str, ...] = ("auto", "numpy", "cupy")
+
+
+class Backend(NamedTuple):
+    """An array backend.
+
+    Attributes
+    ----------
+    name : str
+        ``"numpy"`` or ``"cupy"``.
+    xp : module
+        The array module (``numpy`` or ``cupy``).
+    asnumpy : callable
+        Copies an array of this backend to a host :class:`numpy.ndarray`.
+    device_description : str
+        Where the arithmetic runs, in words, for run logs and the book's colophon.
+    """
+
+    name: str
+    xp: ModuleType
+    asnumpy: Callable[[Any], np.ndarray]
+    device_description: str
+
+
+def _cupy_or_reason() -> tuple[ModuleType | None, str]:
+    """CuPy if it can run kernels here, else ``None`` and why not."""
+    try:
+        import cupy
+    except Exception as exc:  # ImportError, or a CUDA library failing to load
+        return None, f"import cupy failed ({type(exc).__name__}: {exc})"
+    try:
+        if cupy.cuda.is_available():
+            return cupy, ""
+    except Exception as exc:
+        return None, f"cupy.cuda.is_available() raised {type(exc).__name__}: {exc}"
+    return None, "cupy.cuda.is_available() is False (no CUDA device or driver)"
+
+
+@functools.cache
+def _load(name: str) -> Backend:
+    if name == "numpy":
+        cpu = platform.processor() or platform.machine()
+        return Backend("numpy", np, np.asarray,
+                       f"CPU ({cpu}, {os.cpu_count()} logical cores), NumPy {np.__version__}")
+    cupy, reason = _cupy_or_reason()
+    if cupy is None:
+        if name == "auto":
+            return _load("numpy")
+        raise RuntimeError(
+            f"the cupy backend was requested ({ENV_VAR}=cupy or backend='cupy') but CuPy cannot "
+            f"use a GPU here: {reason}. Install cupy-cuda12x on a machine with an NVIDIA GPU, "
+            f"or set {ENV_VAR}=numpy (or auto) to run on the CPU.")
+    device = cupy.cuda.Device()
+    gpu = cupy.cuda.runtime.getDeviceProperties(device.id)["name"].decode()
+    cuda = cupy.cuda.runtime.runtimeGetVersion()
+    return Backend("cupy", cupy, cupy.asnumpy,
+                   f"GPU {device.id} ({gpu}), CuPy {cupy.__version__}, "
+                   f"CUDA runtime {cuda // 1000}.{cuda % 1000 // 10}")
+
+
+def get_backend(name: str | None = None) -> Backend:
+    """The array backend to use.
+
+    Parameters
+    ----------
+    name : str, optional
+        ``"auto"``, ``"numpy"`` or ``"cupy"`` (case-insensitive). ``None`` reads
+        ``AIBOOM_BACKEND``, and ``auto`` when that is unset or empty.
+
+    Returns
+    -------
+    Backend
+        Cached per resolved name, so repeated calls are cheap.
+
+    Raises
+    ------
+    ValueError
+        For a name outside :data:`CHOICES`, listing the allowed values.
+    RuntimeError
+        When ``cupy`` is requested but CuPy cannot run on a GPU here.
+    """
+    source = "backend argument" if name is not None else ENV_VAR
+    raw = name if name is not None else os.environ.get(ENV_VAR, "")
+    key = raw.strip().lower() or "auto"
+    if key not in CHOICES:
+        raise ValueError(f"unknown array backend {raw!r} in {source}; "
+                         f"allowed: {', '.join(CHOICES)}")
+    return _load(key)
+
+
+def available_backends() -> tuple[str, ...]:
+    """Backends that can run here: ``("numpy",)`` or ``("numpy", "cupy")``."""
+    cupy, _ = _cupy_or_reason()
+    return ("numpy", "cupy") if cupy is not None else ("numpy",)

@@ -1,0 +1,537 @@
+r"""The per-sample model: cost, energy and GPU time of one query, and a project's payback.
+
+One formula, three twins that must agree (``tests/test_kernels.py``):
+
+1. :func:`reference_per_sample`, plain Python on scalars: the readable definition;
+2. :func:`evaluate_numpy`, NumPy on arrays, blocked and in place for speed and bounded memory;
+3. :func:`evaluate_cupy`, one CUDA kernel (:data:`CUDA_SOURCE`), built on first use.
+
+Inputs are registry ids (:data:`SYMBOLS` maps each to its symbol); accelerator constants travel
+separately as an :class:`Accelerator`. Outputs are :data:`OUTPUTS`, in :data:`OUTPUT_UNITS`.
+The equations, every symbol and unit are in :data:`FORMULA`.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import os
+import threading
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from typing import NamedTuple
+
+import numpy as np
+
+from aiboom.backend import Backend, get_backend
+
+FORMULA = r"""
+Per-query roofline cost of a served model, and the payback time of a generative-AI project.
+
+Symbols (registry id, unit)
+---------------------------
+=========  ===============================  ==================================================
+symbol     registry id                      meaning [unit]
+=========  ===============================  ==================================================
+p          h100_usd_per_gpu_hour            all-in price of one GPU for one hour [USD/GPU-hour]
+N          frontier_active_params           parameters active per token [parameters]
+w          weight_bytes_per_param           bytes per stored weight [bytes]
+L          frontier_layers                  transformer layers [count]
+H          frontier_kv_heads                key/value heads [count]
+d          frontier_head_dim                dimension of one head [count]
+b          kv_bytes_per_value               bytes per cached key or value element [bytes]
+ctx        context_tokens                   mean context held in the KV cache [tokens]
+B          decode_batch_size                sequences decoded together [count]
+u_p        inference_mfu                    prefill model-FLOP utilisation [fraction]
+u_d        decode_mfu                       decode model-FLOP utilisation [fraction]
+m          inference_mbu                    decode memory-bandwidth utilisation [fraction]
+rho        serving_utilization              share of paid GPU hours doing useful work [fraction]
+n_in       input_tokens_per_query           prompt tokens per query [tokens/query]
+c          cached_input_share               share of prompt tokens served from cache [fraction]
+n_out      output_tokens_per_query          visible output tokens per query [tokens/query]
+r          reasoning_token_multiplier       hidden reasoning tokens per visible one [ratio]
+W          server_watts_per_gpu             server power per GPU, all components [W]
+pue        pue                              power usage effectiveness [ratio]
+K          genai_project_capex_usd          upfront project cost [USD]
+V          genai_monthly_benefit_usd        gross benefit at full adoption [USD/month]
+s          value_capture_share              share of the benefit that becomes cash [fraction]
+R          genai_ramp_months                months from first benefit to full adoption [months]
+X          genai_monthly_opex_usd           running cost other than inference [USD/month]
+Q          genai_queries_per_month          queries at full adoption [count] (per month)
+C0         data_cleanup_oneoff_usd          one-off data clean-up [USD]
+C1         data_cleanup_monthly_usd         continuing data upkeep [USD/month]
+T0         data_cleanup_delay_months        months of clean-up before any benefit [months]
+F          (Accelerator, by w)              dense peak, 8-bit if w <= 1 else 16-bit [FLOP/s]
+BW         (Accelerator)                    HBM bandwidth [B/s]
+=========  ===============================  ==================================================
+
+Notes
+-----
+KV cache per token (both K and V, all layers) [bytes/token], Pope et al. [1]_:
+
+.. math:: \kappa = 2 L H d b
+
+Prefill is compute-bound [s/token]; a decode step of ``B`` sequences takes the larger of its
+compute and memory time (roofline, Williams et al. [2]_), shared by the batch [s/token]:
+
+.. math::
+   t_{pre} = \frac{2N}{F u_p}, \qquad
+   t_{step} = \max\left(\frac{2 N B}{F u_d},\ \frac{N w + B\,ctx\,\kappa}{BW\,m}\right), \qquad
+   t_{dec} = \frac{t_{step}}{B}
+
+GPU time, cost and energy per query (energy cost is inside :math:`p`; watt-hours are reported
+for the energy chapter):
+
+.. math::
+   g = n_{in}(1 - c)\,t_{pre} + n_{out}(1 + r)\,t_{dec} \quad \text{[GPU-s/query]}
+
+   q = \frac{g\,p}{3600\,\rho} \quad \text{[USD/query]}, \qquad
+   e = \frac{g\,W\,\mathrm{pue}}{3600} \quad \text{[Wh/query]}
+
+Payback, continuous time :math:`t` [months]. Clean-up and running costs start at :math:`t=0`;
+benefit starts at :math:`T_0` and ramps linearly to full over :math:`R` months, and query volume
+(hence inference cost) ramps with it. With upfront cost :math:`U = K + C_0`, fixed monthly cost
+:math:`D = X + C_1`, gross margin at full adoption :math:`G = V s - Q q` and full net rate
+:math:`A = G - D` [USD/month], cumulative cash is
+
+.. math::
+   S(t) = \begin{cases}
+     -U - D t, & t \le T_0 \\
+     S(T_0) + \frac{G}{2R}(t - T_0)^2 - D (t - T_0), & T_0 < t \le T_0 + R \\
+     S(T_0 + R) + A (t - T_0 - R), & t > T_0 + R
+   \end{cases}
+
+and payback is the least :math:`t \ge 0` with :math:`S(t) \ge 0`. For non-negative money flows
+(the registry's units guarantee it): :math:`t^* = 0` if :math:`U \le 0`; :math:`t^* = \infty`
+if :math:`A \le 0` (cash never rises again). Otherwise :math:`S` is non-increasing to
+:math:`T_0`, convex on the ramp and rising after it, so with
+:math:`S_0 = S(T_0) = -(U + D T_0) < 0` and :math:`S_1 = S(T_0 + R) = S_0 + R(G/2 - D)`:
+
+.. math::
+   t^* = \begin{cases}
+     T_0 + \dfrac{R D + \sqrt{(R D)^2 - 2 R G S_0}}{G}, & S_1 \ge 0
+       \quad \text{(larger root of the ramp quadratic)} \\
+     T_0 + R - S_1 / A, & S_1 < 0
+   \end{cases}
+
+The root is written without subtraction of like-signed terms, so it is accurate for any
+:math:`R \ge 0`; :math:`R = 0` always takes the second branch. A payback beyond the horizon
+(:data:`PAYBACK_HORIZON_MONTHS`) is reported as :math:`\infty`.
+
+References
+----------
+.. [1] R. Pope et al., "Efficiently scaling transformer inference," arXiv:2211.05102, 2022.
+.. [2] S. Williams, A. Waterman and D. Patterson, "Roofline: an insightful visual performance
+   model for multicore architectures," Commun. ACM, vol. 52, no. 4, pp. 65-76, 2009,
+   doi:10.1145/1498765.1498785.
+"""
+__doc__ = (__doc__ or "") + FORMULA  # None under python -OO
+
+#: Registry id -> symbol used in :data:`FORMULA` and in all three implementations, in the order
+#: the CUDA kernel reads its input rows.
+SYMBOLS: dict[str, str] = {
+    "h100_usd_per_gpu_hour": "p", "frontier_active_params": "N", "weight_bytes_per_param": "w",
+    "frontier_layers": "L", "frontier_kv_heads": "H", "frontier_head_dim": "d",
+    "kv_bytes_per_value": "b", "context_tokens": "ctx", "decode_batch_size": "B",
+    "inference_mfu": "u_p", "decode_mfu": "u_d", "inference_mbu": "m",
+    "serving_utilization": "rho", "input_tokens_per_query": "n_in",
+    "cached_input_share": "c", "output_tokens_per_query": "n_out",
+    "reasoning_token_multiplier": "r", "server_watts_per_gpu": "W", "pue": "pue",
+    "genai_project_capex_usd": "K", "genai_monthly_benefit_usd": "V",
+    "value_capture_share": "s", "genai_ramp_months": "R", "genai_monthly_opex_usd": "X",
+    "genai_queries_per_month": "Q", "data_cleanup_oneoff_usd": "C0",
+    "data_cleanup_monthly_usd": "C1", "data_cleanup_delay_months": "T0",
+}
+#: Registry ids the model reads.
+INPUTS: tuple[str, ...] = tuple(SYMBOLS)
+#: Model outputs, in the order of the CUDA kernel's output rows.
+OUTPUTS: tuple[str, ...] = (
+    "usd_per_query", "wh_per_query", "gpu_seconds_per_query", "payback_months")
+OUTPUT_UNITS: dict[str, str] = {
+    "usd_per_query": "USD/query", "wh_per_query": "Wh/query",
+    "gpu_seconds_per_query": "GPU-s/query", "payback_months": "months"}
+#: Paybacks later than this are reported as infinite [months].
+PAYBACK_HORIZON_MONTHS = 240.0
+#: Samples per block in :func:`evaluate_numpy` [samples]. Tuned in ``benchmarks/``: a thread's
+#: work rows (7.5 MiB) stay in a shared L3 cache, and each NumPy call is long enough (~50 us)
+#: for its fixed overhead and the GIL hand-over not to matter.
+NUMPY_BLOCK = 2**16
+
+
+class Accelerator(NamedTuple):
+    """Constants of the serving GPU (not sampled)."""
+
+    #: Dense peak with 8-bit (FP8) operands, used when weights take <= 1 byte [FLOP/s].
+    peak_flop_per_s_8bit: float
+    #: Dense peak with 16-bit (BF16) operands, used otherwise [FLOP/s].
+    peak_flop_per_s_16bit: float
+    #: HBM bandwidth :math:`BW` [B/s].
+    hbm_bytes_per_s: float
+
+
+#: NVIDIA H100 SXM5: 1979 / 989 TFLOP/s dense FP8 / BF16, 3.35 TB/s HBM3 (NVIDIA H100 datasheet).
+H100_SXM = Accelerator(1979e12, 989e12, 3.35e12)
+
+
+def create_accelerator(base: Accelerator = H100_SXM, **changes: float) -> Accelerator:
+    """``base`` with some constants replaced, checked to be positive and finite.
+
+    Raises
+    ------
+    ValueError
+        Naming an unknown constant (with the allowed names) or a non-positive value.
+    """
+    unknown = set(changes) - set(Accelerator._fields)
+    if unknown:
+        raise ValueError(f"unknown accelerator constant(s) {sorted(unknown)}; "
+                         f"allowed: {', '.join(Accelerator._fields)}")
+    acc = base._replace(**{k: float(v) for k, v in changes.items()})
+    for name, value in acc._asdict().items():
+        if not (math.isfinite(value) and value > 0):
+            raise ValueError(f"accelerator constant {name} must be positive, got {value}")
+    return acc
+
+
+# -- (1) plain-Python reference ------------------------------------------------------------------
+
+def reference_per_sample(params: Mapping[str, float],
+                         accelerator: Accelerator = H100_SXM) -> dict[str, float]:
+    """The model for one sample, in plain Python: the definition the array paths must match.
+
+    Parameters
+    ----------
+    params : mapping of str to float
+        One value per id in :data:`INPUTS`, in the registry unit (:data:`FORMULA`).
+    accelerator : Accelerator, default H100_SXM
+        Peak throughputs [FLOP/s] and bandwidth [B/s].
+
+    Returns
+    -------
+    dict of str to float
+        :data:`OUTPUTS`: ``usd_per_query`` [USD/query], ``wh_per_query`` [Wh/query],
+        ``gpu_seconds_per_query`` [GPU-s/query], ``payback_months`` [months] (``inf`` when
+        never within :data:`PAYBACK_HORIZON_MONTHS`).
+    """
+    (p, N, w, L, H, d, b, ctx, B, u_p, u_d, m, rho, n_in, c, n_out, r, W, pue,
+     K, V, s, R, X, Q, C0, C1, T0) = (float(params[k]) for k in INPUTS)
+    F = accelerator.peak_flop_per_s_8bit if w <= 1.0 else accelerator.peak_flop_per_s_16bit
+    BW = accelerator.hbm_bytes_per_s
+    kv = 2.0 * L * H * d * b
+    s_prefill = 2.0 * N / (F * u_p)
+    s_step = max(2.0 * N * B / (F * u_d), (N * w + B * ctx * kv) / (BW * m))
+    s_decode = s_step / B
+    gpu_s = n_in * (1.0 - c) * s_prefill + n_out * (1.0 + r) * s_decode
+    usd = gpu_s * p / (3600.0 * rho)
+    wh = gpu_s * W * pue / 3600.0
+
+    upfront = K + C0
+    fixed = X + C1
+    gross = V * s - Q * usd
+    net = gross - fixed
+    if upfront <= 0.0:
+        payback = 0.0
+    elif net <= 0.0:
+        payback = math.inf
+    else:
+        cash_t0 = -(upfront + fixed * T0)
+        cash_ramp_end = cash_t0 + R * (0.5 * gross - fixed)
+        if cash_ramp_end >= 0.0:
+            rd = R * fixed
+            t = T0 + (rd + math.sqrt(rd * rd - 2.0 * R * gross * cash_t0)) / gross
+        else:
+            t = T0 + R - cash_ramp_end / net
+        payback = t if t <= PAYBACK_HORIZON_MONTHS else math.inf
+    return {"usd_per_query": usd, "wh_per_query": wh, "gpu_seconds_per_query": gpu_s,
+            "payback_months": payback}
+
+
+# -- (2) NumPy: blocked, in place ----------------------------------------------------------------
+
+_N_WORK = 15  # float64 work rows per block
+_thread_local = threading.local()
+
+
+def _block_numpy(x: list[np.ndarray], y: list[np.ndarray], work: np.ndarray, mask: np.ndarray,
+                 acc: Accelerator) -> None:
+    """:func:`reference_per_sample` on one block, same operations in the same order, no
+    allocation: every result goes to an output row or a work row (``out=``)."""
+    (p, N, w, L, H, d, b, ctx, B, u_p, u_d, m, rho, n_in, c, n_out, r, W, pue,
+     K, V, s, R, X, Q, C0, C1, T0) = x
+    usd, wh, gpu_s, payback = y
+    (F, kv, two_n, s_prefill, s_step, t1, t2, upfront, fixed, gross, net, cash_t0, cash_end,
+     rd, t_ramp) = work
+    m1, m2 = mask
+
+    # F = F8 if w <= 1 else F16, as an exact blend (one term is zero): a masked copy is slower
+    np.less_equal(w, 1.0, out=F)
+    np.subtract(1.0, F, out=t1)
+    np.multiply(F, acc.peak_flop_per_s_8bit, out=F)
+    np.multiply(t1, acc.peak_flop_per_s_16bit, out=t1)
+    np.add(F, t1, out=F)
+    np.multiply(L, 2.0, out=kv)
+    np.multiply(kv, H, out=kv)
+    np.multiply(kv, d, out=kv)
+    np.multiply(kv, b, out=kv)
+    # prefill [s/token]
+    np.multiply(N, 2.0, out=two_n)
+    np.multiply(F, u_p, out=t1)
+    np.divide(two_n, t1, out=s_prefill)
+    # decode step: compute time, memory time, the larger [s/step]; per token [s/token]
+    np.multiply(two_n, B, out=s_step)
+    np.multiply(F, u_d, out=t1)
+    np.divide(s_step, t1, out=s_step)
+    np.multiply(N, w, out=t1)
+    np.multiply(B, ctx, out=t2)
+    np.multiply(t2, kv, out=t2)
+    np.add(t1, t2, out=t1)
+    np.multiply(m, acc.hbm_bytes_per_s, out=t2)
+    np.divide(t1, t2, out=t1)
+    np.maximum(s_step, t1, out=s_step)
+    np.divide(s_step, B, out=s_step)
+    # GPU-s, USD and Wh per query
+    np.subtract(1.0, c, out=t1)
+    np.multiply(n_in, t1, out=t1)
+    np.multiply(t1, s_prefill, out=t1)
+    np.add(r, 1.0, out=t2)
+    np.multiply(n_out, t2, out=t2)
+    np.multiply(t2, s_step, out=t2)
+    np.add(t1, t2, out=gpu_s)
+    np.multiply(gpu_s, p, out=t1)
+    np.multiply(rho, 3600.0, out=t2)
+    np.divide(t1, t2, out=usd)
+    np.multiply(gpu_s, W, out=wh)
+    np.multiply(wh, pue, out=wh)
+    np.divide(wh, 3600.0, out=wh)
+    # payback: both branches everywhere, then select
+    np.add(K, C0, out=upfront)
+    np.add(X, C1, out=fixed)
+    np.multiply(V, s, out=gross)
+    np.multiply(Q, usd, out=t1)
+    np.subtract(gross, t1, out=gross)
+    np.subtract(gross, fixed, out=net)
+    np.multiply(fixed, T0, out=cash_t0)
+    np.add(upfront, cash_t0, out=cash_t0)
+    np.negative(cash_t0, out=cash_t0)
+    np.multiply(gross, 0.5, out=cash_end)
+    np.subtract(cash_end, fixed, out=cash_end)
+    np.multiply(R, cash_end, out=cash_end)
+    np.add(cash_t0, cash_end, out=cash_end)
+    np.multiply(R, fixed, out=rd)
+    np.multiply(R, 2.0, out=t1)
+    np.multiply(t1, gross, out=t1)
+    np.multiply(t1, cash_t0, out=t1)
+    np.multiply(rd, rd, out=t_ramp)
+    np.subtract(t_ramp, t1, out=t_ramp)
+    np.sqrt(t_ramp, out=t_ramp)
+    np.add(rd, t_ramp, out=t_ramp)
+    np.divide(t_ramp, gross, out=t_ramp)
+    np.add(T0, t_ramp, out=t_ramp)
+    np.add(T0, R, out=payback)
+    np.divide(cash_end, net, out=t1)
+    np.subtract(payback, t1, out=payback)
+    np.greater_equal(cash_end, 0.0, out=m1)
+    np.copyto(payback, t_ramp, where=m1)
+    np.greater(payback, PAYBACK_HORIZON_MONTHS, out=m1)
+    np.less_equal(net, 0.0, out=m2)
+    np.logical_or(m1, m2, out=m1)
+    np.copyto(payback, np.inf, where=m1)
+    np.less_equal(upfront, 0.0, out=m1)
+    np.copyto(payback, 0.0, where=m1)
+
+
+def _as_inputs(chunk: Mapping[str, np.ndarray]) -> list[np.ndarray]:
+    missing = [k for k in INPUTS if k not in chunk]
+    if missing:
+        raise KeyError(f"model inputs missing from the chunk: {', '.join(missing)}")
+    x = [np.ascontiguousarray(chunk[k], dtype=np.float64) for k in INPUTS]
+    if any(a.ndim != 1 or a.shape != x[0].shape for a in x):
+        raise ValueError("all model inputs must be 1-D arrays of one length; got shapes "
+                         + ", ".join(f"{k}={a.shape}" for k, a in zip(INPUTS, x, strict=True)))
+    return x
+
+
+def _as_outputs(out: Mapping[str, np.ndarray] | None, n: int) -> dict[str, np.ndarray]:
+    if out is None:
+        return {k: np.empty(n) for k in OUTPUTS}
+    for k in OUTPUTS:
+        a = out[k]
+        if a.shape != (n,) or a.dtype != np.float64:
+            raise ValueError(f"out[{k!r}] must be float64 of shape ({n},), got {a.dtype} "
+                             f"{a.shape}")
+    return dict(out)
+
+
+def _workspace(size: int) -> tuple[np.ndarray, np.ndarray]:
+    """This thread's work rows (float64) and mask rows (bool), grown on demand and kept."""
+    work, mask = getattr(_thread_local, "workspace", (np.empty((_N_WORK, 0)), None))
+    if work.shape[1] < size:
+        work, mask = np.empty((_N_WORK, size)), np.empty((2, size), dtype=bool)
+        _thread_local.workspace = work, mask
+    return work, mask
+
+
+def _evaluate_range(x: list[np.ndarray], y: list[np.ndarray], lo: int, hi: int,
+                    accelerator: Accelerator) -> None:
+    work, mask = _workspace(min(hi - lo, NUMPY_BLOCK))
+    with np.errstate(all="ignore"):  # thread-local; silences the branch not taken
+        for a in range(lo, hi, NUMPY_BLOCK):
+            b = min(a + NUMPY_BLOCK, hi)
+            _block_numpy([v[a:b] for v in x], [v[a:b] for v in y], work[:, :b - a],
+                         mask[:, :b - a], accelerator)
+
+
+@functools.cache
+def _pool(threads: int) -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(threads, thread_name_prefix="aiboom-numpy")
+
+
+def default_threads() -> int:
+    """CPU cores this process may use (the default ``threads`` of :func:`evaluate_numpy`)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def evaluate_numpy(chunk: Mapping[str, np.ndarray], out: Mapping[str, np.ndarray] | None = None,
+                   accelerator: Accelerator = H100_SXM,
+                   threads: int | None = None) -> dict[str, np.ndarray]:
+    """The model on arrays with NumPy: in cache-sized blocks, in place, on every core.
+
+    Parameters
+    ----------
+    chunk : mapping of str to numpy.ndarray
+        One 1-D array per id in :data:`INPUTS`, all of length ``n`` [registry units].
+    out : mapping of str to numpy.ndarray, optional
+        Float64 arrays of shape ``(n,)`` for :data:`OUTPUTS`, written in place; pass the same
+        ones for every chunk to avoid allocating. Allocated when omitted.
+    accelerator : Accelerator, default H100_SXM
+        Peak throughputs [FLOP/s] and bandwidth [B/s].
+    threads : int, optional
+        Worker threads; default :func:`default_threads`, never more than there are blocks.
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        The output arrays (``out`` when given) [:data:`OUTPUT_UNITS`].
+
+    Notes
+    -----
+    Each block of :data:`NUMPY_BLOCK` samples runs the operations of
+    :func:`reference_per_sample` in the same order, so results equal it to the last bit and do
+    not depend on ``threads``. Every intermediate goes to one of 15 float64 work rows of
+    ``NUMPY_BLOCK`` values (7.5 MiB), kept per thread and reused for every block and chunk; no
+    array is allocated per operation. NumPy releases the GIL inside each operation, so
+    threads working on different blocks run in parallel.
+    """
+    x = _as_inputs(chunk)
+    n = x[0].shape[0]
+    y = _as_outputs(out, n)
+    rows = list(y.values())
+    n_blocks = -(-n // NUMPY_BLOCK)
+    threads = max(1, min(threads or default_threads(), n_blocks))
+    per_thread = -(-n_blocks // threads) * NUMPY_BLOCK
+    if threads == 1:
+        _evaluate_range(x, rows, 0, n, accelerator)
+    else:
+        list(_pool(threads).map(
+            lambda lo: _evaluate_range(x, rows, lo, min(lo + per_thread, n), accelerator),
+            range(0, n, per_thread)))
+    return y
+
+
+# -- (3) CUDA via CuPy ---------------------------------------------------------------------------
+
+_CUDA_TEMPLATE = r"""
+extern "C" __global__ void aiboom_per_sample(
+        const double* __restrict__ x, double* __restrict__ y, const long long n,
+        const double peak_flop_per_s_8bit, const double peak_flop_per_s_16bit,
+        const double hbm_bytes_per_s, const double horizon_months) {
+    const double inf = __longlong_as_double(0x7ff0000000000000LL);
+    for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < n;
+         i += (long long)gridDim.x * blockDim.x) {
+@LOADS@
+        const double F = (w <= 1.0) ? peak_flop_per_s_8bit : peak_flop_per_s_16bit;
+        const double kv = 2.0 * L * H * d * b;
+        const double s_prefill = 2.0 * N / (F * u_p);
+        const double s_step = fmax(2.0 * N * B / (F * u_d),
+                                   (N * w + B * ctx * kv) / (hbm_bytes_per_s * m));
+        const double s_decode = s_step / B;
+        const double gpu_s = n_in * (1.0 - c) * s_prefill + n_out * (1.0 + r) * s_decode;
+        const double usd = gpu_s * p / (3600.0 * rho);
+        const double wh = gpu_s * W * pue / 3600.0;
+
+        const double upfront = K + C0;
+        const double fixed = X + C1;
+        const double gross = V * s - Q * usd;
+        const double net = gross - fixed;
+        double payback;
+        if (upfront <= 0.0) {
+            payback = 0.0;
+        } else if (net <= 0.0) {
+            payback = inf;
+        } else {
+            const double cash_t0 = -(upfront + fixed * T0);
+            const double cash_ramp_end = cash_t0 + R * (0.5 * gross - fixed);
+            double t;
+            if (cash_ramp_end >= 0.0) {
+                const double rd = R * fixed;
+                t = T0 + (rd + sqrt(rd * rd - 2.0 * R * gross * cash_t0)) / gross;
+            } else {
+                t = T0 + R - cash_ramp_end / net;
+            }
+            payback = (t <= horizon_months) ? t : inf;
+        }
+        y[i] = usd;
+        y[n + i] = wh;
+        y[2 * n + i] = gpu_s;
+        y[3 * n + i] = payback;
+    }
+}
+"""
+#: CUDA C++ source of the fused kernel: row ``k`` of ``x`` (shape ``(len(INPUTS), n)``) holds
+#: input ``INPUTS[k]``; row ``j`` of ``y`` receives ``OUTPUTS[j]``.
+CUDA_SOURCE = _CUDA_TEMPLATE.replace("@LOADS@", "\n".join(
+    f"        const double {sym} = x[{k}LL * n + i];" for k, sym in enumerate(SYMBOLS.values())))
+#: NVRTC options: no fused multiply-add, so each operation rounds as NumPy's does.
+CUDA_OPTIONS = ("--fmad=false",)
+_CUDA_THREADS = 256
+
+
+@functools.cache
+def _cuda_kernel():  # pragma: no cover - needs a GPU
+    import cupy
+
+    return cupy.RawKernel(CUDA_SOURCE, "aiboom_per_sample", options=CUDA_OPTIONS)
+
+
+def evaluate_cupy(chunk: Mapping[str, np.ndarray],  # pragma: no cover - needs a GPU
+                  out: Mapping[str, np.ndarray] | None = None,
+                  accelerator: Accelerator = H100_SXM) -> dict[str, np.ndarray]:
+    """The model on arrays with one CUDA kernel; same signature and results as
+    :func:`evaluate_numpy`.
+
+    Inputs are stacked on the host, copied to the device in one transfer, evaluated by
+    :data:`CUDA_SOURCE` (one thread per sample, grid-stride loop) and copied back.
+    """
+    import cupy
+
+    x = _as_inputs(chunk)
+    n = x[0].shape[0]
+    y = _as_outputs(out, n)
+    x_dev = cupy.asarray(np.stack(x))
+    y_dev = cupy.empty((len(OUTPUTS), n), dtype=cupy.float64)
+    blocks = max(1, min(-(-n // _CUDA_THREADS), 2**16))
+    _cuda_kernel()((blocks,), (_CUDA_THREADS,), (
+        x_dev, y_dev, np.int64(n), np.float64(accelerator.peak_flop_per_s_8bit),
+        np.float64(accelerator.peak_flop_per_s_16bit), np.float64(accelerator.hbm_bytes_per_s),
+        np.float64(PAYBACK_HORIZON_MONTHS)))
+    for k, row in zip(OUTPUTS, y_dev.get(), strict=True):
+        y[k][...] = row
+    return y
+
+
+def evaluate(chunk: Mapping[str, np.ndarray], backend: Backend | str | None = None,
+             out: Mapping[str, np.ndarray] | None = None,
+             accelerator: Accelerator = H100_SXM) -> dict[str, np.ndarray]:
+    """The model on host arrays with the chosen backend (:func:`aiboom.backend.get_backend`)."""
+    be = backend if isinstance(backend, Backend) else get_backend(backend)
+    evaluate_fn = evaluate_cupy if be.name == "cupy" else evaluate_numpy
+    return evaluate_fn(chunk, out, accelerator)

@@ -1,0 +1,336 @@
+r"""Monte Carlo over the assumption registry, in bounded memory, on NumPy or CuPy.
+
+Samples are drawn on the host in chunks (:func:`aiboom.sampling.iter_sample_chunks`), pushed
+through the per-sample model (:mod:`aiboom.kernels`) on the chosen backend, and summarised.
+
+Two summary modes, picked by ``n_samples`` unless ``exact`` is given:
+
+exact (``n_samples <= EXACT_SAMPLE_LIMIT``, 10 million)
+    Every output value is kept (8 bytes each per output); quantiles are order statistics.
+histogram (larger runs)
+    Only fixed-bin counts are kept (:data:`HISTOGRAM_SPECS`), so memory does not grow with
+    ``n_samples``; quantiles are read off the counts.
+
+Both modes produce the same histograms (for charts), means and shares of infinite results.
+
+Notes
+-----
+Quantiles use the inverted empirical CDF: the level-:math:`q` quantile is the order statistic
+:math:`x_{(k)}` with :math:`k = \lceil q n \rceil`, which is well defined when some paybacks are
+infinite. In histogram mode :math:`x_{(k)}` is known to lie in bin :math:`j`
+(:math:`[e_j, e_{j+1})`); the estimate places it at the centre of its rank within that bin
+(linearly, or geometrically on log bins), so
+
+.. math:: |\hat x_{(k)} - x_{(k)}| \le e_{j+1} - e_j ,
+
+a relative error of at most :math:`10^{1/500} - 1 \approx 0.46\,\%` on the log-binned outputs
+(500 bins per decade) and an absolute error of at most 0.1 month for payback. A quantile that
+falls below or above the binned range is reported as NaN (and warned about); widen
+:data:`HISTOGRAM_SPECS` if that happens.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import time
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+from tqdm import tqdm
+
+from aiboom.backend import Backend, get_backend
+from aiboom.kernels import (
+    INPUTS,
+    OUTPUT_UNITS,
+    OUTPUTS,
+    PAYBACK_HORIZON_MONTHS,
+    Accelerator,
+    create_accelerator,
+    evaluate,
+)
+from aiboom.registry import Assumption
+from aiboom.sampling import iter_sample_chunks
+
+#: Quantile levels reported for every output [unitless].
+QUANTILE_LEVELS: tuple[float, ...] = (0.05, 0.25, 0.5, 0.75, 0.95)
+#: Largest run summarised exactly; above it, histogram mode [samples].
+EXACT_SAMPLE_LIMIT = 10**7
+
+
+class HistogramSpec(NamedTuple):
+    """Fixed bins for one output: ``n_bins`` over ``[low, high)``, log- or linearly spaced."""
+
+    low: float
+    high: float
+    n_bins: int
+    log: bool
+
+
+#: Bins per output [output unit]: 500 per decade on log ranges, 0.1 month for payback.
+HISTOGRAM_SPECS: dict[str, HistogramSpec] = {
+    "usd_per_query": HistogramSpec(1e-9, 1e3, 6000, log=True),
+    "wh_per_query": HistogramSpec(1e-6, 1e6, 6000, log=True),
+    "gpu_seconds_per_query": HistogramSpec(1e-6, 1e6, 6000, log=True),
+    "payback_months": HistogramSpec(0.0, PAYBACK_HORIZON_MONTHS, 2400, log=False),
+}
+
+
+@dataclass(frozen=True)
+class Histogram:
+    """Counts of one output over fixed bins, plus what fell outside them.
+
+    Attributes
+    ----------
+    edges : numpy.ndarray
+        Bin edges, shape ``(n_bins + 1,)`` [output unit].
+    counts : numpy.ndarray
+        Samples per bin ``[edges[j], edges[j+1])``, int64 [samples].
+    below, above : int
+        Finite samples under ``edges[0]`` / at or over ``edges[-1]`` [samples].
+    nonfinite : int
+        Infinite or NaN samples (a payback never reached) [samples].
+    log : bool
+        Whether the edges are log-spaced.
+    """
+
+    edges: np.ndarray
+    counts: np.ndarray
+    below: int
+    above: int
+    nonfinite: int
+    log: bool
+
+    @property
+    def n_samples(self) -> int:
+        return self.below + int(self.counts.sum()) + self.above + self.nonfinite
+
+    def quantile(self, levels: tuple[float, ...] = QUANTILE_LEVELS) -> np.ndarray:
+        """Quantiles interpolated within their bin (module Notes give the error bound).
+
+        Returns NaN for a level whose order statistic is outside the binned range, and
+        ``inf`` for one among the infinite samples.
+        """
+        n = self.n_samples
+        cum = self.below + np.cumsum(self.counts)
+        result = np.empty(len(levels))
+        for i, q in enumerate(levels):
+            k = max(1, math.ceil(q * n))
+            j = int(np.searchsorted(cum, k, side="left"))
+            if k <= self.below or (j == len(self.counts) and k <= n - self.nonfinite):
+                result[i] = np.nan
+            elif j == len(self.counts):
+                result[i] = np.inf
+            else:
+                before = cum[j - 1] if j else self.below
+                frac = (k - before - 0.5) / self.counts[j]
+                lo, hi = self.edges[j], self.edges[j + 1]
+                result[i] = lo * (hi / lo) ** frac if self.log else lo + frac * (hi - lo)
+        return result
+
+    def coarsen(self, factor: int) -> Histogram:
+        """Merge every ``factor`` adjacent bins (``factor`` must divide the bin count)."""
+        if len(self.counts) % factor:
+            raise ValueError(f"factor {factor} does not divide {len(self.counts)} bins")
+        return replace(self, edges=self.edges[::factor],
+                       counts=self.counts.reshape(-1, factor).sum(axis=1))
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per bin: ``bin_low``, ``bin_high`` [output unit], ``count``, ``share``."""
+        return pd.DataFrame({"bin_low": self.edges[:-1], "bin_high": self.edges[1:],
+                             "count": self.counts, "share": self.counts / self.n_samples})
+
+
+def _edges(spec: HistogramSpec) -> np.ndarray:
+    if spec.log:
+        return np.logspace(math.log10(spec.low), math.log10(spec.high), spec.n_bins + 1)
+    return np.linspace(spec.low, spec.high, spec.n_bins + 1)
+
+
+def _bin_counts(values: np.ndarray, spec: HistogramSpec) -> np.ndarray:
+    """``[below, bin 0, ..., bin n-1, above, nonfinite]`` counts of ``values`` [samples]."""
+    finite = np.isfinite(values)
+    v = values if finite.all() else values[finite]
+    if spec.log:
+        lo, hi = math.log10(spec.low), math.log10(spec.high)
+        v = np.log10(np.maximum(v, 0.5 * spec.low))
+    else:
+        lo, hi = spec.low, spec.high
+    idx = np.floor((v - lo) * (spec.n_bins / (hi - lo)))
+    np.clip(idx, -1, spec.n_bins, out=idx)
+    counts = np.bincount(idx.astype(np.intp) + 1, minlength=spec.n_bins + 2)
+    return np.append(counts, values.size - v.size)
+
+
+@dataclass(frozen=True)
+class MonteCarloResult:
+    """Summary of one Monte Carlo run.
+
+    Attributes
+    ----------
+    quantiles : dict of str to numpy.ndarray
+        Per output, values at :data:`QUANTILE_LEVELS` [output unit].
+    mean : dict of str to float
+        Per output, mean over its finite samples [output unit].
+    share_infinite : dict of str to float
+        Per output, share of non-finite samples (payback never within the horizon) [fraction].
+    histograms : dict of str to Histogram
+        Per output, counts over :data:`HISTOGRAM_SPECS` bins.
+    exact : bool
+        True when quantiles are exact order statistics, False when read off the histograms.
+    backend, device : str
+        Backend name and its device description.
+    accelerator : Accelerator
+        Constants used by the model.
+    n_samples, seed : int
+        Run size [samples] and root seed.
+    elapsed_s : float
+        Wall time of the run [s].
+    samples : dict of str to numpy.ndarray or None
+        With ``keep_samples``: every input (registry id) and output, shape ``(n_samples,)``.
+    """
+
+    quantiles: dict[str, np.ndarray]
+    mean: dict[str, float]
+    share_infinite: dict[str, float]
+    histograms: dict[str, Histogram]
+    exact: bool
+    backend: str
+    device: str
+    accelerator: Accelerator
+    n_samples: int
+    seed: int
+    elapsed_s: float
+    samples: dict[str, np.ndarray] | None = None
+
+    def summary_frame(self) -> pd.DataFrame:
+        """One row per output: unit, ``p5`` ... ``p95``, ``mean``, ``share_infinite``.
+
+        Run metadata (``n_samples``, ``seed``, ``backend``, ``quantiles``) is in ``.attrs``.
+        """
+        frame = pd.DataFrame(
+            [{"unit": OUTPUT_UNITS[k],
+              **{f"p{round(100 * q)}": v for q, v in zip(QUANTILE_LEVELS, self.quantiles[k],
+                                                          strict=True)},
+              "mean": self.mean[k], "share_infinite": self.share_infinite[k]}
+             for k in OUTPUTS],
+            index=pd.Index(OUTPUTS, name="output"))
+        frame.attrs.update(n_samples=self.n_samples, seed=self.seed, backend=self.backend,
+                           quantiles="exact" if self.exact else "histogram")
+        return frame
+
+
+def with_overrides(registry: Mapping[str, Assumption],
+                   overrides: Mapping[str, float] | None) -> dict[str, Assumption]:
+    """A copy of ``registry`` with each overridden id fixed at the given value."""
+    rows = dict(registry)
+    for key, value in (overrides or {}).items():
+        v = float(value)
+        rows[key] = replace(registry[key], low=v, central=v, high=v, distribution="fixed")
+    return rows
+
+
+def run_monte_carlo(registry: Mapping[str, Assumption], n_samples: int, seed: int,
+                    backend: Backend | str | None = None, chunk_size: int = 2**20,
+                    overrides: Mapping[str, float] | None = None, keep_samples: bool = False,
+                    progress: bool = False, constants: Mapping[str, float] | None = None,
+                    exact: bool | None = None) -> MonteCarloResult:
+    """Sample the registry, run the per-sample model and summarise every output.
+
+    Parameters
+    ----------
+    registry : mapping of str to Assumption
+        Must hold every id in :data:`aiboom.kernels.INPUTS`.
+    n_samples : int
+        Number of samples (>= 1) [samples].
+    seed : int
+        Root seed (>= 0); with ``n_samples`` it fixes every draw, whatever ``chunk_size``
+        and backend.
+    backend : Backend or str, optional
+        ``"auto"``, ``"numpy"`` or ``"cupy"``; ``None`` reads ``AIBOOM_BACKEND``.
+    chunk_size : int, default 2**20
+        Samples per chunk [samples]. Host memory is about ``8 * 28 * chunk_size`` bytes (224 MiB
+        at the default) plus, in exact mode, ``8 * 4 * n_samples`` bytes.
+    overrides : mapping of str to float, optional
+        Registry ids fixed at a value for this run [registry unit].
+    keep_samples : bool, default False
+        Keep every input and output sample (exact mode only; for rank correlations).
+    progress : bool, default False
+        Show a tqdm progress bar on stderr.
+    constants : mapping of str to float, optional
+        Accelerator constants to change (:class:`aiboom.kernels.Accelerator` fields).
+    exact : bool, optional
+        Force exact (True) or histogram (False) quantiles; default exact up to
+        :data:`EXACT_SAMPLE_LIMIT` samples.
+
+    Returns
+    -------
+    MonteCarloResult
+    """
+    start_time = time.perf_counter()
+    if n_samples < 1:
+        raise ValueError(f"n_samples must be >= 1, got {n_samples}")
+    be = backend if isinstance(backend, Backend) else get_backend(backend)
+    accelerator = create_accelerator(**(constants or {}))
+    rows = with_overrides(registry, overrides)
+    missing = [k for k in INPUTS if k not in rows]
+    if missing:
+        raise KeyError(f"the registry lacks model inputs: {', '.join(missing)}")
+    exact = n_samples <= EXACT_SAMPLE_LIMIT if exact is None else exact
+    if keep_samples and not exact:
+        raise ValueError("keep_samples needs exact mode (n_samples <= EXACT_SAMPLE_LIMIT)")
+
+    values = {k: np.empty(n_samples) for k in OUTPUTS} if exact else None
+    buffers = None if exact else {k: np.empty(min(chunk_size, n_samples)) for k in OUTPUTS}
+    kept = {k: np.empty(n_samples) for k in INPUTS} if keep_samples else None
+    counts = {k: np.zeros(HISTOGRAM_SPECS[k].n_bins + 3, dtype=np.int64) for k in OUTPUTS}
+    sums = dict.fromkeys(OUTPUTS, 0.0)
+    done = 0
+    with tqdm(total=n_samples, disable=not progress, unit="sample", unit_scale=True,
+              file=sys.stderr) as bar:
+        for chunk in iter_sample_chunks(rows, INPUTS, n_samples, seed, chunk_size):
+            n = len(chunk[INPUTS[0]])
+            if values is not None:
+                out = {k: values[k][done:done + n] for k in OUTPUTS}
+            else:
+                out = {k: buffers[k][:n] for k in OUTPUTS}
+            evaluate(chunk, be, out, accelerator)
+            if kept is not None:
+                for k in INPUTS:
+                    kept[k][done:done + n] = chunk[k]
+            if values is None:
+                for k, v in out.items():
+                    counts[k] += _bin_counts(v, HISTOGRAM_SPECS[k])
+                    sums[k] += float(np.sum(v, where=np.isfinite(v)))
+            done += n
+            bar.update(n)
+
+    if values is not None:
+        for k, v in values.items():
+            counts[k] = _bin_counts(v, HISTOGRAM_SPECS[k])
+            sums[k] = float(np.sum(v, where=np.isfinite(v)))
+    histograms = {k: Histogram(_edges(HISTOGRAM_SPECS[k]), c[1:-2], int(c[0]), int(c[-2]),
+                               int(c[-1]), HISTOGRAM_SPECS[k].log) for k, c in counts.items()}
+    quantiles = {}
+    for k, h in histograms.items():
+        if values is not None:
+            quantiles[k] = np.quantile(values[k], QUANTILE_LEVELS, method="inverted_cdf")
+        else:
+            quantiles[k] = h.quantile(QUANTILE_LEVELS)
+            if np.isnan(quantiles[k]).any():
+                warnings.warn(f"{k}: a quantile lies outside the histogram range "
+                              f"{HISTOGRAM_SPECS[k].low:g}..{HISTOGRAM_SPECS[k].high:g}; "
+                              "reported as NaN", RuntimeWarning, stacklevel=2)
+    n_finite = {k: n_samples - h.nonfinite for k, h in histograms.items()}
+    return MonteCarloResult(
+        quantiles=quantiles,
+        mean={k: sums[k] / n_finite[k] if n_finite[k] else math.nan for k in OUTPUTS},
+        share_infinite={k: h.nonfinite / n_samples for k, h in histograms.items()},
+        histograms=histograms, exact=exact, backend=be.name, device=be.device_description,
+        accelerator=accelerator, n_samples=n_samples, seed=seed,
+        elapsed_s=time.perf_counter() - start_time,
+        samples=None if kept is None else {**kept, **values})
