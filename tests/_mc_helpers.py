@@ -35,6 +35,7 @@ ROWS = (
     row("cached_input_share", "fraction", 0.0, 0.3, 0.7, "uniform"),
     row("output_tokens_per_query", "tokens/query", 200, 500, 1_250, "lognormal"),
     row("reasoning_token_multiplier", "ratio", 0, 2, 10, "pert"),
+    row("reasoning_query_share", "fraction", 0.1, 0.3, 0.6, "pert"),
     row("server_watts_per_gpu", "W", 1_100, 1_400, 1_700, "uniform"),
     row("pue", "ratio", 1.1, 1.2, 1.5, "triangular"),
     row("genai_project_capex_usd", "USD", 3e5, 1e6, 3.3e6, "lognormal"),

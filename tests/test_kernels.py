@@ -35,7 +35,8 @@ EASY = {
     "kv_bytes_per_value": 2.0, "context_tokens": 1000, "decode_batch_size": 10,
     "inference_mfu": 0.5, "decode_mfu": 0.5, "inference_mbu": 0.5, "serving_utilization": 0.5,
     "input_tokens_per_query": 1000, "cached_input_share": 0.5, "output_tokens_per_query": 100,
-    "reasoning_token_multiplier": 1.0, "server_watts_per_gpu": 1000, "pue": 1.5,
+    "reasoning_token_multiplier": 2.0, "reasoning_query_share": 0.5,
+    "server_watts_per_gpu": 1000, "pue": 1.5,
     "genai_project_capex_usd": 1e6, "genai_monthly_benefit_usd": 1e5, "value_capture_share": 1.0,
     "genai_ramp_months": 0.0, "genai_monthly_opex_usd": 0.0, "genai_queries_per_month": 0.0,
     "data_cleanup_oneoff_usd": 0.0, "data_cleanup_monthly_usd": 0.0,
@@ -55,7 +56,7 @@ def test_hand_case():
     out = reference_per_sample(EASY, EASY_GPU)
     # kv = 2*80*8*128*2 = 327,680 B/token; prefill 2e11/(5e14*0.5) = 8e-4 s/token
     # step = max(2e11*10/2.5e14 = 8e-3, (2e11 + 10*1000*327680)/(2e12*0.5) = 0.2032768) s
-    # gpu_s = 1000*0.5*8e-4 + 100*2*0.2032768/10 = 0.4 + 4.065536 = 4.465536 GPU-s
+    # gpu_s = 1000*0.5*8e-4 + 100*(1 + 2*0.5)*0.2032768/10 = 0.4 + 4.065536 = 4.465536 GPU-s
     assert out["gpu_seconds_per_query"] == pytest.approx(4.465536, rel=1e-14)
     assert out["usd_per_query"] == pytest.approx(4.465536 * 2 / 1800, rel=1e-14)
     assert out["wh_per_query"] == pytest.approx(4.465536 * 1000 * 1.5 / 3600, rel=1e-14)
@@ -192,6 +193,7 @@ def test_closed_form_payback_matches_numerical_integration():
     ("input_tokens_per_query", +1, "usd_per_query"),
     ("output_tokens_per_query", +1, "usd_per_query"),
     ("reasoning_token_multiplier", +1, "usd_per_query"),
+    ("reasoning_query_share", +1, "usd_per_query"),
     ("context_tokens", +1, "usd_per_query"),
     ("frontier_active_params", +1, "usd_per_query"),
     ("serving_utilization", -1, "usd_per_query"),
@@ -265,7 +267,7 @@ def test_inference_module_composes_to_the_same_cost():
         mem_bytes_per_s=H100_SXM.hbm_bytes_per_s, batch_size=x["decode_batch_size"],
         weight_bytes_per_param=x["weight_bytes_per_param"], kv_bytes_per_token=kv,
         mfu_prefill=x["inference_mfu"], mfu_decode=x["decode_mfu"], mbu=x["inference_mbu"],
-        reasoning_multiplier=x["reasoning_token_multiplier"],
+        reasoning_multiplier=x["reasoning_token_multiplier"] * x["reasoning_query_share"],
         cached_input_share=x["cached_input_share"], context_tokens=x["context_tokens"])
     np.testing.assert_allclose(y["usd_per_query"], usd, rtol=1e-12)
     wh = inference.wh_per_query(y["gpu_seconds_per_query"], x["server_watts_per_gpu"], x["pue"])

@@ -124,3 +124,15 @@ def test_bad_arguments():
     with pytest.raises(ValueError, match="chunk_size >= 1"):
         next(iter_sample_chunks(REGISTRY, ["pue"], 10, 0, chunk_size=0))
     assert draw_samples(REGISTRY, ["pue"], 0, 0)["pue"].shape == (0,)
+
+
+def test_any_slice_equals_the_same_slice_of_the_whole_run():
+    from aiboom.sampling import SAMPLE_BLOCK, sample_range
+
+    ids = list(REGISTRY)[:6]
+    n = 2 * SAMPLE_BLOCK + 123
+    whole = draw_samples(REGISTRY, ids, n, seed=5)
+    for start, stop in [(0, 10), (SAMPLE_BLOCK - 5, SAMPLE_BLOCK + 7), (n - 3, n), (40, 40)]:
+        part = sample_range(REGISTRY, ids, start, stop, n, seed=5)
+        for k in ids:
+            np.testing.assert_array_equal(part[k], whole[k][start:stop])

@@ -50,6 +50,7 @@ n_in       input_tokens_per_query           prompt tokens per query [tokens/quer
 c          cached_input_share               share of prompt tokens served from cache [fraction]
 n_out      output_tokens_per_query          visible output tokens per query [tokens/query]
 r          reasoning_token_multiplier       hidden reasoning tokens per visible one [ratio]
+q_r        reasoning_query_share            share of queries that reason [fraction]
 W          server_watts_per_gpu             server power per GPU, all components [W]
 pue        pue                              power usage effectiveness [ratio]
 K          genai_project_capex_usd          upfront project cost [USD]
@@ -83,7 +84,7 @@ GPU time, cost and energy per query (energy cost is inside :math:`p`; watt-hours
 for the energy chapter):
 
 .. math::
-   g = n_{in}(1 - c)\,t_{pre} + n_{out}(1 + r)\,t_{dec} \quad \text{[GPU-s/query]}
+   g = n_{in}(1 - c)\,t_{pre} + n_{out}(1 + r\,q_r)\,t_{dec} \quad \text{[GPU-s/query]}
 
    q = \frac{g\,p}{3600\,\rho} \quad \text{[USD/query]}, \qquad
    e = \frac{g\,W\,\mathrm{pue}}{3600} \quad \text{[Wh/query]}
@@ -136,7 +137,8 @@ SYMBOLS: dict[str, str] = {
     "inference_mfu": "u_p", "decode_mfu": "u_d", "inference_mbu": "m",
     "serving_utilization": "rho", "input_tokens_per_query": "n_in",
     "cached_input_share": "c", "output_tokens_per_query": "n_out",
-    "reasoning_token_multiplier": "r", "server_watts_per_gpu": "W", "pue": "pue",
+    "reasoning_token_multiplier": "r", "reasoning_query_share": "q_r",
+    "server_watts_per_gpu": "W", "pue": "pue",
     "genai_project_capex_usd": "K", "genai_monthly_benefit_usd": "V",
     "value_capture_share": "s", "genai_ramp_months": "R", "genai_monthly_opex_usd": "X",
     "genai_queries_per_month": "Q", "data_cleanup_oneoff_usd": "C0",
@@ -212,7 +214,7 @@ def reference_per_sample(params: Mapping[str, float],
         ``gpu_seconds_per_query`` [GPU-s/query], ``payback_months`` [months] (``inf`` when
         never within :data:`PAYBACK_HORIZON_MONTHS`).
     """
-    (p, N, w, L, H, d, b, ctx, B, u_p, u_d, m, rho, n_in, c, n_out, r, W, pue,
+    (p, N, w, L, H, d, b, ctx, B, u_p, u_d, m, rho, n_in, c, n_out, r, q_r, W, pue,
      K, V, s, R, X, Q, C0, C1, T0) = (float(params[k]) for k in INPUTS)
     F = accelerator.peak_flop_per_s_8bit if w <= 1.0 else accelerator.peak_flop_per_s_16bit
     BW = accelerator.hbm_bytes_per_s
@@ -220,7 +222,7 @@ def reference_per_sample(params: Mapping[str, float],
     s_prefill = 2.0 * N / (F * u_p)
     s_step = max(2.0 * N * B / (F * u_d), (N * w + B * ctx * kv) / (BW * m))
     s_decode = s_step / B
-    gpu_s = n_in * (1.0 - c) * s_prefill + n_out * (1.0 + r) * s_decode
+    gpu_s = n_in * (1.0 - c) * s_prefill + n_out * (1.0 + r * q_r) * s_decode
     usd = gpu_s * p / (3600.0 * rho)
     wh = gpu_s * W * pue / 3600.0
 
@@ -255,7 +257,7 @@ def _block_numpy(x: list[np.ndarray], y: list[np.ndarray], work: np.ndarray, mas
                  acc: Accelerator) -> None:
     """:func:`reference_per_sample` on one block, same operations in the same order, no
     allocation: every result goes to an output row or a work row (``out=``)."""
-    (p, N, w, L, H, d, b, ctx, B, u_p, u_d, m, rho, n_in, c, n_out, r, W, pue,
+    (p, N, w, L, H, d, b, ctx, B, u_p, u_d, m, rho, n_in, c, n_out, r, q_r, W, pue,
      K, V, s, R, X, Q, C0, C1, T0) = x
     usd, wh, gpu_s, payback = y
     (F, kv, two_n, s_prefill, s_step, t1, t2, upfront, fixed, gross, net, cash_t0, cash_end,
@@ -292,7 +294,8 @@ def _block_numpy(x: list[np.ndarray], y: list[np.ndarray], work: np.ndarray, mas
     np.subtract(1.0, c, out=t1)
     np.multiply(n_in, t1, out=t1)
     np.multiply(t1, s_prefill, out=t1)
-    np.add(r, 1.0, out=t2)
+    np.multiply(r, q_r, out=t2)
+    np.add(t2, 1.0, out=t2)
     np.multiply(n_out, t2, out=t2)
     np.multiply(t2, s_step, out=t2)
     np.add(t1, t2, out=gpu_s)
@@ -454,7 +457,7 @@ extern "C" __global__ void aiboom_per_sample(
         const double s_step = fmax(2.0 * N * B / (F * u_d),
                                    (N * w + B * ctx * kv) / (hbm_bytes_per_s * m));
         const double s_decode = s_step / B;
-        const double gpu_s = n_in * (1.0 - c) * s_prefill + n_out * (1.0 + r) * s_decode;
+        const double gpu_s = n_in * (1.0 - c) * s_prefill + n_out * (1.0 + r * q_r) * s_decode;
         const double usd = gpu_s * p / (3600.0 * rho);
         const double wh = gpu_s * W * pue / 3600.0;
 

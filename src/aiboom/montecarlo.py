@@ -37,7 +37,7 @@ import time
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -55,6 +55,9 @@ from aiboom.kernels import (
 )
 from aiboom.registry import Assumption
 from aiboom.sampling import iter_sample_chunks
+
+if TYPE_CHECKING:
+    from aiboom.scenarios import Scenario
 
 #: Quantile levels reported for every output [unitless].
 QUANTILE_LEVELS: tuple[float, ...] = (0.05, 0.25, 0.5, 0.75, 0.95)
@@ -334,3 +337,48 @@ def run_monte_carlo(registry: Mapping[str, Assumption], n_samples: int, seed: in
         accelerator=accelerator, n_samples=n_samples, seed=seed,
         elapsed_s=time.perf_counter() - start_time,
         samples=None if kept is None else {**kept, **values})
+
+
+def scenario_inputs(scenario: Scenario) -> tuple[dict[str, Assumption], Accelerator]:
+    """Model inputs and accelerator constants for a scenario's serving accelerator.
+
+    Peak FLOP/s (8-bit and 16-bit dense) and HBM bandwidth come from ``data/accelerators.csv``;
+    a chip without an 8-bit figure uses its 16-bit one. The GPU-hour price is the registry row
+    ``<accelerator>_usd_per_gpu_hour`` when there is one; otherwise the H100 row scaled by the
+    ratio of the chips' central rental prices in the table. The result feeds
+    ``h100_usd_per_gpu_hour``, the model's price input.
+    """
+    from aiboom import data
+
+    table = data.accelerators().set_index("id")
+    chip = table.loc[scenario.accelerator]
+    rows = dict(scenario.registry)
+    price_id = "h100_usd_per_gpu_hour"
+    if scenario.accelerator != "h100":
+        own = f"{scenario.accelerator}_usd_per_gpu_hour"
+        if own in rows:
+            rows[price_id] = replace(rows[own], id=price_id)
+        else:
+            ratio = chip["rental_usd_per_hour_central"] / \
+                table.loc["h100", "rental_usd_per_hour_central"]
+            base = rows[price_id]
+            rows[price_id] = replace(base, low=base.low * ratio, central=base.central * ratio,
+                                     high=base.high * ratio, notes=f"scaled by the rental price "
+                                     f"of {scenario.accelerator} relative to h100; {base.notes}")
+    bf16 = float(chip["bf16_dense_tflops"]) * 1e12
+    fp8 = chip["fp8_dense_tflops"]
+    accelerator = create_accelerator(
+        peak_flop_per_s_8bit=bf16 if pd.isna(fp8) else float(fp8) * 1e12,
+        peak_flop_per_s_16bit=bf16, hbm_bytes_per_s=float(chip["hbm_tb_per_s"]) * 1e12)
+    return rows, accelerator
+
+
+def run_scenario(scenario: Scenario, n_samples: int | None = None, **kwargs) -> MonteCarloResult:
+    """:func:`run_monte_carlo` with a scenario's registry, accelerator, size, seed and backend.
+
+    Keyword arguments (``overrides``, ``keep_samples``, ``progress``, ...) pass through.
+    """
+    rows, accelerator = scenario_inputs(scenario)
+    kwargs.setdefault("backend", scenario.backend)
+    return run_monte_carlo(rows, n_samples or scenario.n_samples, scenario.seed,
+                           constants=accelerator._asdict(), **kwargs)

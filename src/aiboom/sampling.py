@@ -160,22 +160,39 @@ def iter_sample_chunks(registry: Mapping[str, Assumption], ids: Sequence[str], n
     last: dict[str, tuple[int, np.ndarray]] = {}  # per id, the block drawn most recently
     for start in range(0, n_samples, chunk_size):
         stop = min(start + chunk_size, n_samples)
-        chunk = {}
-        for a in rows:
-            if a.distribution == "fixed":
-                chunk[a.id] = np.full(stop - start, a.central, dtype=np.float64)
-                continue
-            values = np.empty(stop - start)
-            for block in range(start // SAMPLE_BLOCK, (stop - 1) // SAMPLE_BLOCK + 1):
-                b0 = block * SAMPLE_BLOCK
-                if last.get(a.id, (-1,))[0] != block:
-                    last[a.id] = block, sample_assumption(
-                        a, min(SAMPLE_BLOCK, n_samples - b0), _block_rng(seed, a.id, block))
-                drawn = last[a.id][1]
-                lo, hi = max(start, b0), min(stop, b0 + len(drawn))
-                values[lo - start:hi - start] = drawn[lo - b0:hi - b0]
-            chunk[a.id] = values
-        yield chunk
+        yield {a.id: _fill(a, start, stop, n_samples, seed, last) for a in rows}
+
+
+def _fill(a: Assumption, start: int, stop: int, n_samples: int, seed: int,
+          last: dict[str, tuple[int, np.ndarray]]) -> np.ndarray:
+    """Samples ``start..stop`` of one row, drawing whole blocks (cached in ``last``)."""
+    if a.distribution == "fixed":
+        return np.full(stop - start, a.central, dtype=np.float64)
+    values = np.empty(stop - start)
+    if stop == start:
+        return values
+    for block in range(start // SAMPLE_BLOCK, (stop - 1) // SAMPLE_BLOCK + 1):
+        b0 = block * SAMPLE_BLOCK
+        if last.get(a.id, (-1,))[0] != block:
+            last[a.id] = block, sample_assumption(
+                a, min(SAMPLE_BLOCK, n_samples - b0), _block_rng(seed, a.id, block))
+        drawn = last[a.id][1]
+        lo, hi = max(start, b0), min(stop, b0 + len(drawn))
+        values[lo - start:hi - start] = drawn[lo - b0:hi - b0]
+    return values
+
+
+def sample_range(registry: Mapping[str, Assumption], ids: Sequence[str], start: int, stop: int,
+                 n_samples: int, seed: int) -> dict[str, np.ndarray]:
+    """Samples ``start`` to ``stop`` (exclusive) of a run of ``n_samples``.
+
+    Any slice can be drawn on its own (for example by a Dask worker) and equals the same slice
+    of :func:`draw_samples`.
+    """
+    if not 0 <= start <= stop <= n_samples:
+        raise ValueError(f"need 0 <= start <= stop <= n_samples, got {start}, {stop}, "
+                         f"{n_samples}")
+    return {i: _fill(registry[i], start, stop, n_samples, seed, {}) for i in ids}
 
 
 def draw_samples(registry: Mapping[str, Assumption], ids: Sequence[str], n_samples: int,
