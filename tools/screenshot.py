@@ -24,9 +24,15 @@ def main() -> None:
     parser.add_argument("pages", nargs="+")
     parser.add_argument("--out", type=Path, default=Path("/tmp/aiboom-shots"))
     parser.add_argument("--width", type=int, default=1280)
+    parser.add_argument("--scroll", type=int, default=None,
+                        help="screenshot one viewport after scrolling this many pixels")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(args.site))
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *a):
+            pass
+
+    handler = functools.partial(Quiet, directory=str(args.site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}"
@@ -39,7 +45,12 @@ def main() -> None:
             page.goto(f"{base}/{rel}", wait_until="networkidle")
             page.wait_for_timeout(300)
             shot = args.out / (rel.replace("/", "_").removesuffix(".html") + ".png")
-            page.screenshot(path=str(shot), full_page=True)
+            if args.scroll is None:
+                page.screenshot(path=str(shot), full_page=True)
+            else:
+                page.evaluate(f"window.scrollTo(0, {args.scroll})")
+                page.wait_for_timeout(200)
+                page.screenshot(path=str(shot))
             print(f"{shot}  console errors: {errors or 'none'}")
         browser.close()
     server.shutdown()

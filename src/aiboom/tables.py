@@ -29,10 +29,15 @@ def fmt_number(value: object) -> str:
     return f"{x:.4g}"
 
 
+def _code(escaped: str) -> str:
+    return "<code>" + escaped.replace("_", "_<wbr>") + "</code>"
+
+
 def html_table(df: pd.DataFrame, *, numeric: tuple[str, ...] = (),
                links: Mapping[str, str] | None = None,
                formatters: Mapping[str, Formatter] | None = None,
-               caption: str | None = None) -> HTML:
+               caption: str | None = None, code: tuple[str, ...] = (),
+               below: Mapping[str, str] | None = None) -> HTML:
     """Render ``df`` as an accessible HTML table.
 
     Parameters
@@ -41,10 +46,15 @@ def html_table(df: pd.DataFrame, *, numeric: tuple[str, ...] = (),
     links : maps a text column to the column holding its URL; the text becomes a link.
     formatters : per-column functions returning plain text (escaped afterwards).
     caption : table caption (escaped).
+    code : columns shown in a code font (identifiers such as registry ids).
+    below : maps a column to another whose value is shown under it, in a code font.
     """
+    below = dict(below or {})
+    if df.empty:
+        return HTML(f'<p class="aiboom-table-empty">{html.escape(caption or "No rows.")}</p>')
     links = dict(links or {})
     formatters = dict(formatters or {})
-    hidden = set(links.values())
+    hidden = set(links.values()) | set(below.values())
     cols = [c for c in df.columns if c not in hidden]
     num = ' class="num"'
     head = "".join(f'<th scope="col"{num if c in numeric else ""}>{html.escape(str(c))}</th>'
@@ -62,6 +72,10 @@ def html_table(df: pd.DataFrame, *, numeric: tuple[str, ...] = (),
                 text = "" if value is None or (isinstance(value, float) and pd.isna(value)) \
                     else str(value)
             text = html.escape(text)
+            if c in code:  # identifiers may wrap at underscores only
+                text = _code(text)
+            if c in below:
+                text += "<br>" + _code(html.escape(str(row[below[c]])))
             url = row[links[c]] if c in links else None
             if isinstance(url, str) and url.startswith(("https://", "http://")):
                 text = f'<a href="{html.escape(url, quote=True)}">{text}</a>'

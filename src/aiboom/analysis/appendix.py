@@ -6,6 +6,7 @@ import pandas as pd
 
 from aiboom import data
 from aiboom.registry import Registry
+from aiboom.tables import fmt_number
 
 PHASE_TITLES = {
     "capex": "Phase one: the capex surge",
@@ -20,11 +21,13 @@ def registry_table(registry: Registry, phase: str) -> pd.DataFrame:
     """Registry rows of one phase, with the columns the appendix shows."""
     df = registry.to_frame()
     df = df[df["phase"] == phase]
+    values = [" / ".join(fmt_number(v) for v in (lo, c, hi)) if d != "fixed" else fmt_number(c)
+              for lo, c, hi, d in zip(df["low"], df["central"], df["high"], df["distribution"],
+                                      strict=True)]
     return pd.DataFrame({
-        "Parameter": df["id"], "Description": df["description"], "Unit": df["unit"],
-        "Low": df["low"], "Central": df["central"], "High": df["high"],
-        "Distribution": df["distribution"], "Source": df["source"], "url": df["url"],
-        "As of": df["as_of"],
+        "Parameter": df["description"], "id": df["id"], "Unit": df["unit"],
+        "Low / central / high": values, "Distribution": df["distribution"],
+        "Source": df["source"] + " (" + df["as_of"] + ")", "url": df["url"],
     })
 
 
