@@ -10,6 +10,10 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
+from aiboom.arrays import array_module as _xp
+from aiboom.arrays import check_range as _check
+from aiboom.arrays import scalar_out as _scalar_out
+
 __all__ = [
     "PRECISION_BYTES",
     "accelerator_mem_bytes_per_s",
@@ -31,57 +35,6 @@ __all__ = [
 # --------------------------------------------------------------------------------------------
 # Array helpers (same as in aiboom.training; NumPy and CuPy share one code path)
 # --------------------------------------------------------------------------------------------
-
-
-def _is_cupy(x: Any) -> bool:
-    """True when ``x`` is a CuPy array (checked by type, so CuPy is never imported here)."""
-    return type(x).__module__.split(".", 1)[0] == "cupy"
-
-
-def _xp(*arrays: Any) -> Any:
-    """Array module of the inputs: ``cupy`` when any input is a CuPy array, else ``numpy``."""
-    for a in arrays:
-        if _is_cupy(a):
-            import cupy  # only reached when the caller already holds CuPy arrays
-
-            return cupy.get_array_module(a)
-    return np
-
-
-def _check(
-    name: str,
-    value: Any,
-    *,
-    low: float | None = None,
-    high: float | None = None,
-    low_open: bool = False,
-    high_open: bool = False,
-) -> None:
-    """Raise ValueError when any element of ``value`` lies outside the interval (NaN passes;
-    CuPy arrays are not checked)."""
-    if value is None or _is_cupy(value):
-        return
-    arr = np.asarray(value, dtype=float)
-    bad = np.zeros(arr.shape, dtype=bool)
-    if low is not None:
-        bad |= (arr <= low) if low_open else (arr < low)
-    if high is not None:
-        bad |= (arr >= high) if high_open else (arr > high)
-    if np.any(bad):
-        first = float(arr[bad].flat[0]) if arr.ndim else float(arr)
-        lo = "-inf" if low is None else f"{low:g}"
-        hi = "inf" if high is None else f"{high:g}"
-        left = "(" if low_open or low is None else "["
-        right = ")" if high_open or high is None else "]"
-        interval = f"{left}{lo}, {hi}{right}"
-        raise ValueError(f"{name} must be in {interval}; got {first:g}")
-
-
-def _scalar_out(x: Any) -> Any:
-    """Return a Python float for 0-d NumPy results, anything else unchanged."""
-    if isinstance(x, np.ndarray) and x.ndim == 0:
-        return float(x)
-    return x
 
 
 # --------------------------------------------------------------------------------------------
