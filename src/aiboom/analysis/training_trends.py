@@ -1,0 +1,629 @@
+"""Training costs: the frontier cost trend, compute growth, diminishing returns of scale and the
+price of one reference run (chapter "Training costs", Phase two).
+
+The formulas live in :mod:`aiboom.training`; this module selects the data, fits the trends and
+shapes the tables the chapter plots.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import NamedTuple
+
+import altair as alt
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike
+
+from aiboom import charts, training
+from aiboom.registry import Assumption
+
+__all__ = [
+    "BILLION_USD",
+    "COST_TREND_START_YEAR",
+    "DECADE_YEARS",
+    "FLOP_DECADES",
+    "FLOP_GRID",
+    "PRICED_FLOP_GRID",
+    "PROJECTION_YEARS",
+    "STEP_FACTOR",
+    "USD_LABEL_EXPR",
+    "ReferenceRun",
+    "chart_compute",
+    "chart_cost_trend",
+    "chart_loss_gain",
+    "chart_loss_vs_cost",
+    "compute_anchor",
+    "decade_ticks",
+    "decade_markers",
+    "reducible_share_per_step",
+    "compute_points",
+    "frontier_cost_points",
+    "loss_curves",
+    "loss_gain_table",
+    "max_compute_by",
+    "reference_run",
+    "reference_run_table",
+    "scaling_laws",
+    "trend_frame",
+    "year_reaching",
+]
+
+#: First year of the frontier-cost trend, as in Cottier et al. (2024): "since 2016" [yr].
+COST_TREND_START_YEAR = 2016
+#: Years the fitted trends are carried beyond the last data point [yr].
+PROJECTION_YEARS = 4.0
+#: Length of "a decade earlier" [yr].
+DECADE_YEARS = 10.0
+#: Training budgets of the loss curves, 1e18 to 1e28 FLOP [FLOP].
+FLOP_GRID: np.ndarray = np.logspace(18, 28, 41)
+#: Budgets of the loss-against-dollars chart, from a small research run to beyond the
+#: frontier [FLOP].
+PRICED_FLOP_GRID: np.ndarray = np.logspace(21, 28, 29)
+#: Growth of the compute budget in one scaling step [ratio].
+STEP_FACTOR = 10.0
+#: Starting budgets of the "what one more tenfold buys" chart, one per decade [FLOP].
+FLOP_DECADES: np.ndarray = np.logspace(18, 27, 10)
+#: Cost threshold the chapter projects the trend to [USD].
+BILLION_USD = 1.0e9
+
+
+# --------------------------------------------------------------------------------------------
+# Frontier cost and compute trends
+# --------------------------------------------------------------------------------------------
+
+
+def frontier_cost_points(models: pd.DataFrame,
+                         since_year: int = COST_TREND_START_YEAR) -> pd.DataFrame:
+    """Frontier models with an Epoch amortised training cost, from ``since_year`` on.
+
+    Parameters
+    ----------
+    models : pandas.DataFrame
+        ``data/models.csv``.
+    since_year : int, default 2016
+        First publication year kept [yr].
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``model``, ``organization``, ``publication_date``, ``year`` (decimal) [yr] and
+        ``cost_usd_2023`` [constant 2023 USD], sorted by date.
+    """
+    keep = (models["frontier"] & models["cost_usd_2023"].notna()
+            & (models["publication_date"].dt.year >= since_year))
+    df = models.loc[keep, ["model", "organization", "publication_date", "cost_usd_2023"]].copy()
+    df.insert(3, "year", training.decimal_year(df["publication_date"]))
+    return df.sort_values("publication_date", ignore_index=True)
+
+
+def compute_points(models: pd.DataFrame) -> pd.DataFrame:
+    """Models with known training compute, tagged frontier or not.
+
+    Parameters
+    ----------
+    models : pandas.DataFrame
+        ``data/models.csv``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``model``, ``organization``, ``publication_date``, ``year`` [yr], ``training_flop``
+        [FLOP] and ``group`` ("Frontier (top ten at release)" or "Other notable"), by date.
+    """
+    df = models.loc[models["training_flop"].notna(),
+                    ["model", "organization", "publication_date", "training_flop",
+                     "frontier"]].copy()
+    df["year"] = training.decimal_year(df["publication_date"])
+    df["group"] = np.where(df["frontier"], "Frontier (top ten at release)", "Other notable")
+    return (df.drop(columns="frontier")
+            .sort_values("publication_date", ignore_index=True))
+
+
+def trend_frame(fit: training.TrendFit, start_year: float, end_year: float,
+                n_points: int = 50) -> pd.DataFrame:
+    """A fitted exponential trend and its band on a grid of years.
+
+    Parameters
+    ----------
+    fit : aiboom.training.TrendFit
+        From :func:`aiboom.training.fit_log_linear_trend`.
+    start_year, end_year : float
+        Range of decimal years [yr].
+    n_points : int, default 50
+        Grid points.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``year`` [yr], ``central``, ``low``, ``high`` [units of the fitted values]. The band
+        is the ``"slope"`` interval of :func:`aiboom.training.trend_predict`: the uncertainty
+        of the growth rate, pivoting on the data's centroid.
+    """
+    years = np.linspace(start_year, end_year, n_points)
+    pred = training.trend_predict(fit, years, interval="slope")
+    return pd.DataFrame({"year": years, "central": pred.central, "low": pred.low,
+                         "high": pred.high})
+
+
+def year_reaching(fit: training.TrendFit, threshold: float) -> dict[str, float]:
+    r"""
+    Decimal year at which a fitted trend reaches a value, at the central and extreme slopes.
+
+    Parameters
+    ----------
+    fit : aiboom.training.TrendFit
+        Exponential trend fitted on log10 values.
+    threshold : float
+        Value to reach, positive [units of the fitted values].
+
+    Returns
+    -------
+    dict
+        ``central``, ``earliest`` and ``latest`` [yr]: the crossing of the central line and
+        of the two lines bounding the slope interval (which pivot on the centroid).
+
+    Notes
+    -----
+    With :math:`\bar y` the mean log10 value at the mean year :math:`\bar x`, a line of slope
+    :math:`b` reaches :math:`\log_{10} T` at
+
+    .. math::
+
+        x = \bar x + \frac{\log_{10} T - \bar y}{b}
+    """
+    if threshold <= 0:
+        raise ValueError(f"threshold must be positive; got {threshold}")
+    y_bar = fit.intercept + fit.slope * fit.mean_year
+    spread = fit.t_crit * fit.slope_se
+    years = [fit.mean_year + (np.log10(threshold) - y_bar) / b
+             for b in (fit.slope - spread, fit.slope, fit.slope + spread) if b > 0]
+    if len(years) < 3:
+        raise ValueError("the slope interval includes zero: the trend may never reach it")
+    return {"central": float(years[1]), "earliest": float(min(years)),
+            "latest": float(max(years))}
+
+
+def max_compute_by(points: pd.DataFrame, year: float) -> pd.Series:
+    """The model with the most training compute published on or before a decimal year.
+
+    Parameters
+    ----------
+    points : pandas.DataFrame
+        From :func:`compute_points`.
+    year : float
+        Cut-off [yr].
+
+    Returns
+    -------
+    pandas.Series
+        That model's row.
+    """
+    before = points[points["year"] <= year]
+    if before.empty:
+        raise ValueError(f"no model with known compute on or before {year:.2f}")
+    return before.loc[before["training_flop"].idxmax()]
+
+
+def compute_anchor(registry: Mapping[str, Assumption], points: pd.DataFrame,
+                   model_prefix: str = "Llama 3.1-405B") -> pd.DataFrame:
+    """The registry's 6ND estimate for the reference model, placed at its publication date.
+
+    Parameters
+    ----------
+    registry : mapping of str to Assumption
+        Reads ``llama31_405b_params``, ``llama31_405b_tokens`` and ``flop_per_param_token``.
+    points : pandas.DataFrame
+        From :func:`compute_points`; must hold the reference model.
+    model_prefix : str, default "Llama 3.1-405B"
+        Start of the reference model's name in Epoch AI's data.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row: ``model``, ``year`` [yr], ``training_flop`` (6ND) [FLOP],
+        ``recorded_flop`` (Epoch AI's value) [FLOP] and ``label``.
+    """
+    match = points[points["model"].str.startswith(model_prefix)]
+    if match.empty:
+        raise ValueError(f"no model starting with {model_prefix!r} in the compute data")
+    row = match.iloc[0]
+    flop = float(training.training_flop(registry["llama31_405b_params"].central,
+                                        registry["llama31_405b_tokens"].central,
+                                        registry["flop_per_param_token"].central))
+    return pd.DataFrame({"model": [row["model"]], "year": [row["year"]],
+                         "training_flop": [flop], "recorded_flop": [row["training_flop"]],
+                         "label": [f"6ND for {row['model']}"]})
+
+
+def decade_markers(points: pd.DataFrame, years_back: float = DECADE_YEARS
+                   ) -> tuple[pd.Series, pd.Series, pd.DataFrame]:
+    """The largest run in the data, the largest ``years_back`` years before it, and chart
+    markers for both.
+
+    Parameters
+    ----------
+    points : pandas.DataFrame
+        From :func:`compute_points`.
+    years_back : float, default 10
+        Look-back from the latest publication date [yr].
+
+    Returns
+    -------
+    now, then : pandas.Series
+        Rows of :func:`max_compute_by` at the latest date and ``years_back`` earlier.
+    markers : pandas.DataFrame
+        ``flop`` [FLOP] and ``label`` ("Largest by <year>") for :func:`chart_loss_gain`.
+    """
+    latest = float(points["year"].max())
+    now = max_compute_by(points, latest)
+    then = max_compute_by(points, latest - years_back)
+    markers = pd.DataFrame({
+        "flop": [then["training_flop"], now["training_flop"]],
+        "label": [f"Largest by {then['publication_date']:%Y}",
+                  f"Largest by {now['publication_date']:%Y}"]})
+    return now, then, markers
+
+
+# --------------------------------------------------------------------------------------------
+# Scaling laws
+# --------------------------------------------------------------------------------------------
+
+
+def scaling_laws(registry: Mapping[str, Assumption]) -> dict[str, training.ScalingLawParams]:
+    """The two loss laws of the registry, by label.
+
+    Parameters
+    ----------
+    registry : mapping of str to Assumption
+        Reads ``chinchilla_{e,a,b,alpha,beta}`` (Hoffmann et al. 2022) and
+        ``besiroglu_{e,a,b,alpha,beta}`` (Besiroglu et al. 2024).
+
+    Returns
+    -------
+    dict of str to aiboom.training.ScalingLawParams
+        ``"Hoffmann et al. (Chinchilla)"`` and ``"Besiroglu et al. (refit)"``.
+    """
+    def law(prefix: str) -> training.ScalingLawParams:
+        return training.ScalingLawParams(
+            *(registry[f"{prefix}_{k}"].central for k in ("e", "a", "b", "alpha", "beta")))
+
+    return {"Hoffmann et al. (Chinchilla)": law("chinchilla"),
+            "Besiroglu et al. (refit)": law("besiroglu")}
+
+
+def reducible_share_per_step(params: training.ScalingLawParams,
+                             factor: float = STEP_FACTOR) -> float:
+    r"""
+    Share of the remaining reducible loss one step of ``factor`` times more compute removes.
+
+    Parameters
+    ----------
+    params : ScalingLawParams
+        Law constants [mixed].
+    factor : float, default 10
+        Growth of the compute budget in the step [ratio].
+
+    Returns
+    -------
+    float
+        :math:`1 - f^{-\gamma}` with :math:`\gamma = \alpha\beta/(\alpha+\beta)` [fraction],
+        the same at every budget (see :func:`aiboom.training.loss_gain_per_10x`).
+
+    Examples
+    --------
+    >>> round(reducible_share_per_step(training.ScalingLawParams(1.0, 1.0, 1.0, 0.5, 0.5)), 4)
+    0.4377
+    """
+    gamma = params.alpha * params.beta / (params.alpha + params.beta)
+    return float(1.0 - factor ** (-gamma))
+
+
+def loss_curves(flop: ArrayLike, laws: Mapping[str, training.ScalingLawParams],
+                usd_per_flop: float) -> pd.DataFrame:
+    """Compute-optimal loss against compute and against the dollars that compute costs.
+
+    Parameters
+    ----------
+    flop : array-like
+        Training compute budgets [FLOP].
+    laws : mapping of str to ScalingLawParams
+        From :func:`scaling_laws`.
+    usd_per_flop : float
+        Price of one useful FLOP (:func:`aiboom.training.usd_per_flop`) [USD/FLOP].
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``law``, ``flop`` [FLOP], ``usd`` [USD], ``loss`` [nats/token] and
+        ``reducible_loss`` (loss above the law's irreducible :math:`E`) [nats/token].
+    """
+    c = np.asarray(flop, dtype=float)
+    frames = []
+    for label, p in laws.items():
+        loss = training.compute_optimal_loss(c, p)
+        frames.append(pd.DataFrame({"law": label, "flop": c, "usd": c * usd_per_flop,
+                                    "loss": loss, "reducible_loss": loss - p.e}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def loss_gain_table(flop: ArrayLike, laws: Mapping[str, training.ScalingLawParams]
+                    ) -> pd.DataFrame:
+    """What one more tenfold step of compute buys, starting from each budget.
+
+    Parameters
+    ----------
+    flop : array-like
+        Starting budgets :math:`C` [FLOP].
+    laws : mapping of str to ScalingLawParams
+        From :func:`scaling_laws`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``law``, ``flop`` [FLOP], ``gain`` = :math:`L^*(C) - L^*(10C)` [nats/token]
+        (:func:`aiboom.training.loss_gain_per_10x`).
+    """
+    c = np.asarray(flop, dtype=float)
+    return pd.concat([pd.DataFrame({"law": label, "flop": c,
+                                    "gain": training.loss_gain_per_10x(c, p)})
+                      for label, p in laws.items()], ignore_index=True)
+
+
+# --------------------------------------------------------------------------------------------
+# One reference run, owned or rented
+# --------------------------------------------------------------------------------------------
+
+
+class ReferenceRun(NamedTuple):
+    """Compute, time, energy and cost of one training run (all at central values)."""
+
+    flop: float  # training compute [FLOP]
+    accelerator_hours: float  # accelerator-hours [h]
+    n_accelerators: float  # accelerators needed to finish in the run length [count]
+    energy_mwh: float  # facility electricity [MWh]
+    hardware_usd: float  # amortised hardware, servers and interconnect [USD]
+    cluster_capex_usd: float  # price of buying the whole cluster outright [USD]
+    energy_usd: float  # electricity bill [USD]
+    rental_usd: float  # the same accelerator-hours rented [USD]
+
+    @property
+    def owned_usd(self) -> float:
+        """Amortised hardware plus energy, Epoch AI's main method [USD]."""
+        return self.hardware_usd + self.energy_usd
+
+
+def reference_run(registry: Mapping[str, Assumption], accelerator: pd.Series,
+                  rental_usd_per_hour: float | None = None) -> ReferenceRun:
+    """Cost of training the registry's reference model (Llama 3.1 405B) on one accelerator type.
+
+    Parameters
+    ----------
+    registry : mapping of str to Assumption
+        Reads ``llama31_405b_params``, ``llama31_405b_tokens``, ``flop_per_param_token``,
+        ``training_mfu``, ``training_run_days``, ``server_cost_overhead``,
+        ``cluster_interconnect_overhead``, ``hardware_lifetime_years``, ``pue`` and
+        ``usd_per_kwh`` (central values).
+    accelerator : pandas.Series
+        Row of ``data/accelerators.csv``: ``bf16_dense_tflops``, ``tdp_w``,
+        ``purchase_usd_central`` and ``rental_usd_per_hour_central``.
+    rental_usd_per_hour : float, optional
+        Rental price to use instead of the table's central one [USD/h].
+
+    Returns
+    -------
+    ReferenceRun
+
+    Notes
+    -----
+    Compute :math:`C = k N D` (:func:`aiboom.training.training_flop`); accelerator-hours
+    :math:`C / (3600\\, u F)`; hardware by :func:`aiboom.training.amortized_hardware_cost_usd`
+    with the registry's interconnect overhead :math:`o_{ic}` (added on top of servers)
+    turned into the share of cluster capex :math:`f = o_{ic} / (1 + o_{ic})`; energy by
+    :func:`aiboom.training.energy_cost_usd` with the average power of
+    :func:`aiboom.training.average_power_w_per_accelerator` (Epoch AI's server-to-chip ratio
+    and load); rental by :func:`aiboom.training.cloud_training_cost_usd`. Buying the cluster
+    outright costs :math:`n P o (1 + o_{ic})` for :math:`n` accelerators at price :math:`P`
+    with server overhead :math:`o`.
+    """
+    c = {k: registry[k].central for k in (
+        "llama31_405b_params", "llama31_405b_tokens", "flop_per_param_token", "training_mfu",
+        "training_run_days", "server_cost_overhead", "cluster_interconnect_overhead",
+        "hardware_lifetime_years", "pue", "usd_per_kwh")}
+    flop = float(training.training_flop(c["llama31_405b_params"], c["llama31_405b_tokens"],
+                                        c["flop_per_param_token"]))
+    peak = float(accelerator["bf16_dense_tflops"]) * 1e12
+    hours = float(training.accelerator_hours(flop, peak, c["training_mfu"]))
+    n_acc = hours / (24.0 * c["training_run_days"])
+    ic = c["cluster_interconnect_overhead"]
+    price = float(accelerator["purchase_usd_central"])
+    hardware = float(training.amortized_hardware_cost_usd(
+        hours, price, server_cost_overhead=c["server_cost_overhead"],
+        hardware_lifetime_years=c["hardware_lifetime_years"],
+        interconnect_cost_fraction=ic / (1.0 + ic)))
+    capex = n_acc * price * c["server_cost_overhead"] * (1.0 + ic)
+    power = float(training.average_power_w_per_accelerator(float(accelerator["tdp_w"])))
+    energy_mwh = float(training.training_energy_mwh(hours, power, c["pue"]))
+    energy_usd = float(training.energy_cost_usd(hours, power, c["pue"], c["usd_per_kwh"]))
+    rent = float(accelerator["rental_usd_per_hour_central"]) if rental_usd_per_hour is None \
+        else float(rental_usd_per_hour)
+    rental = float(training.cloud_training_cost_usd(hours, rent))
+    return ReferenceRun(flop, hours, n_acc, energy_mwh, hardware, capex, energy_usd, rental)
+
+
+def reference_run_table(run: ReferenceRun) -> pd.DataFrame:
+    """The run's cost by method and component, for a stacked bar chart.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``method`` ("Owned cluster, amortised" or "Rented cloud GPUs"), ``component`` and
+        ``usd_m`` [USD million].
+    """
+    owned, rented = "Owned cluster, amortised", "Rented cloud GPUs"
+    return pd.DataFrame({
+        "method": [owned, owned, rented],
+        "component": ["Hardware, servers and network", "Electricity", "Rental"],
+        "usd_m": [run.hardware_usd / 1e6, run.energy_usd / 1e6, run.rental_usd / 1e6]})
+
+
+# --------------------------------------------------------------------------------------------
+# Charts the generic builders cannot draw
+# --------------------------------------------------------------------------------------------
+
+
+#: Vega expression labelling a US$ axis in thousands, millions and billions.
+USD_LABEL_EXPR = (
+    "datum.value >= 1e9 ? '$' + format(datum.value / 1e9, '~g') + ' bn'"
+    " : datum.value >= 1e6 ? '$' + format(datum.value / 1e6, '~g') + ' m'"
+    " : datum.value >= 1e3 ? '$' + format(datum.value / 1e3, '~g') + ' k'"
+    " : '$' + format(datum.value, '~g')")
+
+
+def decade_ticks(low: float, high: float) -> list[float]:
+    """Powers of ten from the decade at or below ``low`` to the one at or above ``high``.
+
+    >>> decade_ticks(150.0, 2.0e4)
+    [100.0, 1000.0, 10000.0, 100000.0]
+    """
+    if not 0 < low <= high:
+        raise ValueError(f"need 0 < low <= high; got {low}, {high}")
+    first, last = int(np.floor(np.log10(low))), int(np.ceil(np.log10(high)))
+    return [float(10.0 ** k) for k in range(first, last + 1)]
+
+
+def chart_cost_trend(points: pd.DataFrame, trend: pd.DataFrame, threshold_usd: float,
+                     threshold_label: str) -> alt.LayerChart:
+    """Frontier training costs (log y) with the fitted trend, its band and a threshold line.
+
+    Parameters
+    ----------
+    points : pandas.DataFrame
+        From :func:`frontier_cost_points`.
+    trend : pandas.DataFrame
+        From :func:`trend_frame` [USD].
+    threshold_usd : float
+        Height of the dashed threshold line [USD].
+    threshold_label : str
+        Its label.
+    """
+    trend_label = "Fitted trend (90% interval)"
+    dots_label = "Frontier model (Epoch AI estimate)"
+    lo = min(points["cost_usd_2023"].min(), trend["low"].min())
+    hi = max(points["cost_usd_2023"].max(), trend["high"].max(), threshold_usd)
+    ticks = decade_ticks(lo, hi)
+    y_scale = alt.Scale(type="log", domain=[ticks[0], ticks[-1]])
+    x_scale = alt.Scale(domain=[float(np.floor(trend["year"].min())),
+                                float(np.ceil(trend["year"].max()))], nice=False)
+    color = alt.Color("series:N", title=None, legend=alt.Legend(symbolOpacity=1.0),
+                      scale=alt.Scale(domain=[dots_label, trend_label],
+                                      range=[charts.PALETTE[1], charts.PALETTE[0]]))
+    y_axis = alt.Axis(values=ticks, labelExpr=USD_LABEL_EXPR)
+    x_axis = alt.Axis(format="d", tickMinStep=1)
+    base = alt.Chart(trend.assign(series=trend_label)).encode(
+        x=alt.X("year:Q", title="Publication date", scale=x_scale, axis=x_axis))
+    area = base.mark_area(opacity=0.2).encode(
+        y=alt.Y("low:Q", title="Training cost, constant 2023 US$", scale=y_scale, axis=y_axis),
+        y2="high:Q", color=color)
+    line = base.mark_line().encode(
+        y=alt.Y("central:Q", scale=y_scale), color=color,
+        tooltip=[alt.Tooltip("year:Q", title="Year", format=".1f"),
+                 alt.Tooltip("central:Q", title="Trend, 2023 US$", format="$,.3~s"),
+                 alt.Tooltip("low:Q", title="Low", format="$,.3~s"),
+                 alt.Tooltip("high:Q", title="High", format="$,.3~s")])
+    dots = alt.Chart(points.assign(series=dots_label)).mark_point(
+        filled=True, opacity=0.85).encode(
+        x=alt.X("year:Q", scale=x_scale), y=alt.Y("cost_usd_2023:Q", scale=y_scale),
+        color=color,
+        tooltip=[alt.Tooltip("model:N", title="Model"),
+                 alt.Tooltip("organization:N", title="Developer"),
+                 alt.Tooltip("publication_date:T", title="Published", format="%b %Y"),
+                 alt.Tooltip("cost_usd_2023:Q", title="Cost, 2023 US$", format="$,.3~s")])
+    line_df = pd.DataFrame({"y": [threshold_usd], "label": [threshold_label]})
+    rule = alt.Chart(line_df).mark_rule(strokeDash=[4, 3], color="#333").encode(
+        y=alt.Y("y:Q", scale=y_scale))
+    text = alt.Chart(line_df).mark_text(align="left", dx=4, dy=-6, fontSize=11).encode(
+        y=alt.Y("y:Q", scale=y_scale), x=alt.value(0), text="label:N")
+    return alt.layer(area, line, dots, rule, text)
+
+
+def chart_compute(points: pd.DataFrame, anchor: pd.DataFrame) -> alt.LayerChart:
+    """Training compute of notable models over time (log y), frontier models highlighted, with
+    one labelled anchor point.
+
+    Parameters
+    ----------
+    points : pandas.DataFrame
+        From :func:`compute_points`.
+    anchor : pandas.DataFrame
+        One row: ``year`` [yr], ``training_flop`` [FLOP] and ``label``.
+    """
+    y_title = "Training compute, FLOP"
+    dots = charts.scatter(
+        points, x="year", y="training_flop", color="group", x_title="Publication date",
+        y_title=y_title, log_y=True, y_format=".0e", x_format="d",
+        tooltip=[("model:N", "Model", ""), ("organization:N", "Developer", ""),
+                 ("publication_date:T", "Published", "%b %Y"),
+                 ("training_flop:Q", "Training compute, FLOP", ".2e")])
+    star = alt.Chart(anchor).mark_point(shape="diamond", size=160, filled=False,
+                                        strokeWidth=2, color="#000").encode(
+        x="year:Q", y=alt.Y("training_flop:Q", scale=alt.Scale(type="log")),
+        tooltip=[alt.Tooltip("label:N", title=""),
+                 alt.Tooltip("training_flop:Q", title="6ND, FLOP", format=".3e")])
+    text = alt.Chart(anchor).mark_text(align="right", dx=-10, dy=-10, fontSize=11).encode(
+        x="year:Q", y=alt.Y("training_flop:Q", scale=alt.Scale(type="log")), text="label:N")
+    return alt.layer(dots, star, text)
+
+
+def chart_loss_gain(gains: pd.DataFrame, markers: pd.DataFrame) -> alt.LayerChart:
+    """Loss removed by one more tenfold step against the starting budget (log-log), one line
+    per law, with labelled vertical markers.
+
+    Parameters
+    ----------
+    gains : pandas.DataFrame
+        From :func:`loss_gain_table`.
+    markers : pandas.DataFrame
+        ``flop`` [FLOP] and ``label`` of each vertical marker.
+    """
+    ticks = decade_ticks(float(gains["flop"].min()), float(gains["flop"].max()))[::2]
+    x_scale = alt.Scale(type="log")
+    line = alt.Chart(gains).mark_line(point=True).encode(
+        x=alt.X("flop:Q", scale=x_scale, title="Training compute before the step, FLOP",
+                axis=alt.Axis(values=ticks, format=".0e")),
+        y=alt.Y("gain:Q", scale=alt.Scale(type="log"),
+                title="Loss removed by 10× compute, nats/token", axis=alt.Axis(format=".2~f")),
+        color=alt.Color("law:N", title=None),
+        tooltip=[alt.Tooltip("law:N", title=""),
+                 alt.Tooltip("flop:Q", title="Starting compute, FLOP", format=".0e"),
+                 alt.Tooltip("gain:Q", title="Loss removed, nats/token", format=".3f")])
+    rule = alt.Chart(markers).mark_rule(strokeDash=[4, 3], color="#333").encode(
+        x="flop:Q", tooltip=[alt.Tooltip("label:N", title=""),
+                             alt.Tooltip("flop:Q", title="FLOP", format=".2e")])
+    text = alt.Chart(markers).mark_text(align="right", dx=-4, fontSize=11).encode(
+        x="flop:Q", y=alt.value(10), text="label:N")
+    return alt.layer(line, rule, text)
+
+
+def chart_loss_vs_cost(curves: pd.DataFrame) -> alt.Chart:
+    """Compute-optimal loss against the dollar cost of the compute, log x with one labelled
+    tick per decade (US$ thousand, million, billion).
+
+    Parameters
+    ----------
+    curves : pandas.DataFrame
+        From :func:`loss_curves` (``usd``, ``loss``, ``law``).
+    """
+    lo, hi = float(curves["usd"].min()), float(curves["usd"].max())
+    ticks = [t for t in decade_ticks(lo, hi) if lo <= t <= hi]
+    return alt.Chart(curves).mark_line().encode(
+        x=alt.X("usd:Q", scale=alt.Scale(type="log"),
+                title="Cost of the compute at rental prices, US$",
+                axis=alt.Axis(values=ticks, labelExpr=USD_LABEL_EXPR)),
+        y=alt.Y("loss:Q", title="Loss, nats per token", scale=alt.Scale(zero=False),
+                axis=alt.Axis(format=".2f")),
+        color=alt.Color("law:N", title=None),
+        tooltip=[alt.Tooltip("law:N", title=""),
+                 alt.Tooltip("usd:Q", title="Cost, US$", format="$,.3~s"),
+                 alt.Tooltip("flop:Q", title="Compute, FLOP", format=".2e"),
+                 alt.Tooltip("loss:Q", title="Loss, nats per token", format=".3f")])

@@ -1,0 +1,211 @@
+"""Tests for aiboom.analysis.training_trends: hand cases, the curated tables and the laws."""
+
+from __future__ import annotations
+
+import math
+
+import altair as alt
+import numpy as np
+import pandas as pd
+import pytest
+
+from aiboom import data, training
+from aiboom.analysis import training_trends as tt
+from aiboom.registry import Assumption, Registry, load_registry
+
+
+def _row(id_: str, value: float, unit: str = "ratio") -> Assumption:
+    return Assumption(id=id_, phase="math", description=id_, unit=unit, low=value,
+                      central=value, high=value, distribution="fixed", source_key="test",
+                      source="test", url="https://example.org", as_of="2025-01")
+
+
+def _models() -> pd.DataFrame:
+    return pd.DataFrame({
+        "model": ["old", "a", "b", "c", "not frontier", "no cost"],
+        "organization": ["x"] * 6,
+        "publication_date": pd.to_datetime(["2014-06-01", "2016-07-02", "2018-07-02",
+                                            "2020-07-02", "2019-01-01", "2021-01-01"]),
+        "training_flop": [1e18, 1e20, 1e22, 1e24, 5e21, np.nan],
+        "cost_usd_2023": [10.0, 1e3, 1e5, 1e7, 50.0, np.nan],
+        "frontier": [True, True, True, True, False, True],
+    })
+
+
+# ------------------------------------------------------------------------------ trends
+
+
+def test_frontier_cost_points_filters_by_hand():
+    pts = tt.frontier_cost_points(_models())
+    assert list(pts["model"]) == ["a", "b", "c"]  # 2014 too early, one not frontier, one no cost
+    assert pts["year"].iloc[0] == pytest.approx(2016.5, abs=0.01)
+
+
+def test_frontier_cost_points_from_epoch_data():
+    pts = tt.frontier_cost_points(data.models())
+    assert len(pts) >= 20
+    assert (pts["publication_date"].dt.year >= tt.COST_TREND_START_YEAR).all()
+    assert pts["cost_usd_2023"].gt(0).all() and pts["publication_date"].is_monotonic_increasing
+    fit = training.fit_log_linear_trend(pts["year"], pts["cost_usd_2023"])
+    # Cottier et al. (2024) report 2.4x per year (90% CI 2.0-2.9) on a similar selection.
+    assert 1.8 < fit.growth_per_year < 3.2 and fit.low < fit.growth_per_year < fit.high
+
+
+def test_exact_exponential_gives_exact_year_and_a_flat_band():
+    years = np.arange(2000.0, 2011.0)
+    fit = training.fit_log_linear_trend(years, 10.0 ** (years - 2000.0))
+    # 10x per year from 1 in 2000: 1e12 is reached in 2012, and the slope is certain.
+    got = tt.year_reaching(fit, 1e12)
+    assert got["central"] == pytest.approx(2012.0)
+    assert got["earliest"] == pytest.approx(2012.0) and got["latest"] == pytest.approx(2012.0)
+    frame = tt.trend_frame(fit, 2000.0, 2012.0, n_points=13)
+    np.testing.assert_allclose(frame["central"], 10.0 ** (frame["year"] - 2000.0), rtol=1e-9)
+
+
+def test_year_reaching_interval_brackets_the_central_year():
+    years = np.arange(2000.0, 2011.0)
+    noise = np.where(np.arange(years.size) % 2, 0.3, -0.3)
+    fit = training.fit_log_linear_trend(years, 10.0 ** (0.5 * (years - 2000.0) + noise))
+    got = tt.year_reaching(fit, 1e9)
+    assert got["earliest"] < got["central"] < got["latest"]
+    band = tt.trend_frame(fit, 2000.0, 2020.0)
+    assert (band["low"] <= band["central"]).all() and (band["central"] <= band["high"]).all()
+    with pytest.raises(ValueError):
+        tt.year_reaching(fit, 0.0)
+
+
+def test_compute_points_and_max_compute_by():
+    pts = tt.compute_points(_models())
+    assert len(pts) == 5  # the row without compute is dropped
+    assert set(pts["group"]) == {"Frontier (top ten at release)", "Other notable"}
+    assert tt.max_compute_by(pts, 2019.5)["model"] == "b"
+    assert tt.max_compute_by(pts, 2030.0)["model"] == "c"
+    with pytest.raises(ValueError):
+        tt.max_compute_by(pts, 2000.0)
+    now, then, markers = tt.decade_markers(pts, years_back=4.0)
+    assert (now["model"], then["model"]) == ("c", "a")
+    assert list(markers["label"]) == ["Largest by 2016", "Largest by 2020"]
+
+
+def test_compute_anchor_matches_epoch_value_for_llama():
+    anchor = tt.compute_anchor(load_registry(), tt.compute_points(data.models())).iloc[0]
+    # 6 x 405e9 parameters x 15.6e12 tokens = 3.79e25 FLOP; Epoch records 3.8e25.
+    assert anchor["training_flop"] == pytest.approx(6 * 405e9 * 15.6e12)
+    assert anchor["training_flop"] / anchor["recorded_flop"] == pytest.approx(1.0, abs=0.01)
+    with pytest.raises(ValueError):
+        tt.compute_anchor(load_registry(), tt.compute_points(_models()))
+
+
+# ------------------------------------------------------------------------------ scaling laws
+
+
+def test_scaling_laws_from_the_registry_match_the_published_constants():
+    laws = tt.scaling_laws(load_registry())
+    assert tuple(laws["Hoffmann et al. (Chinchilla)"]) == tuple(training.HOFFMANN_2022)
+    assert tuple(laws["Besiroglu et al. (refit)"]) == tuple(training.BESIROGLU_2024)
+
+
+def test_loss_curves_fall_and_cost_is_proportional_to_compute():
+    laws = {"refit": training.BESIROGLU_2024}
+    curves = tt.loss_curves(tt.FLOP_GRID, laws, usd_per_flop=2e-18)
+    assert np.all(np.diff(curves["loss"]) < 0)
+    np.testing.assert_allclose(curves["usd"], curves["flop"] * 2e-18)
+    assert (curves["reducible_loss"] > 0).all()
+    assert curves["loss"].iloc[-1] > training.BESIROGLU_2024.e
+
+
+def test_loss_gain_table_is_the_difference_of_optimal_losses():
+    p = training.HOFFMANN_2022
+    gains = tt.loss_gain_table(tt.FLOP_DECADES, {"h": p})
+    expected = training.compute_optimal_loss(tt.FLOP_DECADES, p) \
+        - training.compute_optimal_loss(10 * tt.FLOP_DECADES, p)
+    np.testing.assert_allclose(gains["gain"], expected, rtol=1e-10)
+    assert np.all(np.diff(gains["gain"]) < 0)
+
+
+def test_reducible_share_per_step_is_the_same_at_every_budget():
+    p = training.BESIROGLU_2024
+    share = tt.reducible_share_per_step(p)
+    for c in (1e20, 1e24, 1e27):
+        before = training.compute_optimal_loss(c, p) - p.e
+        after = training.compute_optimal_loss(10 * c, p) - p.e
+        assert 1 - after / before == pytest.approx(share, rel=1e-10)
+    # alpha = beta = 0.5 gives gamma = 0.25 and 1 - 10^-0.25 = 0.4377.
+    assert tt.reducible_share_per_step(training.ScalingLawParams(1, 1, 1, 0.5, 0.5)) == \
+        pytest.approx(1 - 10 ** -0.25)
+
+
+# ------------------------------------------------------------------------------ reference run
+
+
+def _run_registry() -> Registry:
+    rows = [
+        _row("llama31_405b_params", 1e9, "parameters"), _row("llama31_405b_tokens", 2e10, "tokens"),
+        _row("flop_per_param_token", 6.0), _row("training_mfu", 0.4, "fraction"),
+        _row("training_run_days", 10.0, "days"), _row("server_cost_overhead", 1.5),
+        _row("cluster_interconnect_overhead", 0.25, "fraction"),
+        _row("hardware_lifetime_years", 4.0, "years"), _row("pue", 1.2),
+        _row("usd_per_kwh", 0.1, "USD/kWh"),
+    ]
+    return Registry({r.id: r for r in rows})
+
+
+def test_reference_run_by_hand():
+    acc = pd.Series({"bf16_dense_tflops": 1000.0, "tdp_w": 500.0,
+                     "purchase_usd_central": 20_000.0, "rental_usd_per_hour_central": 2.0})
+    run = tt.reference_run(_run_registry(), acc)
+    # C = 6 x 1e9 x 2e10 = 1.2e20 FLOP; hours = 1.2e20 / (3600 x 0.4 x 1e15) = 83.33 h.
+    assert run.flop == pytest.approx(1.2e20)
+    assert run.accelerator_hours == pytest.approx(1.2e20 / (3600 * 0.4 * 1e15))
+    assert run.n_accelerators == pytest.approx(run.accelerator_hours / 240.0)
+    # Hardware: 20,000 x 1.5 x 1.25 per accelerator over 4 x 8,766 hours.
+    per_hour = 20_000 * 1.5 * 1.25 / (4 * 8766)
+    assert run.hardware_usd == pytest.approx(run.accelerator_hours * per_hour)
+    # Power: 500 W x 1.8 x 0.75 (Epoch's defaults) = 675 W; x 1.2 PUE; 0.1 USD/kWh.
+    assert run.energy_mwh == pytest.approx(run.accelerator_hours * 675 * 1.2 / 1e6)
+    assert run.energy_usd == pytest.approx(run.energy_mwh * 1000 * 0.1)
+    assert run.rental_usd == pytest.approx(run.accelerator_hours * 2.0)
+    assert run.owned_usd == pytest.approx(run.hardware_usd + run.energy_usd)
+    assert run.cluster_capex_usd == pytest.approx(run.n_accelerators * 20_000 * 1.5 * 1.25)
+    assert tt.reference_run(_run_registry(), acc, rental_usd_per_hour=4.0).rental_usd == \
+        pytest.approx(2 * run.rental_usd)
+
+
+def test_reference_run_table_adds_up():
+    acc = data.accelerators().set_index("id").loc["h100"]
+    run = tt.reference_run(load_registry(), acc)
+    table = tt.reference_run_table(run)
+    by_method = table.groupby("method")["usd_m"].sum()
+    assert by_method["Owned cluster, amortised"] == pytest.approx(run.owned_usd / 1e6)
+    assert by_method["Rented cloud GPUs"] == pytest.approx(run.rental_usd / 1e6)
+    # Energy is a few per cent of the owned cost, as Cottier et al. (2024) find (2-6%).
+    assert 0.01 < run.energy_usd / run.owned_usd < 0.1
+
+
+# ------------------------------------------------------------------------------ charts
+
+
+def test_decade_ticks():
+    assert tt.decade_ticks(150.0, 2.0e4) == [100.0, 1000.0, 10000.0, 100000.0]
+    assert tt.decade_ticks(1e3, 1e3) == [1000.0]
+    with pytest.raises(ValueError):
+        tt.decade_ticks(-1.0, 1.0)
+
+
+def test_charts_build_valid_specs():
+    models = data.models()
+    pts = tt.frontier_cost_points(models)
+    fit = training.fit_log_linear_trend(pts["year"], pts["cost_usd_2023"])
+    trend = tt.trend_frame(fit, pts["year"].min(), pts["year"].max() + tt.PROJECTION_YEARS)
+    compute = tt.compute_points(models)
+    anchor = tt.compute_anchor(load_registry(), compute)
+    laws = tt.scaling_laws(load_registry())
+    _, _, markers = tt.decade_markers(compute)
+    for chart in (tt.chart_cost_trend(pts, trend, tt.BILLION_USD, "one billion"),
+                  tt.chart_compute(compute, anchor),
+                  tt.chart_loss_gain(tt.loss_gain_table(tt.FLOP_DECADES, laws), markers),
+                  tt.chart_loss_vs_cost(tt.loss_curves(tt.PRICED_FLOP_GRID, laws, 2e-18))):
+        assert isinstance(chart, alt.TopLevelMixin)
+        spec = chart.to_dict()
+        assert spec["$schema"].startswith("https://vega.github.io/schema/vega-lite")
+    assert math.isfinite(trend["high"].max())
