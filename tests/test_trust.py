@@ -40,22 +40,23 @@ def test_build_succeeds_without_any_network(minibook: Path):
          f"{AIBOOM} build"], capture_output=True, text=True, cwd=minibook, timeout=900)
     assert proc.returncode == 0, proc.stderr[-3000:]
     html = (minibook / "_build" / "html" / "book" / "generated" / "01_demo.html").read_text()
-    assert "https://cdn" not in html and "<svg" not in html.split("<noscript>")[0][:0] + ""
+    assert '<figure class="aiboom-chart"' in html and "https://cdn" not in html
+    assert json.loads((minibook / "_build" / "html" / "results.json").read_text())["results"]
 
 
 def test_scenario_text_is_escaped_in_the_page(minibook: Path, tmp_path: Path):
     evil = tmp_path / "evil.yaml"
-    evil.write_text('name: evil\ntitle: "<script>window.owned=1</script> Evil"\n'
+    evil.write_text('name: evil\ntitle: "</title><script>window.owned=1</script> Evil"\n'
                     'description: "<img src=x onerror=alert(1)>"\n')
     out = tmp_path / "site"
     proc = run_cli("build", "--scenario", str(evil), "--out", str(out), root=minibook)
     assert proc.returncode == 0, proc.stderr
     pages = [p.read_text() for p in out.rglob("*.html")]
     joined = "\n".join(pages)
-    assert "&lt;script&gt;window.owned=1&lt;/script&gt;" in joined
+    assert "&lt;/title&gt;&lt;script&gt;window.owned=1&lt;/script&gt;" in joined
     assert "<script>window.owned" not in joined and "<img src=x" not in joined
     manifest = json.loads((out / "results.json").read_text())
-    assert manifest["scenario"]["title"].startswith("<script>")  # data, kept verbatim
+    assert manifest["scenario"]["title"].startswith("</title><script>")  # data, verbatim
 
 
 def test_no_eval_or_shell_built_from_input():

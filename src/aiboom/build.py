@@ -190,7 +190,9 @@ def _stage(scenario: Scenario, stage: Path, executed: list[Executed], preview: b
                     ignore=shutil.ignore_patterns("generated", "_build", "vega-bundle.js"))
     config = yaml.safe_load((paths.ROOT / "_config.yml").read_text(encoding="utf-8"))
     if scenario.name != "baseline":
-        config["title"] = f"{config['title']} (scenario: {scenario.title})"
+        # The name (lower-case letters, digits, dashes: checked by the schema), never the free
+        # title: the theme prints the book title without escaping it.
+        config["title"] = f"{config['title']} (scenario: {scenario.name})"
     (stage / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     gen = stage / "book" / "generated"
     gen.mkdir(parents=True)
