@@ -1,0 +1,85 @@
+"""Changing one assumption changes the book; scenarios compare from their manifests."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, run_cli
+
+from aiboom import compare
+
+
+def _write_scenario(tmp_path: Path) -> Path:
+    path = tmp_path / "pricey.yaml"
+    path.write_text("name: pricey\ntitle: Pricey GPUs\noverrides:\n"
+                    "  h100_usd_per_gpu_hour: 4.0\n")
+    return path
+
+
+def _values(site: Path) -> dict[str, float]:
+    manifest = json.loads((site / "results.json").read_text())
+    return {r["name"]: r["value"] for r in manifest["results"]}
+
+
+def _chart_specs(page: Path) -> list[str]:
+    return re.findall(r"var spec=(\{.*?\});var el", page.read_text())
+
+
+@pytest.mark.slow
+def test_changing_an_assumption_changes_glued_numbers_and_charts(tmp_path: Path):
+    base_out, new_out = tmp_path / "base", tmp_path / "pricey"
+    proc = run_cli("build", "--only", "02_serving", "--out", str(base_out))
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    proc = run_cli("build", "--only", "02_serving", "--scenario",
+                   str(_write_scenario(tmp_path)), "--out", str(new_out))
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    base, new = _values(base_out), _values(new_out)
+    # The GPU-hour price doubles, so the cost of a query doubles; other facts stay put.
+    assert new["serve_usd_per_query_mix"] == pytest.approx(2 * base["serve_usd_per_query_mix"],
+                                                           rel=1e-9)
+    assert new["serve_price_usd_month"] == base["serve_price_usd_month"]
+    page = "book/generated/02_serving_costs.html"
+    base_html, new_html = (d / page for d in (base_out, new_out))
+    assert _chart_specs(base_html) != _chart_specs(new_html)
+    glued = re.findall(r'<span class="pasted-text">([^<]*)</span>', new_html.read_text())
+    assert glued != re.findall(r'<span class="pasted-text">([^<]*)</span>',
+                               base_html.read_text())
+
+
+def test_comparison_frame_and_files(tmp_path: Path):
+    manifests = [
+        {"scenario": {"name": n, "title": n.title()}, "results": [
+            {"name": "cost", "description": "cost per query", "unit": "USD", "value": v,
+             "p5": v / 2, "p95": v * 2}]} for n, v in (("a", 1.0), ("b", 3.0))]
+    frame = compare.comparison_frame(manifests, ["cost"])
+    assert list(frame["value"]) == [1.0, 3.0]
+    wide = compare.wide_table(frame)
+    assert list(wide.columns) == ["name", "description", "unit", "a", "b"]
+    out = compare.write_comparison(manifests, tmp_path / "cmp", ["cost"])
+    html = (out / "index.html").read_text()
+    assert "vega-bundle.js" in html and "cdn" not in html and html.count("aiboom-chart") >= 1
+    assert json.loads((out / "comparison.json").read_text())["results"][1]["value"] == 3.0
+    with pytest.raises(KeyError, match="missing"):
+        compare.comparison_frame(manifests, ["nope"])
+
+
+def test_headline_keys_are_recorded_by_headline_notebooks():
+    assert len(compare.HEADLINE_KEYS) >= 5
+    sources = "\n".join((ROOT / "notebooks" / f"{n}.md").read_text()
+                        for n in compare.HEADLINE_NOTEBOOKS)
+    sources += "\n".join(p.read_text() for p in (ROOT / "src" / "aiboom" / "analysis").glob("*.py"))
+    for key in compare.HEADLINE_KEYS:
+        assert f'"{key}"' in sources, key
+
+
+@pytest.mark.slow
+def test_compare_cli_reads_manifests(tmp_path: Path):
+    scenarios = [ROOT / "data" / "scenarios" / "baseline.yaml", _write_scenario(tmp_path)]
+    proc = run_cli("compare", *map(str, scenarios), "--out", str(tmp_path / "cmp"),
+                   timeout=1800)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    frame = json.loads((tmp_path / "cmp" / "comparison.json").read_text())["results"]
+    assert {r["scenario"] for r in frame} == {"baseline", "pricey"}
