@@ -1,0 +1,1001 @@
+r"""Where the money is: payback of technology, generative-AI and agentic projects, the free-tier
+subsidy, data clean-up, value capture and the assumptions that matter most (chapter "Where is
+the money", Phase three).
+
+Every payback comes from the per-sample model of :mod:`aiboom.kernels` (the same roofline cost
+per query and the same cash-flow curve as the rest of the book). The model is written for a
+generative-AI project; the other two project types are expressed in its inputs by
+:data:`PROJECT_ROWS`:
+
+=====================================  ===========================  ==========================
+kernel input (symbol)                  typical technology project   agentic-AI project
+=====================================  ===========================  ==========================
+``genai_project_capex_usd`` (K)        ``tech_project_capex_usd``   ``agentic_project_capex_usd``
+``genai_monthly_benefit_usd`` (V)      ``tech_monthly_benefit_usd`` ``agentic_monthly_benefit_usd``
+``value_capture_share`` (s)            ``tech_value_capture_share`` (unchanged)
+``genai_ramp_months`` (R)              ``tech_ramp_months``         ``agentic_ramp_months``
+``genai_monthly_opex_usd`` (X)         ``tech_monthly_opex_usd``    ``agentic_monthly_opex_usd``
+``genai_queries_per_month`` (Q)        0: no per-use compute        tasks x steps per task
+``data_cleanup_*`` (C0, C1, T0)        0: no data rebuild           (unchanged)
+=====================================  ===========================  ==========================
+
+A typical technology project (software built once, run at near-zero marginal cost) therefore
+has no inference bill and no data clean-up; an agentic project makes
+``agentic_tasks_per_month`` x ``agentic_steps_per_task`` model calls a month, each priced like a
+chat query by the roofline. Every other input keeps its registry row.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from typing import Any
+
+import altair as alt
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike
+
+from aiboom import charts, economics, kernels, sensitivity
+from aiboom.kernels import INPUTS, PAYBACK_HORIZON_MONTHS, Accelerator
+from aiboom.registry import Assumption
+from aiboom.sampling import draw_samples
+
+__all__ = [
+    "CAPTURE_GRID",
+    "CENTS_PER_USD",
+    "CLEANUP_DELAYS_MONTHS",
+    "COMPUTE_INPUTS",
+    "CONVERSION_GRID",
+    "SOBOL_BASE_SAMPLES",
+    "TOP_INPUTS",
+    "central_inputs",
+    "compute_share_of_revenue",
+    "LABELLED_BARS_WIDTH_PX",
+    "chart_payback_by_capture",
+    "chart_tornado",
+    "inference_share_of_monthly_cost",
+    "prose_label",
+    "AGENTIC_QUERY_FACTORS",
+    "INPUT_LABELS",
+    "MAX_SAMPLES",
+    "MONTHS_PER_YEAR",
+    "PAYBACK_TICKS_MONTHS",
+    "PROJECT_KINDS",
+    "PROJECT_ROWS",
+    "accelerator_constants",
+    "break_even_conversion_samples",
+    "chart_free_tier",
+    "chart_payback",
+    "cleanup_added_months",
+    "cleanup_grid",
+    "evaluate_with",
+    "free_tier_by_conversion",
+    "free_tier_subsidy_samples",
+    "input_label",
+    "payback_by_capture",
+    "log_histogram",
+    "months_text",
+    "payback_histogram",
+    "payback_sobol",
+    "payback_summary",
+    "payback_tornado",
+    "project_registry",
+    "quantiles",
+    "record_payback",
+    "scenario_model",
+    "simulate_project",
+    "survey_ranges",
+]
+
+#: Project types, by key, with the label the chapter uses.
+PROJECT_KINDS: dict[str, str] = {
+    "tech": "Typical tech project", "genai": "Generative AI", "agentic": "Agentic AI"}
+
+#: Per project type, the kernel inputs that take another registry row (a str) or a fixed value
+#: (a float) in the kernel input's unit; inputs not listed keep their own row.
+PROJECT_ROWS: dict[str, dict[str, str | float]] = {
+    "tech": {
+        "genai_project_capex_usd": "tech_project_capex_usd",
+        "genai_monthly_benefit_usd": "tech_monthly_benefit_usd",
+        "value_capture_share": "tech_value_capture_share",
+        "genai_ramp_months": "tech_ramp_months",
+        "genai_monthly_opex_usd": "tech_monthly_opex_usd",
+        "genai_queries_per_month": 0.0,
+        "data_cleanup_oneoff_usd": 0.0,
+        "data_cleanup_monthly_usd": 0.0,
+        "data_cleanup_delay_months": 0.0,
+    },
+    "genai": {},
+    "agentic": {
+        "genai_project_capex_usd": "agentic_project_capex_usd",
+        "genai_monthly_benefit_usd": "agentic_monthly_benefit_usd",
+        "genai_ramp_months": "agentic_ramp_months",
+        "genai_monthly_opex_usd": "agentic_monthly_opex_usd",
+    },
+}
+#: Registry rows whose product is an agentic project's model calls per month [count].
+AGENTIC_QUERY_FACTORS: tuple[str, str] = ("agentic_tasks_per_month", "agentic_steps_per_task")
+#: Most samples a chapter keeps in memory (inputs and outputs of every sample) [samples].
+MAX_SAMPLES = 10**6
+#: Months in a year [months/yr].
+MONTHS_PER_YEAR = 12.0
+#: Tick marks of the log payback axis: three months to the model's twenty-year horizon [months].
+PAYBACK_TICKS_MONTHS: tuple[float, ...] = (3.0, 6.0, 12.0, 24.0, 48.0, 96.0,
+                                           PAYBACK_HORIZON_MONTHS)
+
+#: Base sample size of the Sobol analysis; the sampling error of an index is about 0.01
+#: at this size (:mod:`aiboom.sensitivity`) [samples].
+SOBOL_BASE_SAMPLES = 2**14
+#: Inputs shown in the sensitivity charts [count].
+TOP_INPUTS = 12
+#: Width of horizontal bar charts whose long row labels take the rest of the figure [px].
+LABELLED_BARS_WIDTH_PX = 360
+#: US cents in a dollar [cents/USD].
+CENTS_PER_USD = 100.0
+#: Paying shares on the free-tier chart, none to a fifth of users [fraction].
+CONVERSION_GRID: np.ndarray = np.linspace(0.0, 0.2, 41)
+#: Clean-up delays on the clean-up chart, none to two years [months].
+CLEANUP_DELAYS_MONTHS: np.ndarray = np.arange(0.0, 25.0, 3.0)
+#: Value-capture shares on the value chart, a tenth to all of the benefit [fraction].
+CAPTURE_GRID: np.ndarray = np.round(np.linspace(0.1, 1.0, 19), 3)
+
+#: Short chart labels of the kernel inputs (registry descriptions are too long for an axis).
+INPUT_LABELS: dict[str, str] = {
+    "h100_usd_per_gpu_hour": "GPU-hour price",
+    "frontier_active_params": "Active parameters",
+    "weight_bytes_per_param": "Bytes per weight",
+    "kv_bytes_per_value": "Bytes per KV value",
+    "context_tokens": "Context length",
+    "decode_batch_size": "Decode batch size",
+    "inference_mfu": "Prefill FLOP utilisation",
+    "decode_mfu": "Decode FLOP utilisation",
+    "inference_mbu": "Memory-bandwidth utilisation",
+    "serving_utilization": "Fleet utilisation",
+    "input_tokens_per_query": "Input tokens per query",
+    "cached_input_share": "Cached input share",
+    "output_tokens_per_query": "Output tokens per query",
+    "reasoning_token_multiplier": "Reasoning tokens per output token",
+    "reasoning_query_share": "Share of reasoning queries",
+    "server_watts_per_gpu": "Server power per GPU",
+    "pue": "Power usage effectiveness",
+    "genai_project_capex_usd": "Up-front build cost",
+    "genai_monthly_benefit_usd": "Monthly gross benefit",
+    "value_capture_share": "Share of value captured",
+    "genai_ramp_months": "Adoption ramp",
+    "genai_monthly_opex_usd": "Monthly running cost",
+    "genai_queries_per_month": "Queries per month",
+    "data_cleanup_oneoff_usd": "Data clean-up, one-off",
+    "data_cleanup_monthly_usd": "Data upkeep, monthly",
+    "data_cleanup_delay_months": "Data clean-up delay",
+}
+
+
+#: Kernel inputs on the serving side: they set the inference bill (cost per query, or the
+#: number of queries), not the project's benefit or its other costs.
+COMPUTE_INPUTS: tuple[str, ...] = tuple(
+    k for k in INPUTS if not k.startswith(("genai_", "data_cleanup_", "value_capture"))
+) + ("genai_queries_per_month",)
+
+
+def input_label(param_id: str) -> str:
+    """Short label of a kernel input for charts; the registry id itself when none is known."""
+    return INPUT_LABELS.get(param_id, param_id)
+
+
+# --------------------------------------------------------------------------------------------
+# The model under a scenario
+# --------------------------------------------------------------------------------------------
+
+
+def accelerator_constants(row: Mapping[str, Any] | pd.Series) -> Accelerator:
+    """Kernel constants of one accelerator from its ``data/accelerators.csv`` row.
+
+    Parameters
+    ----------
+    row : mapping or pandas.Series
+        Reads ``bf16_dense_tflops``, ``fp8_dense_tflops`` [TFLOP/s] and ``hbm_tb_per_s`` [TB/s].
+
+    Returns
+    -------
+    Accelerator
+        Dense 8-bit and 16-bit peaks [FLOP/s] and HBM bandwidth [B/s]. A chip without 8-bit
+        units (empty ``fp8_dense_tflops``) runs 8-bit weights at its 16-bit rate.
+    """
+    bf16 = float(row["bf16_dense_tflops"]) * 1e12
+    fp8 = row.get("fp8_dense_tflops")
+    has_fp8 = fp8 is not None and not (isinstance(fp8, float) and math.isnan(fp8))
+    return kernels.create_accelerator(
+        peak_flop_per_s_8bit=float(fp8) * 1e12 if has_fp8 else bf16,
+        peak_flop_per_s_16bit=bf16, hbm_bytes_per_s=float(row["hbm_tb_per_s"]) * 1e12)
+
+
+def scenario_model(scenario: Any) -> tuple[Mapping[str, Assumption], Accelerator]:
+    """Registry and accelerator constants of the per-sample model under a scenario.
+
+    Parameters
+    ----------
+    scenario : aiboom.scenarios.Scenario
+        The loaded scenario.
+
+    Returns
+    -------
+    (mapping, Accelerator)
+        The registry rows the model samples (the GPU-hour price is the scenario
+        accelerator's) and the serving accelerator's constants, from
+        :func:`aiboom.montecarlo.scenario_inputs`, so every chapter resolves a scenario alike.
+    """
+    from aiboom.montecarlo import scenario_inputs
+
+    return scenario_inputs(scenario)
+
+
+def _fixed(a: Assumption, value: float, target: str) -> Assumption:
+    return replace(a, id=target, low=value, central=value, high=value, distribution="fixed")
+
+
+def project_registry(registry: Mapping[str, Assumption], kind: str) -> dict[str, Assumption]:
+    """The registry with the kernel inputs of one project type remapped (:data:`PROJECT_ROWS`).
+
+    Parameters
+    ----------
+    registry : mapping of str to Assumption
+        Must hold every kernel input and every row named in :data:`PROJECT_ROWS`.
+    kind : {"tech", "genai", "agentic"}
+        Project type.
+
+    Returns
+    -------
+    dict of str to Assumption
+        A copy; each remapped row keeps the source row's distribution under the kernel input's
+        id (so it samples as that input). The agentic query count is not remapped here (it is
+        a product of two rows; see :func:`simulate_project`).
+    """
+    if kind not in PROJECT_ROWS:
+        raise ValueError(f"unknown project kind {kind!r}; allowed: {', '.join(PROJECT_ROWS)}")
+    rows = dict(registry)
+    for target, source in PROJECT_ROWS[kind].items():
+        if isinstance(source, str):
+            rows[target] = replace(registry[source], id=target)
+        else:
+            rows[target] = _fixed(registry[target], float(source), target)
+    return rows
+
+
+def simulate_project(registry: Mapping[str, Assumption], kind: str, n_samples: int, seed: int,
+                     backend: str | None = None,
+                     accelerator: Accelerator = kernels.H100_SXM) -> dict[str, np.ndarray]:
+    r"""Monte Carlo of one project type: every input and output of every sample.
+
+    Parameters
+    ----------
+    registry : mapping of str to Assumption
+        The scenario's registry.
+    kind : {"tech", "genai", "agentic"}
+        Project type (:data:`PROJECT_ROWS`).
+    n_samples : int
+        Samples, capped at :data:`MAX_SAMPLES` [samples].
+    seed : int
+        Root seed (the same seed gives the same draws; see :mod:`aiboom.sampling`).
+    backend : str, optional
+        ``"auto"``, ``"numpy"`` or ``"cupy"``.
+    accelerator : Accelerator, default H100_SXM
+        Serving accelerator constants.
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        Every id of :data:`aiboom.kernels.INPUTS` (in the kernel input's unit) and every
+        output of :data:`aiboom.kernels.OUTPUTS` (``usd_per_query`` [USD/query],
+        ``payback_months`` [months], ``inf`` when not within
+        :data:`aiboom.kernels.PAYBACK_HORIZON_MONTHS`, ...), shape ``(n,)``.
+
+    Notes
+    -----
+    Inputs are drawn with :func:`aiboom.sampling.draw_samples`, the sampler of
+    :func:`aiboom.montecarlo.run_monte_carlo`, so the ``"genai"`` project reproduces the
+    engine's samples exactly. For ``"agentic"`` the query count per month is
+
+    .. math:: Q = n_{tasks}\, n_{steps}
+
+    with both factors drawn from their own rows.
+    """
+    n = min(int(n_samples), MAX_SAMPLES)
+    x = draw_samples(project_registry(registry, kind), INPUTS, n, seed)
+    if kind == "agentic":
+        f = draw_samples(registry, AGENTIC_QUERY_FACTORS, n, seed)
+        x["genai_queries_per_month"] = f[AGENTIC_QUERY_FACTORS[0]] * f[AGENTIC_QUERY_FACTORS[1]]
+    y = kernels.evaluate(x, backend, accelerator=accelerator)
+    return {**x, **y}
+
+
+def evaluate_with(samples: Mapping[str, np.ndarray], changes: Mapping[str, ArrayLike],
+                  backend: str | None = None,
+                  accelerator: Accelerator = kernels.H100_SXM) -> dict[str, np.ndarray]:
+    """Re-run the model on the same samples with some inputs changed (common random numbers).
+
+    Parameters
+    ----------
+    samples : mapping of str to numpy.ndarray
+        From :func:`simulate_project`.
+    changes : mapping of str to numeric
+        Kernel input id to a value or an array of the samples' length [input unit].
+    backend, accelerator
+        As for :func:`simulate_project`.
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        The model outputs [:data:`aiboom.kernels.OUTPUT_UNITS`].
+    """
+    unknown = set(changes) - set(INPUTS)
+    if unknown:
+        raise KeyError(f"not model inputs: {sorted(unknown)}")
+    n = len(samples[INPUTS[0]])
+    x = {k: (np.broadcast_to(np.asarray(changes[k], dtype=float), (n,)) if k in changes
+             else samples[k]) for k in INPUTS}
+    return kernels.evaluate(x, backend, accelerator=accelerator)
+
+
+# --------------------------------------------------------------------------------------------
+# Payback distributions
+# --------------------------------------------------------------------------------------------
+
+
+def quantiles(values: ArrayLike, levels: Sequence[float] = (0.05, 0.5, 0.95)) -> np.ndarray:
+    """Quantiles by the inverted empirical CDF, as the engine computes them (``inf`` allowed).
+
+    Returns
+    -------
+    numpy.ndarray
+        One value per level [unit of ``values``].
+    """
+    return np.quantile(np.asarray(values, dtype=float), list(levels), method="inverted_cdf")
+
+
+def payback_summary(payback_months: ArrayLike, within_months: float = MONTHS_PER_YEAR
+                    ) -> dict[str, float]:
+    """Median, ninety per cent interval and tail shares of sampled paybacks.
+
+    Parameters
+    ----------
+    payback_months : array-like
+        Payback per sample, ``inf`` for never [months].
+    within_months : float, default 12
+        Threshold for ``share_within`` [months].
+
+    Returns
+    -------
+    dict
+        ``p5``, ``p50``, ``p95`` [months] (``inf`` where that quantile never pays back),
+        ``share_never`` (not within the model's horizon) and ``share_within`` (at most
+        ``within_months``) [fraction of samples].
+    """
+    p = np.asarray(payback_months, dtype=float)
+    p5, p50, p95 = quantiles(p)
+    return {"p5": float(p5), "p50": float(p50), "p95": float(p95),
+            "share_never": float(np.mean(~np.isfinite(p))),
+            "share_within": float(np.mean(p <= within_months))}
+
+
+def log_histogram(groups: Mapping[str, ArrayLike], low: float, high: float, n_bins: int,
+                  group: str = "group") -> pd.DataFrame:
+    """Log-binned shares of samples, one block of rows per group.
+
+    Parameters
+    ----------
+    groups : mapping of str to array-like
+        Label to samples [any positive unit]; non-finite samples fall in no bin.
+    low, high : float
+        Range of the bins, ``0 < low < high``; finite samples below ``low`` join the first bin
+        and samples at or above ``high`` fall in no bin [unit of the samples].
+    n_bins : int
+        Number of log-spaced bins.
+    group : str, default "group"
+        Name of the label column.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``bin_low``, ``bin_high`` [unit of the samples], ``share`` [fraction of all samples of
+        the group, non-finite ones included] and the label column.
+    """
+    if not 0.0 < low < high:
+        raise ValueError(f"need 0 < low < high; got {low}, {high}")
+    edges = np.geomspace(low, high, int(n_bins) + 1)
+    frames = []
+    for label, values in groups.items():
+        v = np.asarray(values, dtype=float)
+        kept = v[np.isfinite(v) & (v < high)]
+        counts, _ = np.histogram(np.clip(kept, low, None), bins=edges)
+        frames.append(pd.DataFrame({"bin_low": edges[:-1], "bin_high": edges[1:],
+                                    "share": counts / v.size, group: label}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def payback_histogram(paybacks: Mapping[str, ArrayLike],
+                      low_months: float = PAYBACK_TICKS_MONTHS[0],
+                      high_months: float = PAYBACK_HORIZON_MONTHS, n_bins: int = 36
+                      ) -> pd.DataFrame:
+    """Log-binned shares of sampled paybacks, one group (``project``) per project type.
+
+    Parameters
+    ----------
+    paybacks : mapping of str to array-like
+        Label to payback samples [months] (``inf`` allowed; counted in no bin).
+    low_months, high_months : float
+        Range of the bins; paybacks below ``low_months`` join the first bin [months].
+    n_bins : int, default 36
+        Number of log-spaced bins.
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`log_histogram` with the label column ``project``. The shares of a group sum
+        to the share of its samples that pay back within ``high_months``.
+    """
+    return log_histogram(paybacks, low_months, high_months, n_bins, group="project")
+
+
+def months_text(months: float, horizon_months: float = PAYBACK_HORIZON_MONTHS) -> str:
+    """A payback for prose: whole months, or "more than N years" beyond the horizon.
+
+    >>> months_text(43.6)
+    '44 months'
+    >>> months_text(float("inf"))
+    'more than 20 years'
+    """
+    if not math.isfinite(months) or months >= horizon_months:
+        return f"more than {horizon_months / MONTHS_PER_YEAR:.0f} years"
+    return f"{months:,.0f} months"
+
+
+def record_payback(name: str, summary: Mapping[str, float], what: str) -> None:
+    """Record a payback summary for the prose and the results manifest.
+
+    Parameters
+    ----------
+    name : str
+        Glue key of the median; ``name_text``, ``name_p5_text``, ``name_p95_text``,
+        ``name_share_never`` and ``name_share_within_year`` are recorded beside it.
+    summary : mapping
+        From :func:`payback_summary`.
+    what : str
+        What the payback is of, for the manifest's descriptions.
+
+    Notes
+    -----
+    Numbers go to the manifest capped at :data:`aiboom.kernels.PAYBACK_HORIZON_MONTHS` (a
+    payback that never comes is recorded as the horizon, and said so); the prose uses the
+    ``_text`` keys, which read "more than 20 years" in that case.
+    """
+    from aiboom import results
+
+    def cap(v: float) -> float:
+        return min(v, PAYBACK_HORIZON_MONTHS)
+
+    results.record(name, cap(summary["p50"]), "months",
+                   f"median payback of {what} (horizon if never)", p5=cap(summary["p5"]),
+                   p95=cap(summary["p95"]))
+    for key in ("p50", "p5", "p95"):
+        suffix = "" if key == "p50" else f"_{key}"
+        results.record(f"{name}{suffix}_text", months_text(summary[key]), "text",
+                       f"{key} payback of {what}, in words")
+    results.record(f"{name}_share_never", summary["share_never"], "fraction",
+                   f"share of samples of {what} that never pay back within the horizon")
+    results.record(f"{name}_share_within_year", summary["share_within"], "fraction",
+                   f"share of samples of {what} that pay back within a year")
+
+
+def survey_ranges(registry: Mapping[str, Assumption]) -> pd.DataFrame:
+    """Payback ranges reported by executives (Deloitte survey rows of the registry), in months.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``label``, ``low_months``, ``central_months``, ``high_months`` [months]: typical
+        technology investments (``survey_payback_typical_months``) and AI use cases
+        (``survey_payback_genai_years`` times twelve).
+    """
+    tech = registry["survey_payback_typical_months"]
+    ai = registry["survey_payback_genai_years"]
+    return pd.DataFrame([
+        {"label": "Survey: typical tech", "low_months": tech.low,
+         "central_months": tech.central, "high_months": tech.high},
+        {"label": "Survey: AI use cases", "low_months": ai.low * MONTHS_PER_YEAR,
+         "central_months": ai.central * MONTHS_PER_YEAR,
+         "high_months": ai.high * MONTHS_PER_YEAR},
+    ])
+
+
+def chart_payback(hist: pd.DataFrame, survey: pd.DataFrame) -> alt.LayerChart:
+    """Overlaid payback histograms (log months) under shaded, labelled survey ranges.
+
+    Parameters
+    ----------
+    hist : pandas.DataFrame
+        From :func:`payback_histogram`.
+    survey : pandas.DataFrame
+        From :func:`survey_ranges`.
+    """
+    order = list(dict.fromkeys(hist["project"]))
+    bars = charts.histogram(hist, left="bin_low", right="bin_high", share="share",
+                            x_title="Payback time, months (log scale)", color="project",
+                            log_x=True, x_format=",.0f")
+    bars = bars.encode(color=alt.Color("project:N", title=None, sort=order))
+    x_scale = alt.Scale(type="log", domain=[float(hist["bin_low"].min()),
+                                            float(hist["bin_high"].max())])
+    bars = bars.encode(x=alt.X("bin_low:Q", bin="binned", scale=x_scale,
+                               title="Payback time, months (log scale)",
+                               axis=alt.Axis(format=",.0f",
+                                             values=list(PAYBACK_TICKS_MONTHS))))
+    band = alt.Chart(survey).mark_rect(opacity=0.12, color="#333").encode(
+        x=alt.X("low_months:Q", scale=x_scale), x2="high_months:Q",
+        tooltip=[alt.Tooltip("label:N", title=""),
+                 alt.Tooltip("low_months:Q", title="From, months", format=",.0f"),
+                 alt.Tooltip("high_months:Q", title="To, months", format=",.0f")])
+    edges = pd.concat([survey.assign(x=survey["low_months"]),
+                       survey.assign(x=survey["high_months"])], ignore_index=True)
+    rules = alt.Chart(edges).mark_rule(strokeDash=[4, 3], color="#333").encode(
+        x=alt.X("x:Q", scale=x_scale))
+    text = alt.Chart(survey.assign(mid=np.sqrt(survey["low_months"] * survey["high_months"]))
+                     ).mark_text(align="center", dy=-4, fontSize=11, color="#333").encode(
+        x=alt.X("mid:Q", scale=x_scale), y=alt.value(0),
+        text=alt.Text("label:N"))
+    return alt.layer(band, bars, rules, text)
+
+
+# --------------------------------------------------------------------------------------------
+# Free tiers
+# --------------------------------------------------------------------------------------------
+
+_FREE_TIER_IDS = ("weekly_active_users", "paid_conversion_rate", "queries_per_free_user_per_day",
+                  "queries_per_paid_user_per_day", "subscription_usd_per_month")
+
+
+def _free_tier_draws(registry: Mapping[str, Assumption], n: int, seed: int
+                     ) -> dict[str, np.ndarray]:
+    return draw_samples(registry, _FREE_TIER_IDS, n, seed)
+
+
+def free_tier_subsidy_samples(registry: Mapping[str, Assumption], usd_per_query: ArrayLike,
+                              seed: int) -> np.ndarray:
+    r"""Monthly compute bill of a chatbot's free users, per Monte Carlo sample.
+
+    Parameters
+    ----------
+    registry : mapping of str to Assumption
+        Reads ``weekly_active_users``, ``paid_conversion_rate`` and
+        ``queries_per_free_user_per_day``.
+    usd_per_query : array-like
+        Serving cost of an average query, one value per sample (e.g. the ``usd_per_query``
+        samples of :func:`simulate_project`) [USD/query].
+    seed : int
+        Root seed for the user-side draws.
+
+    Returns
+    -------
+    numpy.ndarray
+        Subsidy per sample [USD bn/month].
+
+    Notes
+    -----
+    :func:`aiboom.economics.free_tier_subsidy_usd_per_month`,
+    :math:`S = W (1 - s) q_f c \bar d`, divided by :math:`10^9`.
+    """
+    c = np.asarray(usd_per_query, dtype=float)
+    d = _free_tier_draws(registry, c.size, seed)
+    return economics.free_tier_subsidy_usd_per_month(
+        d["weekly_active_users"], d["paid_conversion_rate"],
+        d["queries_per_free_user_per_day"], c) / 1e9
+
+
+def break_even_conversion_samples(registry: Mapping[str, Assumption], usd_per_query: ArrayLike,
+                                  seed: int, subscription_share: float = 1.0) -> np.ndarray:
+    r"""Paying share at which subscriptions cover the compute of all users, per sample.
+
+    Parameters
+    ----------
+    registry : mapping of str to Assumption
+        Reads ``subscription_usd_per_month``, ``queries_per_free_user_per_day`` and
+        ``queries_per_paid_user_per_day``.
+    usd_per_query : array-like
+        Serving cost of an average query per sample [USD/query].
+    seed : int
+        Root seed for the user-side draws.
+    subscription_share : float, default 1.0
+        Share of the subscription price available for compute, in (0, 1]; ``1 - g`` asks for a
+        gross margin :math:`g` on compute [unitless].
+
+    Returns
+    -------
+    numpy.ndarray
+        Break-even share :math:`s^*` per sample, ``inf`` where even an all-paying base does not
+        cover its own compute [fraction].
+
+    Notes
+    -----
+    :func:`aiboom.economics.break_even_conversion_rate` with price :math:`P (1 - g)`:
+
+    .. math:: s^* = \frac{\bar d\, c\, q_f}{P(1-g) - \bar d\, c\, (q_p - q_f)}
+    """
+    if not 0.0 < subscription_share <= 1.0:
+        raise ValueError(f"subscription_share must be in (0, 1]; got {subscription_share}")
+    c = np.asarray(usd_per_query, dtype=float)
+    d = _free_tier_draws(registry, c.size, seed)
+    return np.asarray(economics.break_even_conversion_rate(
+        d["subscription_usd_per_month"] * subscription_share, c,
+        d["queries_per_free_user_per_day"], d["queries_per_paid_user_per_day"]), dtype=float)
+
+
+def compute_share_of_revenue(registry: Mapping[str, Assumption], usd_per_query: ArrayLike,
+                             seed: int) -> np.ndarray:
+    r"""Compute bill of all users as a share of subscription revenue, per sample.
+
+    Parameters
+    ----------
+    registry : mapping of str to Assumption
+        Reads the rows of :func:`free_tier_by_conversion`; the paying share is drawn from
+        ``paid_conversion_rate``.
+    usd_per_query : array-like
+        Serving cost of an average query per sample [USD/query].
+    seed : int
+        Root seed for the user-side draws.
+
+    Returns
+    -------
+    numpy.ndarray
+        :math:`ar d\, c\, [(1 - s) q_f + s q_p] / (s P)` per sample [fraction of revenue];
+        above one, subscriptions do not cover compute.
+    """
+    c = np.asarray(usd_per_query, dtype=float)
+    d = _free_tier_draws(registry, c.size, seed)
+    s = d["paid_conversion_rate"]
+    cost = economics.DAYS_PER_MONTH * c * ((1.0 - s) * d["queries_per_free_user_per_day"]
+                                           + s * d["queries_per_paid_user_per_day"])
+    return cost / (s * d["subscription_usd_per_month"])
+
+
+def free_tier_by_conversion(registry: Mapping[str, Assumption], usd_per_query: ArrayLike,
+                            seed: int, conversion: ArrayLike) -> pd.DataFrame:
+    r"""Subscription revenue and compute cost of a chatbot against its paying share.
+
+    Parameters
+    ----------
+    registry : mapping of str to Assumption
+        Reads the rows of :func:`free_tier_subsidy_samples` and
+        :func:`break_even_conversion_samples`.
+    usd_per_query : array-like
+        Serving cost of an average query per sample [USD/query].
+    seed : int
+        Root seed for the user-side draws.
+    conversion : array-like
+        Paying shares to evaluate, in [0, 1] [fraction].
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per series and share: ``series`` ("Subscription revenue" or "Compute cost of
+        all users"), ``conversion`` [fraction], ``p5``, ``p50``, ``p95`` [USD bn/month].
+
+    Notes
+    -----
+    Per sample, revenue :math:`W s P` and compute
+    :math:`W \bar d\, c\, [(1 - s) q_f + s q_p]` [USD/month], as in
+    :func:`aiboom.economics.break_even_conversion_rate`; the two cross at :math:`s^*`.
+    """
+    c = np.asarray(usd_per_query, dtype=float)
+    d = _free_tier_draws(registry, c.size, seed)
+    w = d["weekly_active_users"]
+    rows = []
+    for s in np.asarray(conversion, dtype=float):
+        revenue = w * s * d["subscription_usd_per_month"] / 1e9
+        cost = w * economics.DAYS_PER_MONTH * c * (
+            (1.0 - s) * d["queries_per_free_user_per_day"]
+            + s * d["queries_per_paid_user_per_day"]) / 1e9
+        for label, v in (("Subscription revenue", revenue), ("Compute cost of all users", cost)):
+            p5, p50, p95 = quantiles(v)
+            rows.append({"series": label, "conversion": float(s), "p5": p5, "p50": p50,
+                         "p95": p95})
+    return pd.DataFrame(rows)
+
+
+def chart_free_tier(df: pd.DataFrame, observed_conversion: float) -> alt.LayerChart:
+    """Revenue and compute cost against the paying share (bands), with the observed share.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        From :func:`free_tier_by_conversion`.
+    observed_conversion : float
+        Paying share today, drawn as a dashed rule [fraction].
+    """
+    chart = charts.band(df, x="conversion", low="p5", high="p95", mid="p50",
+                        x_title="Share of weekly users who pay",
+                        y_title="US$ billion per month", color="series", x_format=".0%",
+                        y_format=",.1f")
+    rule_df = pd.DataFrame({"x": [observed_conversion], "label": ["Paying today"]})
+    rule = alt.Chart(rule_df).mark_rule(strokeDash=[4, 3], color="#333").encode(
+        x="x:Q", tooltip=[alt.Tooltip("x:Q", title="Paying share today", format=".1%")])
+    text = alt.Chart(rule_df).mark_text(align="left", dx=4, fontSize=11).encode(
+        x="x:Q", y=alt.value(10), text="label:N")
+    return alt.layer(chart, rule, text)
+
+
+def central_inputs(registry: Mapping[str, Assumption]) -> dict[str, float]:
+    """Central value of every kernel input [registry units]."""
+    return {k: registry[k].central for k in INPUTS}
+
+
+def inference_share_of_monthly_cost(inputs: Mapping[str, float],
+                                    accelerator: Accelerator = kernels.H100_SXM) -> float:
+    r"""Inference bill as a share of a project's monthly spending at full adoption.
+
+    Parameters
+    ----------
+    inputs : mapping of str to float
+        One value per kernel input (e.g. central values) [registry units].
+    accelerator : Accelerator, default H100_SXM
+        Serving accelerator constants.
+
+    Returns
+    -------
+    float
+        :math:`Q q / (Q q + X + C_1)` [fraction], with :math:`q` the roofline cost per query.
+    """
+    usd = kernels.reference_per_sample(dict(inputs), accelerator)["usd_per_query"]
+    bill = inputs["genai_queries_per_month"] * usd
+    total = bill + inputs["genai_monthly_opex_usd"] + inputs["data_cleanup_monthly_usd"]
+    return bill / total if total > 0 else 0.0
+
+
+# --------------------------------------------------------------------------------------------
+# Data clean-up
+# --------------------------------------------------------------------------------------------
+
+_CLEANUP_IDS = ("data_cleanup_oneoff_usd", "data_cleanup_monthly_usd", "data_cleanup_delay_months")
+
+
+def cleanup_grid(samples: Mapping[str, np.ndarray], registry: Mapping[str, Assumption],
+                 delays_months: ArrayLike, backend: str | None = None,
+                 accelerator: Accelerator = kernels.H100_SXM) -> pd.DataFrame:
+    """Median payback against the clean-up delay, at the low, central and high one-off cost.
+
+    Parameters
+    ----------
+    samples : mapping of str to numpy.ndarray
+        Generative-AI samples from :func:`simulate_project`.
+    registry : mapping of str to Assumption
+        Supplies ``data_cleanup_oneoff_usd`` (low, central, high) and the central
+        ``data_cleanup_monthly_usd``.
+    delays_months : array-like
+        Clean-up delays to evaluate [months].
+    backend, accelerator
+        As for :func:`simulate_project`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``delay_months`` [months], ``oneoff_usd`` [USD], ``oneoff`` (label) and
+        ``payback_p50`` [months] (``inf`` when more than half never pay back).
+
+    Notes
+    -----
+    Every other input keeps its sampled value (common random numbers), so the lines differ
+    only by the clean-up.
+    """
+    row = registry["data_cleanup_oneoff_usd"]
+    monthly = registry["data_cleanup_monthly_usd"].central
+    out = []
+    for level, cost in (("low", row.low), ("central", row.central), ("high", row.high)):
+        for delay in np.asarray(delays_months, dtype=float):
+            y = evaluate_with(samples, {"data_cleanup_oneoff_usd": cost,
+                                        "data_cleanup_monthly_usd": monthly,
+                                        "data_cleanup_delay_months": delay},
+                              backend, accelerator)["payback_months"]
+            out.append({"delay_months": float(delay), "oneoff_usd": float(cost),
+                        "oneoff": f"{level.capitalize()}: US$ {cost / 1e3:,.0f} thousand",
+                        "payback_p50": float(quantiles(y, (0.5,))[0])})
+    return pd.DataFrame(out)
+
+
+def cleanup_added_months(samples: Mapping[str, np.ndarray], registry: Mapping[str, Assumption],
+                         backend: str | None = None,
+                         accelerator: Accelerator = kernels.H100_SXM) -> dict[str, float]:
+    r"""Months of payback added by the central data clean-up, sample by sample.
+
+    Parameters
+    ----------
+    samples : mapping of str to numpy.ndarray
+        Generative-AI samples from :func:`simulate_project`.
+    registry : mapping of str to Assumption
+        Supplies the central values of the three ``data_cleanup_*`` rows.
+    backend, accelerator
+        As for :func:`simulate_project`.
+
+    Returns
+    -------
+    dict
+        ``p5``, ``p50``, ``p95`` of the added months [months]; ``median_with`` and
+        ``median_without``, the median paybacks with the central clean-up and with none
+        [months].
+
+    Notes
+    -----
+    For each sample, :math:`\Delta = \min(T_{with}, H) - \min(T_{without}, H)` with
+    :math:`H` = :data:`aiboom.kernels.PAYBACK_HORIZON_MONTHS`, so a project that never pays
+    back counts as paying back at the horizon.
+    """
+    central = {k: registry[k].central for k in _CLEANUP_IDS}
+    with_ = evaluate_with(samples, central, backend, accelerator)["payback_months"]
+    without = evaluate_with(samples, dict.fromkeys(_CLEANUP_IDS, 0.0), backend,
+                            accelerator)["payback_months"]
+    delta = np.minimum(with_, PAYBACK_HORIZON_MONTHS) - np.minimum(without,
+                                                                   PAYBACK_HORIZON_MONTHS)
+    p5, p50, p95 = quantiles(delta)
+    return {"p5": float(p5), "p50": float(p50), "p95": float(p95),
+            "median_with": float(quantiles(with_, (0.5,))[0]),
+            "median_without": float(quantiles(without, (0.5,))[0])}
+
+
+# --------------------------------------------------------------------------------------------
+# Which inputs matter
+# --------------------------------------------------------------------------------------------
+
+
+def payback_tornado(registry: Mapping[str, Assumption], top: int = 12,
+                    backend: str | None = None,
+                    accelerator: Accelerator = kernels.H100_SXM) -> pd.DataFrame:
+    """One-at-a-time swings of the generative-AI payback, largest first.
+
+    Parameters
+    ----------
+    registry : mapping of str to Assumption
+        The scenario's registry (low, central and high of every kernel input).
+    top : int, default 12
+        Rows kept.
+    backend, accelerator
+        As for :func:`simulate_project`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :func:`aiboom.sensitivity.tornado` columns plus ``label`` (short name); payback beyond
+        the horizon is reported as the horizon [months] so every bar has two ends.
+    """
+    model = sensitivity.kernel_model("payback_months", backend, accelerator._asdict(),
+                                     cap_payback=True)
+    ids = [k for k in INPUTS if registry[k].uncertain]
+    frame = sensitivity.tornado(registry, "payback_months", ids, model=model)
+    frame = frame.head(top).copy()
+    frame["label"] = [input_label(k) for k in frame["id"]]
+    return frame
+
+
+def chart_tornado(df: pd.DataFrame) -> alt.LayerChart:
+    """:func:`aiboom.charts.tornado` of :func:`payback_tornado`, sized for long row labels.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        From :func:`payback_tornado`.
+    """
+    x_title = f"Payback, months (no payback shown as {PAYBACK_HORIZON_MONTHS:.0f})"
+    chart = charts.tornado(df, label="label", low="output_low", high="output_high",
+                           base=float(df["output_central"].iloc[0]), x_title=x_title,
+                           x_format=",.0f")
+    chart.layer[0] = chart.layer[0].encode(
+        x=alt.X("output_low:Q", title=x_title, axis=alt.Axis(format=",.0f", tickCount=6)))
+    return chart.properties(width=LABELLED_BARS_WIDTH_PX)
+
+
+def payback_sobol(registry: Mapping[str, Assumption], n_base: int, seed: int, top: int = 12,
+                  backend: str | None = None,
+                  accelerator: Accelerator = kernels.H100_SXM) -> pd.DataFrame:
+    """Sobol indices of the generative-AI payback, largest total effect first.
+
+    Parameters
+    ----------
+    registry : mapping of str to Assumption
+        The scenario's registry.
+    n_base : int
+        Base sample size :math:`N` (the model runs :math:`N(k + 2)` times) [samples].
+    seed : int
+        Root seed.
+    top : int, default 12
+        Rows kept.
+    backend, accelerator
+        As for :func:`simulate_project`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``id``, ``label``, ``first_order``, ``total_order`` [fraction of payback variance],
+        payback capped at the horizon (:func:`aiboom.sensitivity.sobol`).
+    """
+    frame = sensitivity.sobol(registry, "payback_months", n_base, seed, backend=backend,
+                              constants=accelerator._asdict())
+    frame = frame.head(top).copy()
+    frame["label"] = [input_label(k) for k in frame["id"]]
+    return frame
+
+
+# --------------------------------------------------------------------------------------------
+# Value that is hard to isolate
+# --------------------------------------------------------------------------------------------
+
+
+def chart_payback_by_capture(df: pd.DataFrame) -> alt.LayerChart:
+    """Median payback with its ninety per cent band against the value-capture share (log y,
+    topped at the horizon, where a dashed rule marks "no payback").
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        From :func:`payback_by_capture`.
+    """
+    y_scale = alt.Scale(type="log", domain=[float(min(df["p5"].min(), PAYBACK_TICKS_MONTHS[2])),
+                                            PAYBACK_HORIZON_MONTHS])
+    x = alt.X("capture_share:Q", title="Share of the gross benefit captured as attributable cash",
+              axis=alt.Axis(format=".0%"))
+    base = alt.Chart(df).encode(x=x)
+    area = base.mark_area(opacity=0.2).encode(
+        y=alt.Y("p5:Q", scale=y_scale, title="Payback, months (log scale)",
+                axis=alt.Axis(format=",.0f", values=list(PAYBACK_TICKS_MONTHS))),
+        y2="p95:Q")
+    line = base.mark_line().encode(
+        y=alt.Y("p50:Q", scale=y_scale),
+        tooltip=[alt.Tooltip("capture_share:Q", title="Share captured", format=".0%"),
+                 alt.Tooltip("p50:Q", title="Median payback, months", format=",.0f"),
+                 alt.Tooltip("p5:Q", title="5th percentile", format=",.0f"),
+                 alt.Tooltip("p95:Q", title="95th percentile", format=",.0f"),
+                 alt.Tooltip("share_never:Q", title="Never pays back", format=".0%")])
+    label = f"No payback within {PAYBACK_HORIZON_MONTHS / MONTHS_PER_YEAR:.0f} years"
+    rule_df = pd.DataFrame({"y": [PAYBACK_HORIZON_MONTHS], "label": [label]})
+    rule = alt.Chart(rule_df).mark_rule(strokeDash=[4, 3], color="#333").encode(
+        y=alt.Y("y:Q", scale=y_scale))
+    text = alt.Chart(rule_df).mark_text(align="right", dy=10, fontSize=11).encode(
+        y=alt.Y("y:Q", scale=y_scale), x=alt.value(charts.WIDTH_PX), text="label:N")
+    return alt.layer(area, line, rule, text)
+
+
+def prose_label(label: str) -> str:
+    """A chart label for use mid-sentence: first letter lowered unless it starts an acronym.
+
+    >>> prose_label("Share of value captured"), prose_label("GPU-hour price")
+    ('share of value captured', 'GPU-hour price')
+    """
+    if len(label) > 1 and label[1].islower():
+        return label[0].lower() + label[1:]
+    return label
+
+
+def payback_by_capture(samples: Mapping[str, np.ndarray], shares: ArrayLike,
+                       backend: str | None = None,
+                       accelerator: Accelerator = kernels.H100_SXM) -> pd.DataFrame:
+    """Payback quantiles with the value-capture share fixed at each of ``shares``.
+
+    Parameters
+    ----------
+    samples : mapping of str to numpy.ndarray
+        Samples from :func:`simulate_project`.
+    shares : array-like
+        Values of ``value_capture_share`` to evaluate, in [0, 1] [fraction].
+    backend, accelerator
+        As for :func:`simulate_project`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``capture_share`` [fraction], ``p5``, ``p50``, ``p95`` [months, capped at the
+        horizon] and ``share_never`` [fraction of samples].
+    """
+    rows = []
+    for s in np.asarray(shares, dtype=float):
+        y = evaluate_with(samples, {"value_capture_share": s}, backend,
+                          accelerator)["payback_months"]
+        p5, p50, p95 = np.minimum(quantiles(y), PAYBACK_HORIZON_MONTHS)
+        rows.append({"capture_share": float(s), "p5": float(p5), "p50": float(p50),
+                     "p95": float(p95), "share_never": float(np.mean(~np.isfinite(y)))})
+    return pd.DataFrame(rows)

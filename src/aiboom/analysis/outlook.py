@@ -1,0 +1,1035 @@
+r"""What comes next and what must be true: small and open models, performance per watt, cost per
+query over time, and the values at which a generative-AI project pays back like ordinary
+software (chapters "What comes next" and "What must be true").
+
+The roofline costs come from the per-sample model of :mod:`aiboom.kernels` (through
+:func:`aiboom.analysis.money.simulate_project`), list-price bills from
+:func:`aiboom.inference.usd_per_query`, and the break-even values from
+:func:`aiboom.economics.solve_for` applied to the same model at central values.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, NamedTuple
+
+import altair as alt
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike
+
+from aiboom import charts, economics, inference, kernels, training
+from aiboom.analysis.money import (
+    CENTS_PER_USD,
+    LABELLED_BARS_WIDTH_PX,
+    PAYBACK_TICKS_MONTHS,
+    accelerator_constants,
+    central_inputs,
+    evaluate_with,
+    log_histogram,
+    quantiles,
+)
+from aiboom.kernels import PAYBACK_HORIZON_MONTHS, Accelerator
+from aiboom.registry import Assumption
+from aiboom.sampling import draw_samples
+
+__all__ = [
+    "IMPROVEMENT_FACTORS",
+    "LEVERS",
+    "OUTLOOK_YEARS",
+    "REFERENCE_ACCELERATOR",
+    "SMALL_MODEL_ROWS",
+    "Lever",
+    "Workload",
+    "central_inputs",
+    "chart_accelerator_query",
+    "chart_cost_histogram",
+    "chart_intervals",
+    "cost_histogram",
+    "chart_lever_sweep",
+    "chart_required",
+    "current_value",
+    "favourable_inputs",
+    "format_value",
+    "requirement_text",
+    "improvement_factor",
+    "chart_workload_bills",
+    "create_workload",
+    "current_prices",
+    "decade_ticks",
+    "frontier_price_trend",
+    "generation_gain",
+    "lever_sweep",
+    "payback_at",
+    "perf_per_watt",
+    "price_paths",
+    "accelerator_price_samples",
+    "query_by_accelerator",
+    "required_conversion",
+    "required_value",
+    "reference_chip_name",
+    "small_model_changes",
+    "small_model_name",
+    "what_must_be_true",
+    "what_must_be_true_table",
+    "workload_bills",
+]
+
+#: Kernel input -> registry row of the small specialised model that replaces it.
+SMALL_MODEL_ROWS: dict[str, str] = {
+    "frontier_active_params": "small_model_active_params",
+    "frontier_layers": "small_layers",
+    "frontier_kv_heads": "small_kv_heads",
+    "frontier_head_dim": "small_head_dim",
+}
+#: Accelerator described by the registry's GPU-hour price and server-power rows
+#: (``h100_usd_per_gpu_hour``, ``server_watts_per_gpu``): an id of ``data/accelerators.csv``.
+REFERENCE_ACCELERATOR = "h100"
+#: Improvement factors of the lever sweep, from today's value to thirty times better [ratio].
+IMPROVEMENT_FACTORS: np.ndarray = np.geomspace(1.0, 30.0, 41)
+#: Room left for the accelerator names beside the two panels of the per-chip chart [px].
+ACCELERATOR_LABEL_PX = 120
+#: Years ahead on the cost-per-query paths [years].
+OUTLOOK_YEARS = 3
+
+
+# --------------------------------------------------------------------------------------------
+# Small and open models
+# --------------------------------------------------------------------------------------------
+
+
+def small_model_changes(registry: Mapping[str, Assumption]) -> dict[str, float]:
+    """Kernel inputs that turn the served frontier-class model into the small one.
+
+    Returns
+    -------
+    dict of str to float
+        Central values of the rows of :data:`SMALL_MODEL_ROWS` under the kernel's input ids
+        [parameters, count].
+    """
+    return {target: registry[source].central for target, source in SMALL_MODEL_ROWS.items()}
+
+
+def small_model_name(registry: Mapping[str, Assumption]) -> str:
+    """Name of the open model whose architecture the small-model rows describe, read from the
+    bracket of ``small_model_active_params``'s description (the description itself if none).
+
+    >>> from aiboom.registry import load_registry
+    >>> small_model_name(load_registry())
+    'Llama 3.1 8B'
+    """
+    text = registry["small_model_active_params"].description
+    match = re.search(r"\(([^()]+)\)\s*$", text)
+    return match.group(1) if match else text
+
+
+def cost_histogram(groups: Mapping[str, ArrayLike], n_bins: int = 40,
+                   coverage: float = 0.999) -> pd.DataFrame:
+    """Log-binned shares of positive samples over whole decades that hold nearly all of them.
+
+    Parameters
+    ----------
+    groups : mapping of str to array-like
+        Label to samples [any positive unit].
+    n_bins : int, default 40
+        Number of bins.
+    coverage : float, default 0.999
+        The range spans the decades from the lowest ``(1 - coverage)`` quantile to the highest
+        ``coverage`` quantile of any group [fraction].
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`aiboom.analysis.money.log_histogram`, label column ``model``.
+    """
+    lows = [np.quantile(np.asarray(v, dtype=float), 1.0 - coverage) for v in groups.values()]
+    highs = [np.quantile(np.asarray(v, dtype=float), coverage) for v in groups.values()]
+    low = 10.0 ** math.floor(math.log10(min(lows)))
+    high = 10.0 ** math.ceil(math.log10(max(highs)))
+    return log_histogram(groups, low, high, n_bins, group="model")
+
+
+def chart_cost_histogram(hist: pd.DataFrame, x_title: str) -> alt.Chart:
+    """Overlaid histograms from :func:`cost_histogram` on a log axis ticked at each decade.
+
+    Parameters
+    ----------
+    hist : pandas.DataFrame
+        From :func:`cost_histogram`.
+    x_title : str
+        Axis title with its unit.
+    """
+    chart = charts.histogram(hist, left="bin_low", right="bin_high", share="share",
+                             color="model", x_title=x_title, log_x=True, x_format=".3~g")
+    ticks = decade_ticks(pd.concat([hist["bin_low"], hist["bin_high"]]))
+    return chart.encode(
+        x=alt.X("bin_low:Q", bin="binned", title=x_title,
+                scale=alt.Scale(type="log", domain=[ticks[0], ticks[-1]]),
+                axis=alt.Axis(format="~g", values=ticks)),
+        color=alt.Color("model:N", title=None, sort=list(dict.fromkeys(hist["model"]))))
+
+
+class Workload(NamedTuple):
+    """A month of an enterprise assistant's traffic (central registry values)."""
+
+    queries_per_month: float  # model calls per month [count]
+    input_tokens: float  # prompt tokens per query [tokens/query]
+    output_tokens: float  # visible answer tokens per query [tokens/query]
+    cached_input_share: float  # share of prompt tokens read from the cache [fraction]
+    cached_input_price_ratio: float  # cached over uncached input price [fraction]
+    reasoning_multiplier: float  # hidden tokens per visible one, averaged over queries [ratio]
+
+
+def create_workload(registry: Mapping[str, Assumption]) -> Workload:
+    r"""The generative-AI project's monthly traffic, from central registry values.
+
+    Parameters
+    ----------
+    registry : mapping of str to Assumption
+        Reads ``genai_queries_per_month``, ``input_tokens_per_query``,
+        ``output_tokens_per_query``, ``cached_input_share``, ``cached_input_price_ratio``,
+        ``reasoning_token_multiplier`` and ``reasoning_query_share``.
+
+    Returns
+    -------
+    Workload
+
+    Notes
+    -----
+    A share :math:`s` of queries reason, with :math:`r` hidden tokens per visible one, so the
+    average query carries :math:`m = r s` hidden tokens per visible token.
+    """
+    c = {k: registry[k].central for k in (
+        "genai_queries_per_month", "input_tokens_per_query", "output_tokens_per_query",
+        "cached_input_share", "cached_input_price_ratio", "reasoning_token_multiplier",
+        "reasoning_query_share")}
+    w = Workload(c["genai_queries_per_month"], c["input_tokens_per_query"],
+                 c["output_tokens_per_query"], c["cached_input_share"],
+                 c["cached_input_price_ratio"],
+                 c["reasoning_token_multiplier"] * c["reasoning_query_share"])
+    if not 0.0 <= w.cached_input_share <= 1.0:
+        raise ValueError(f"cached_input_share must be in [0, 1]; got {w.cached_input_share}")
+    return w
+
+
+def current_prices(api_prices: pd.DataFrame) -> pd.DataFrame:
+    """List prices still in effect: rows of ``data/api_prices.csv`` with no ``to_date``."""
+    return api_prices[api_prices["to_date"].isna()].reset_index(drop=True)
+
+
+def _bill(w: Workload, usd_per_m_input: ArrayLike, usd_per_m_output: ArrayLike,
+          cached_ratio: ArrayLike) -> np.ndarray | float:
+    return w.queries_per_month * inference.usd_per_query(
+        w.input_tokens, w.output_tokens, usd_per_m_input, usd_per_m_output,
+        w.cached_input_share, cached_ratio, w.reasoning_multiplier)
+
+
+def workload_bills(api_prices: pd.DataFrame, registry: Mapping[str, Assumption]
+                   ) -> pd.DataFrame:
+    r"""Monthly API bill of one workload at each current list price, and at registry prices.
+
+    Parameters
+    ----------
+    api_prices : pandas.DataFrame
+        ``data/api_prices.csv``.
+    registry : mapping of str to Assumption
+        The workload (:func:`create_workload`), ``frontier_input_usd_per_m_tokens``,
+        ``frontier_output_usd_per_m_tokens`` and ``open_model_price_discount``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per current model: ``group`` ("Frontier tier", "Mid tier", "Small tier"),
+        ``model``, ``vendor``, ``bill_usd_per_month`` [USD/month], ``bill_low``,
+        ``bill_high`` (equal to the bill) ; then two rows at registry prices, "Frontier
+        (registry)" and "Open model (registry discount)", whose ``bill_low``/``bill_high``
+        span the registry's low and high [USD/month].
+
+    Notes
+    -----
+    Bill :math:`= Q \cdot` :func:`aiboom.inference.usd_per_query`, reasoning tokens billed
+    as output. A model's cached-input price sets its cache ratio; without one the registry's
+    ``cached_input_price_ratio`` is used. The open-model price is the frontier price times
+    the discount :math:`\delta`, on input and output alike.
+    """
+    w = create_workload(registry)
+    cur = current_prices(api_prices)
+    ratio = (cur["cached_input_usd_per_m"] / cur["input_usd_per_m"]).fillna(
+        w.cached_input_price_ratio)
+    bills = _bill(w, cur["input_usd_per_m"].to_numpy(), cur["output_usd_per_m"].to_numpy(),
+                  ratio.to_numpy())
+    rows = pd.DataFrame({"group": cur["tier"].str.capitalize() + " tier",
+                         "model": cur["model"], "vendor": cur["vendor"],
+                         "bill_usd_per_month": bills, "bill_low": bills, "bill_high": bills})
+    p_in = registry["frontier_input_usd_per_m_tokens"]
+    p_out = registry["frontier_output_usd_per_m_tokens"]
+    disc = registry["open_model_price_discount"]
+    frontier = {lvl: float(_bill(w, getattr(p_in, lvl), getattr(p_out, lvl),
+                                 w.cached_input_price_ratio))
+                for lvl in ("low", "central", "high")}
+    open_ = {lvl: frontier["central"] * getattr(disc, lvl) for lvl in ("low", "central", "high")}
+    extra = pd.DataFrame([
+        {"group": "Frontier (registry)", "model": "registry central price", "vendor": "",
+         "bill_usd_per_month": frontier["central"], "bill_low": frontier["low"],
+         "bill_high": frontier["high"]},
+        {"group": "Open model (registry discount)", "model": "frontier price x discount",
+         "vendor": "", "bill_usd_per_month": open_["central"], "bill_low": open_["low"],
+         "bill_high": open_["high"]},
+    ])
+    return pd.concat([rows, extra], ignore_index=True)
+
+
+def decade_ticks(values: ArrayLike) -> list[float]:
+    """Powers of ten spanning positive ``values``, for uncluttered log axes.
+
+    >>> decade_ticks([0.03, 4.0])
+    [0.01, 0.1, 1.0, 10.0]
+    """
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v) & (v > 0)]
+    lo, hi = math.floor(math.log10(v.min())), math.ceil(math.log10(v.max()))
+    return [float(10.0**k) for k in range(lo, hi + 1)]
+
+
+def chart_workload_bills(df: pd.DataFrame, order: Sequence[str]) -> alt.LayerChart:
+    """Strip plot of monthly bills (log x), one row per group, with registry ranges as bars.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        From :func:`workload_bills`.
+    order : sequence of str
+        Row order of the groups.
+    """
+    y = alt.Y("group:N", sort=list(order), title=None)
+    x_title = "API bill for the workload, US$ per month (log scale)"
+    tooltip = [alt.Tooltip("group:N", title=""), alt.Tooltip("model:N", title="Model"),
+               alt.Tooltip("vendor:N", title="Vendor"),
+               alt.Tooltip("bill_usd_per_month:Q", title="US$ per month", format="$,.0f")]
+    span = alt.Chart(df[df["bill_low"] < df["bill_high"]]).mark_rule(strokeWidth=3).encode(
+        y=y, x=alt.X("bill_low:Q", scale=alt.Scale(type="log"), title=x_title), x2="bill_high:Q",
+        color=alt.Color("group:N", legend=None, sort=list(order)),
+        tooltip=[alt.Tooltip("group:N", title=""),
+                 alt.Tooltip("bill_low:Q", title="At registry low", format="$,.0f"),
+                 alt.Tooltip("bill_high:Q", title="At registry high", format="$,.0f")])
+    points = alt.Chart(df).mark_point(filled=True, size=70, opacity=0.75).encode(
+        y=y, x=alt.X("bill_usd_per_month:Q", scale=alt.Scale(type="log"), title=x_title,
+                     axis=alt.Axis(format="$,.0f", values=decade_ticks(
+                         pd.concat([df["bill_low"], df["bill_high"]])))),
+        color=alt.Color("group:N", legend=None, sort=list(order)), tooltip=tooltip)
+    return alt.layer(span, points).properties(height=40 * len(order))
+
+
+# --------------------------------------------------------------------------------------------
+# Performance per watt
+# --------------------------------------------------------------------------------------------
+
+
+def perf_per_watt(accelerators: pd.DataFrame) -> pd.DataFrame:
+    r"""Dense throughput per watt of board power, by accelerator and precision.
+
+    Parameters
+    ----------
+    accelerators : pandas.DataFrame
+        ``data/accelerators.csv``; chips without ``tdp_w`` are left out.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per chip and precision with a published peak: ``id``, ``name``, ``vendor``,
+        ``year``, ``precision`` ("BF16" or "FP8"), ``tflops_per_w`` [TFLOP/s per W].
+
+    Notes
+    -----
+    :math:`F / P_{TDP}`: dense peak over thermal design power, the power the board is rated
+    for. Servers draw more (host, network, cooling), in roughly the same proportion for each
+    generation.
+    """
+    acc = accelerators.dropna(subset=["tdp_w"])
+    frames = []
+    for col, label in (("bf16_dense_tflops", "BF16"), ("fp8_dense_tflops", "FP8")):
+        sub = acc.dropna(subset=[col])
+        frames.append(pd.DataFrame({
+            "id": sub["id"], "name": sub["name"].str.split(" \\(").str[0], "vendor": sub["vendor"],
+            "year": sub["year"].astype(int), "precision": label,
+            "tflops_per_w": sub[col] / sub["tdp_w"]}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def generation_gain(perf: pd.DataFrame, vendor: str = "NVIDIA", precision: str = "BF16"
+                    ) -> dict[str, Any]:
+    r"""Average gain in throughput per watt from one accelerator generation to the next.
+
+    Parameters
+    ----------
+    perf : pandas.DataFrame
+        From :func:`perf_per_watt`.
+    vendor : str, default "NVIDIA"
+        Vendor whose line is followed.
+    precision : str, default "BF16"
+        Precision compared (every generation must have it).
+
+    Returns
+    -------
+    dict
+        ``gain`` [ratio per generation], ``chips`` (names, oldest first), ``first_year`` and
+        ``last_year`` [year], ``n_generations`` [count], ``per_year`` [ratio per year].
+
+    Notes
+    -----
+    A generation is a launch year; within a year the chip with the best throughput per watt
+    stands for it. With :math:`e_1 \ldots e_n` those values, the mean gain is the geometric
+    mean of the steps,
+
+    .. math:: g = (e_n / e_1)^{1/(n-1)} .
+    """
+    sub = perf[(perf["vendor"] == vendor) & (perf["precision"] == precision)]
+    best = sub.loc[sub.groupby("year")["tflops_per_w"].idxmax()].sort_values("year")
+    if len(best) < 2:
+        raise ValueError(f"need at least two {vendor} generations with {precision} figures")
+    e = best["tflops_per_w"].to_numpy()
+    years = best["year"].to_numpy()
+    gain = (e[-1] / e[0]) ** (1.0 / (len(e) - 1))
+    return {"gain": float(gain), "chips": best["name"].tolist(), "first_year": int(years[0]),
+            "last_year": int(years[-1]), "n_generations": len(e),
+            "per_year": float((e[-1] / e[0]) ** (1.0 / (years[-1] - years[0])))}
+
+
+def accelerator_price_samples(registry: Mapping[str, Assumption], accelerators: pd.DataFrame,
+                              accelerator_id: str, n_samples: int, seed: int) -> np.ndarray:
+    """Draws of the price of one GPU-hour on a given accelerator.
+
+    Parameters
+    ----------
+    registry : mapping of str to Assumption
+        The scenario's own registry (not remapped to its serving chip).
+    accelerators : pandas.DataFrame
+        ``data/accelerators.csv``.
+    accelerator_id : str
+        Chip id.
+    n_samples, seed : int
+        Draws and root seed.
+
+    Returns
+    -------
+    numpy.ndarray
+        Price per GPU-hour [USD/GPU-hour]: the registry row ``<id>_usd_per_gpu_hour`` when
+        there is one, otherwise the :data:`REFERENCE_ACCELERATOR` row scaled by the ratio of
+        the chips' central rental prices (the rule of :func:`aiboom.montecarlo.scenario_inputs`).
+    """
+    own = f"{accelerator_id}_usd_per_gpu_hour"
+    ref = f"{REFERENCE_ACCELERATOR}_usd_per_gpu_hour"
+    if own in registry:
+        return draw_samples(registry, [own], n_samples, seed)[own]
+    table = accelerators.set_index("id")
+    ratio = (table.loc[accelerator_id, "rental_usd_per_hour_central"]
+             / table.loc[REFERENCE_ACCELERATOR, "rental_usd_per_hour_central"])
+    return draw_samples(registry, [ref], n_samples, seed)[ref] * ratio
+
+
+def reference_chip_name(accelerators: pd.DataFrame) -> str:
+    """Short name of :data:`REFERENCE_ACCELERATOR` (e.g. "NVIDIA H100 SXM5 80GB")."""
+    return str(accelerators.set_index("id").loc[REFERENCE_ACCELERATOR, "name"]).split(" (")[0]
+
+
+def query_by_accelerator(samples: Mapping[str, np.ndarray], accelerators: pd.DataFrame,
+                         registry: Mapping[str, Assumption], seed: int,
+                         backend: str | None = None) -> pd.DataFrame:
+    r"""Energy and cost of one query on each accelerator, sample by sample.
+
+    Parameters
+    ----------
+    samples : mapping of str to numpy.ndarray
+        Generative-AI samples from :func:`aiboom.analysis.money.simulate_project`.
+    accelerators : pandas.DataFrame
+        ``data/accelerators.csv``; chips without ``tdp_w`` are left out.
+    registry : mapping of str to Assumption
+        The scenario's own registry, for the GPU-hour prices.
+    seed : int
+        Root seed of the price draws.
+    backend : str, optional
+        Array backend.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per chip, by launch year: ``accelerator``, ``year``, ``wh_p5``, ``wh_p50``,
+        ``wh_p95`` [Wh/query], ``usd_p5``, ``usd_p50``, ``usd_p95`` [USD/query].
+
+    Notes
+    -----
+    Each chip gets its own price per GPU-hour (:func:`accelerator_price_samples`), peaks and
+    bandwidth (:func:`aiboom.analysis.money.accelerator_constants`), and the registry's
+    server power per GPU, which describes the :data:`REFERENCE_ACCELERATOR`, scaled by the
+    ratio of rated board powers,
+
+    .. math:: W_a = W\, \frac{P_a}{P_{ref}} .
+    """
+    acc = accelerators.dropna(subset=["tdp_w"]).sort_values(["year", "id"])
+    ref = accelerators.set_index("id").loc[REFERENCE_ACCELERATOR]
+    n = len(samples["server_watts_per_gpu"])
+    rows = []
+    for _, chip in acc.iterrows():
+        price = accelerator_price_samples(registry, accelerators, chip["id"], n, seed)
+        watts = samples["server_watts_per_gpu"] * chip["tdp_w"] / ref["tdp_w"]
+        y = evaluate_with(samples, {"h100_usd_per_gpu_hour": price,
+                                    "server_watts_per_gpu": watts}, backend,
+                          accelerator_constants(chip))
+        wh, usd = quantiles(y["wh_per_query"]), quantiles(y["usd_per_query"])
+        rows.append({"accelerator": chip["name"].split(" (")[0], "year": int(chip["year"]),
+                     "wh_p5": wh[0], "wh_p50": wh[1], "wh_p95": wh[2],
+                     "usd_p5": usd[0], "usd_p50": usd[1], "usd_p95": usd[2]})
+    return pd.DataFrame(rows)
+
+
+def chart_accelerator_query(df: pd.DataFrame) -> alt.HConcatChart:
+    """Energy (left) and cost (right) of one query by accelerator: medians with ninety per cent
+    rules on log axes, rows by launch year.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        From :func:`query_by_accelerator`.
+    """
+    order = df["accelerator"].tolist()
+    panel_width = (charts.WIDTH_PX - ACCELERATOR_LABEL_PX) // 2
+    energy = chart_intervals(df, label="accelerator", low="wh_p5", mid="wh_p50", high="wh_p95",
+                             x_title="Energy, Wh per query (log)", x_format=".3~g",
+                             order=order).properties(width=panel_width)
+    cents = df.assign(c_p5=df["usd_p5"] * CENTS_PER_USD, c_p50=df["usd_p50"] * CENTS_PER_USD,
+                      c_p95=df["usd_p95"] * CENTS_PER_USD)
+    cost = chart_intervals(cents, label="accelerator", low="c_p5", mid="c_p50", high="c_p95",
+                           x_title="Cost, US cents per query (log)", x_format=".3~g",
+                           order=order, show_labels=False).properties(width=panel_width)
+    return alt.hconcat(energy, cost, spacing=16)
+
+
+def chart_intervals(df: pd.DataFrame, *, label: str, low: str, mid: str, high: str,
+                    x_title: str, x_format: str, color: str | None = None,
+                    order: Sequence[str] | None = None, show_labels: bool = True
+                    ) -> alt.LayerChart:
+    """Median dots with 5th-95th percentile rules, one row per label (log x).
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        One row per label.
+    label, low, mid, high : str
+        Columns of the row label and of the interval [x unit].
+    x_title, x_format : str
+        Axis title (with unit) and d3 number format.
+    color : str, optional
+        Column that colours the rows.
+    order : sequence of str, optional
+        Row order; default the frame's.
+    show_labels : bool, default True
+        Draw the row labels (off for a second panel beside a first).
+    """
+    order = list(df[label]) if order is None else list(order)
+    y = alt.Y(f"{label}:N", sort=order, title=None,
+              axis=alt.Axis() if show_labels else None)
+    x_scale = alt.Scale(type="log")
+    color_enc = {"color": alt.Color(f"{color}:N", title=None)} if color else {}
+    rule = alt.Chart(df).mark_rule(strokeWidth=2, opacity=0.6).encode(
+        y=y, x=alt.X(f"{low}:Q", scale=x_scale, title=x_title), x2=f"{high}:Q", **color_enc)
+    ticks = decade_ticks(pd.concat([df[low], df[high]]))
+    dots = alt.Chart(df).mark_point(filled=True, size=80).encode(
+        y=y, x=alt.X(f"{mid}:Q", scale=x_scale, title=x_title,
+                     axis=alt.Axis(format=x_format, values=ticks)),
+        tooltip=[alt.Tooltip(f"{label}:N", title=""),
+                 alt.Tooltip(f"{mid}:Q", title="Median", format=x_format),
+                 alt.Tooltip(f"{low}:Q", title="5th percentile", format=x_format),
+                 alt.Tooltip(f"{high}:Q", title="95th percentile", format=x_format)],
+        **color_enc)
+    return alt.layer(rule, dots).properties(height=max(120, 32 * len(order)))
+
+
+# --------------------------------------------------------------------------------------------
+# Cost per query over time
+# --------------------------------------------------------------------------------------------
+
+
+def frontier_price_trend(api_prices: pd.DataFrame, tier: str = "frontier",
+                         confidence: float = 0.9) -> training.TrendFit:
+    """Exponential trend of output-token list prices of one tier, by date of the price.
+
+    Parameters
+    ----------
+    api_prices : pandas.DataFrame
+        ``data/api_prices.csv``; a price is dated by ``from_date``, else ``release_date``;
+        undated rows are left out.
+    tier : str, default "frontier"
+        Tier fitted.
+    confidence : float, default 0.9
+        Level of the interval on the yearly change.
+
+    Returns
+    -------
+    aiboom.training.TrendFit
+        ``growth_per_year`` below one means prices fall [x/yr].
+    """
+    df = api_prices[api_prices["tier"] == tier].copy()
+    df["date"] = df["from_date"].fillna(df["release_date"])
+    df = df.dropna(subset=["date"])
+    return training.fit_log_linear_trend(df["date"], df["output_usd_per_m"], confidence)
+
+
+def price_paths(registry: Mapping[str, Assumption], trend: training.TrendFit, start_year: int,
+                n_samples: int, seed: int, years: int = OUTLOOK_YEARS) -> pd.DataFrame:
+    r"""List price of one query over the coming years, three ways.
+
+    Parameters
+    ----------
+    registry : mapping of str to Assumption
+        Reads the frontier token prices, the per-query token counts, the cache settings,
+        ``reasoning_token_multiplier`` and ``api_price_decline_per_year``.
+    trend : aiboom.training.TrendFit
+        Trend of frontier list prices (:func:`frontier_price_trend`).
+    start_year : int
+        Calendar year of today's prices [year].
+    n_samples : int
+        Draws of the constant-capability decline [samples].
+    seed : int
+        Root seed.
+    years : int, default OUTLOOK_YEARS
+        Years ahead [years].
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``series``, ``year`` [year], ``p5``, ``p50``, ``p95`` [USD/query].
+
+    Notes
+    -----
+    With :math:`c_0` the price of a plain answer at today's frontier list prices and
+    :math:`c_0^{r}` that of an answer with :math:`r` hidden reasoning tokens per visible one
+    (:func:`aiboom.inference.usd_per_query`), after :math:`t` years
+
+    .. math::
+       c_{same}(t) = c_0\, d^{-t}, \qquad c_{frontier}(t) = c_0\, g^{t}, \qquad
+       c_{reasoning}(t) = c_0^{r}\, g^{t}
+
+    where :math:`d` is the yearly price decline at constant capability (registry,
+    interval from its distribution) and :math:`g` the fitted yearly change of frontier list
+    prices (interval from the fit's slope).
+    """
+    c = {k: registry[k].central for k in (
+        "input_tokens_per_query", "output_tokens_per_query", "frontier_input_usd_per_m_tokens",
+        "frontier_output_usd_per_m_tokens", "cached_input_share", "cached_input_price_ratio",
+        "reasoning_token_multiplier")}
+
+    def price(reasoning: float) -> float:
+        return float(inference.usd_per_query(
+            c["input_tokens_per_query"], c["output_tokens_per_query"],
+            c["frontier_input_usd_per_m_tokens"], c["frontier_output_usd_per_m_tokens"],
+            c["cached_input_share"], c["cached_input_price_ratio"], reasoning))
+
+    plain, reasoning = price(0.0), price(c["reasoning_token_multiplier"])
+    decline = draw_samples(registry, ["api_price_decline_per_year"], n_samples,
+                           seed)["api_price_decline_per_year"]
+    rows = []
+    for t in range(int(years) + 1):
+        same = quantiles(plain * decline ** (-float(t)))
+        rows.append({"series": "Same capability, plain answer", "year": start_year + t,
+                     "p5": same[0], "p50": same[1], "p95": same[2]})
+        for label, base in (("Frontier, plain answer", plain),
+                            ("Frontier, reasoning answer", reasoning)):
+            rows.append({"series": label, "year": start_year + t,
+                         "p5": base * trend.low ** t, "p50": base * trend.growth_per_year ** t,
+                         "p95": base * trend.high ** t})
+    return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------------------------
+# What must be true
+# --------------------------------------------------------------------------------------------
+
+
+def payback_at(inputs: Mapping[str, float], accelerator: Accelerator = kernels.H100_SXM,
+               usd_per_query: float | None = None) -> float:
+    r"""Payback of the generative-AI project at given inputs, optionally at a set query cost.
+
+    Parameters
+    ----------
+    inputs : mapping of str to float
+        One value per kernel input [registry units].
+    accelerator : Accelerator, default H100_SXM
+        Serving accelerator constants.
+    usd_per_query : float, optional
+        Serving cost of one query to impose [USD/query]; the GPU-hour price :math:`p` is
+        scaled so that the roofline gives this cost (cost is proportional to :math:`p`).
+
+    Returns
+    -------
+    float
+        Payback [months], ``inf`` when not within the horizon
+        (:func:`aiboom.kernels.reference_per_sample`).
+    """
+    params = dict(inputs)
+    if usd_per_query is not None:
+        base = kernels.reference_per_sample(params, accelerator)["usd_per_query"]
+        params["h100_usd_per_gpu_hour"] = params["h100_usd_per_gpu_hour"] * usd_per_query / base
+    return kernels.reference_per_sample(params, accelerator)["payback_months"]
+
+
+class Lever(NamedTuple):
+    """One input the solver may move."""
+
+    key: str  # kernel input id, or "usd_per_query"
+    short: str  # short name for glue keys
+    label: str  # name in the table and charts
+    unit: str  # unit of the value [registry unit]
+    bracket: tuple[float, float]  # interval searched [unit]
+    better: str  # "higher" or "lower": the direction that shortens payback
+
+
+#: Levers of the generative-AI project, with the interval the solver searches: shares in
+#: [0, 1], money and months from zero to the limits of economics.DEFAULT_BRACKETS.
+LEVERS: tuple[Lever, ...] = (
+    Lever("genai_monthly_benefit_usd", "benefit", "Monthly gross benefit", "USD/month",
+          economics.DEFAULT_BRACKETS["monthly_benefit_usd"], "higher"),
+    Lever("value_capture_share", "capture", "Share of value captured", "fraction",
+          economics.DEFAULT_BRACKETS["value_capture_share"], "higher"),
+    Lever("usd_per_query", "query_cost", "Serving cost per query", "USD/query",
+          economics.DEFAULT_BRACKETS["usd_per_query"], "lower"),
+    Lever("serving_utilization", "utilisation", "Fleet utilisation", "fraction",
+          economics.DEFAULT_BRACKETS["utilization"], "higher"),
+    Lever("genai_project_capex_usd", "build_cost", "Up-front build cost", "USD",
+          economics.DEFAULT_BRACKETS["capex_usd"], "lower"),
+    Lever("data_cleanup_delay_months", "cleanup_delay", "Data clean-up delay", "months",
+          economics.DEFAULT_BRACKETS["cleanup_delay_months"], "lower"),
+)
+
+
+def _lever_fn(inputs: Mapping[str, float], lever: Lever,
+              accelerator: Accelerator) -> Callable[[float], float]:
+    if lever.key == "usd_per_query":
+        return lambda x: payback_at(inputs, accelerator, usd_per_query=x)
+    return lambda x: payback_at({**inputs, lever.key: x}, accelerator)
+
+
+def current_value(inputs: Mapping[str, float], lever: Lever,
+                  accelerator: Accelerator = kernels.H100_SXM) -> float:
+    """Value of a lever at the given inputs [lever unit] (the roofline cost for a query)."""
+    if lever.key == "usd_per_query":
+        return kernels.reference_per_sample(dict(inputs), accelerator)["usd_per_query"]
+    return float(inputs[lever.key])
+
+
+def improvement_factor(lever: Lever, current: float, value: float) -> float:
+    """How many times better than ``current`` a value is, in the lever's good direction:
+    ``value / current`` for levers where higher is better, ``current / value`` otherwise
+    [ratio]; NaN when undefined."""
+    if not (math.isfinite(value) and math.isfinite(current)) or current <= 0:
+        return math.nan
+    if lever.better == "higher":
+        return value / current
+    return current / value if value > 0 else math.inf
+
+
+def required_value(inputs: Mapping[str, float], lever: Lever, target_months: float,
+                   accelerator: Accelerator = kernels.H100_SXM) -> float:
+    """Value of one lever at which the central project pays back in ``target_months``.
+
+    Parameters
+    ----------
+    inputs : mapping of str to float
+        Central kernel inputs (:func:`aiboom.analysis.money.central_inputs`) [registry units].
+    lever : Lever
+        The input to move; all others stay as given.
+    target_months : float
+        Payback to reach [months].
+    accelerator : Accelerator, default H100_SXM
+        Serving accelerator constants.
+
+    Returns
+    -------
+    float
+        Required value [lever unit]; NaN when no value within ``lever.bracket`` reaches the
+        target (the lever alone cannot do it).
+
+    Notes
+    -----
+    :func:`aiboom.economics.solve_for` (Brent's method) on :func:`payback_at`, which is
+    monotone in each lever.
+    """
+    fn = _lever_fn(inputs, lever, accelerator)
+    try:
+        return economics.solve_for(target_months, "x", payback_fn=lambda x: fn(x),
+                                   bracket=lever.bracket)
+    except ValueError:
+        return math.nan
+
+
+def what_must_be_true(inputs: Mapping[str, float], targets: Mapping[str, float],
+                      accelerator: Accelerator = kernels.H100_SXM,
+                      levers: Sequence[Lever] = LEVERS) -> pd.DataFrame:
+    """Required value of each lever for each target payback, against its current value.
+
+    Parameters
+    ----------
+    inputs : mapping of str to float
+        Central kernel inputs [registry units].
+    targets : mapping of str to float
+        Target name to payback [months].
+    accelerator : Accelerator, default H100_SXM
+        Serving accelerator constants.
+    levers : sequence of Lever, default LEVERS
+        Levers to solve for.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per lever and target: ``short``, ``lever``, ``unit``, ``better``, ``target``,
+        ``target_months`` [months], ``current`` and ``required`` [lever unit] (NaN when out of
+        reach), ``factor`` (:func:`improvement_factor` of the required value) [ratio] and
+        ``best_payback`` [months], the payback with this lever alone at the favourable end
+        of its bracket (``inf`` for never).
+    """
+    rows = []
+    for lever in levers:
+        current = current_value(inputs, lever, accelerator)
+        best_x = lever.bracket[1] if lever.better == "higher" else lever.bracket[0]
+        best = _lever_fn(inputs, lever, accelerator)(best_x)
+        for name, months in targets.items():
+            req = required_value(inputs, lever, months, accelerator)
+            rows.append({"short": lever.short, "lever": lever.label, "unit": lever.unit,
+                         "better": lever.better, "target": name,
+                         "target_months": float(months), "current": current, "required": req,
+                         "factor": improvement_factor(lever, current, req),
+                         "best_payback": best})
+    return pd.DataFrame(rows)
+
+
+def requirement_text(required: float, factor: float, unit: str) -> str:
+    """A solver result in words: the value and its multiple of today's, or why there is none.
+
+    >>> requirement_text(4.03e6, 16.1, "USD/month")
+    "US$ 4.03 million a month, 16.1 times today's"
+    >>> requirement_text(float("nan"), float("nan"), "fraction")
+    'out of reach, since no value of this lever alone is enough'
+    """
+    if required is None or not math.isfinite(required):
+        return "out of reach, since no value of this lever alone is enough"
+    return f"{format_value(required, unit)}, {factor:,.1f} times today's"
+
+
+def format_value(value: float, unit: str) -> str:
+    """A lever value in words for tables and prose; "out of reach" for NaN.
+
+    >>> format_value(4.03e6, "USD/month"), format_value(0.5, "fraction")
+    ('US$ 4.03 million a month', '50%')
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "out of reach"
+    if unit == "fraction":
+        return f"{value:.0%}"
+    if unit == "months":
+        return f"{value:,.1f} months"
+    if unit.startswith("USD"):
+        if value >= 1e6:
+            money = f"US$ {value / 1e6:,.2f} million"
+        elif value >= 1e3:
+            money = f"US$ {value / 1e3:,.0f} thousand"
+        elif value >= 1.0:
+            money = f"US$ {value:,.2f}"
+        else:
+            money = f"{value * 100:,.3g} US cents"
+        return money + {"USD/month": " a month", "USD/query": " a query"}.get(unit, "")
+    return f"{value:,.3g} {unit}"
+
+
+def what_must_be_true_table(df: pd.DataFrame, months_text: Callable[[float], str]
+                            ) -> pd.DataFrame:
+    """The solver's results as a table for readers: one row per lever.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        From :func:`what_must_be_true`.
+    months_text : callable
+        Formats a payback in words (e.g. :func:`aiboom.analysis.money.months_text`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns "Lever", "Today", one "Needed for ..." column per target, and "Shortest
+        payback, this lever alone"; every cell is text.
+    """
+    out = []
+    for lever, group in df.groupby("lever", sort=False):
+        first = group.iloc[0]
+        row = {"Lever": lever, "Today": format_value(first["current"], first["unit"])}
+        for _, r in group.iterrows():
+            row[f"Needed for {r['target']}"] = format_value(r["required"], r["unit"])
+        row["Shortest payback, this lever alone"] = months_text(first["best_payback"])
+        out.append(row)
+    return pd.DataFrame(out)
+
+
+def lever_sweep(inputs: Mapping[str, float], factors: ArrayLike,
+                accelerator: Accelerator = kernels.H100_SXM,
+                levers: Sequence[Lever] = LEVERS) -> pd.DataFrame:
+    """Payback as each lever alone improves by each factor, the others as given.
+
+    Parameters
+    ----------
+    inputs : mapping of str to float
+        Central kernel inputs [registry units].
+    factors : array-like
+        Improvement factors [ratio]: the value is the current one times the factor where
+        higher is better, divided by it where lower is better. Values outside the lever's
+        bracket (a share above one) are skipped.
+    accelerator, levers
+        As for :func:`what_must_be_true`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``lever``, ``factor`` [ratio], ``value`` [lever unit], ``payback_months`` [months,
+        capped at the horizon] and ``never`` (True where it does not pay back).
+    """
+    rows = []
+    for lever in levers:
+        current = current_value(inputs, lever, accelerator)
+        fn = _lever_fn(inputs, lever, accelerator)
+        for f in np.asarray(factors, dtype=float):
+            x = current * f if lever.better == "higher" else current / f
+            if not lever.bracket[0] <= x <= lever.bracket[1]:
+                continue
+            p = fn(x)
+            rows.append({"lever": lever.label, "factor": float(f), "value": x,
+                         "payback_months": min(p, PAYBACK_HORIZON_MONTHS),
+                         "never": not math.isfinite(p)})
+    return pd.DataFrame(rows)
+
+
+def chart_lever_sweep(df: pd.DataFrame, targets: Mapping[str, float]) -> alt.LayerChart:
+    """Payback against each lever's improvement factor (log-log), with the targets as rules.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        From :func:`lever_sweep`.
+    targets : mapping of str to float
+        Target label to payback [months].
+    """
+    lines = charts.lines(df, x="factor", y="payback_months", color="lever",
+                         x_title="Lever improved by this factor, times today (log scale)",
+                         y_title="Payback, months (log scale)", log_x=True, log_y=True,
+                         points=False, y_format=",.0f", x_format="~g")
+    ticks = _payback_ticks(df, targets)
+    top = max(float(df["payback_months"].max()), max(targets.values()))
+    y_scale = alt.Scale(type="log", domain=[ticks[0], max(ticks[-1], top)])
+    lines = lines.encode(
+        color=alt.Color("lever:N", title=None, sort=list(dict.fromkeys(df["lever"]))),
+        x=alt.X("factor:Q", title="Lever improved by this factor, times today (log scale)",
+                scale=alt.Scale(type="log", domain=[float(df["factor"].min()),
+                                                    float(df["factor"].max())]),
+                axis=alt.Axis(format="~g")),
+        y=alt.Y("payback_months:Q", title="Payback, months (log scale)",
+                scale=y_scale, axis=alt.Axis(format=",.0f", values=ticks)))
+    rules_df = pd.DataFrame({"y": list(targets.values()), "label": list(targets)})
+    rules = alt.Chart(rules_df).mark_rule(strokeDash=[4, 3], color="#333").encode(
+        y=alt.Y("y:Q", scale=y_scale), tooltip=[alt.Tooltip("label:N", title=""),
+                                                alt.Tooltip("y:Q", title="Months",
+                                                            format=",.1f")])
+    text = alt.Chart(rules_df).mark_text(align="right", dy=-6, fontSize=11).encode(
+        y=alt.Y("y:Q", scale=y_scale), x=alt.value(charts.WIDTH_PX - 4), text="label:N")
+    return alt.layer(lines, rules, text).properties(height=320)
+
+
+def _payback_ticks(df: pd.DataFrame, targets: Mapping[str, float]) -> list[float]:
+    """Ticks of the payback axis of :func:`chart_lever_sweep` [months]."""
+    lo = min(float(df["payback_months"].min()), min(targets.values()))
+    hi = max(float(df["payback_months"].max()), max(targets.values()))
+    top = min([t for t in PAYBACK_TICKS_MONTHS if t >= hi], default=hi)
+    ticks = [t for t in PAYBACK_TICKS_MONTHS if lo / 2.0 <= t <= top]
+    return ticks or [lo, hi]
+
+
+def required_conversion(registry: Mapping[str, Assumption], usd_per_query: float,
+                        gross_margin: float = 0.0) -> float:
+    r"""Paying share a chatbot needs for subscriptions to cover compute at a gross margin.
+
+    Parameters
+    ----------
+    registry : mapping of str to Assumption
+        Central ``subscription_usd_per_month``, ``queries_per_free_user_per_day`` and
+        ``queries_per_paid_user_per_day``.
+    usd_per_query : float
+        Serving cost of an average query [USD/query].
+    gross_margin : float, default 0.0
+        Gross margin to leave after compute, in [0, 1) [fraction].
+
+    Returns
+    -------
+    float
+        :func:`aiboom.economics.break_even_conversion_rate` with the price scaled by
+        :math:`1 - g` [fraction]; ``inf`` when no share works.
+    """
+    if not 0.0 <= gross_margin < 1.0:
+        raise ValueError(f"gross_margin must be in [0, 1); got {gross_margin}")
+    return float(economics.break_even_conversion_rate(
+        registry["subscription_usd_per_month"].central * (1.0 - gross_margin), usd_per_query,
+        registry["queries_per_free_user_per_day"].central,
+        registry["queries_per_paid_user_per_day"].central))
+
+
+def favourable_inputs(registry: Mapping[str, Assumption], inputs: Mapping[str, float],
+                      accelerator: Accelerator = kernels.H100_SXM) -> dict[str, float]:
+    """Every uncertain kernel input at whichever end of its registry range shortens payback.
+
+    Parameters
+    ----------
+    registry : mapping of str to Assumption
+        Low and high of each input.
+    inputs : mapping of str to float
+        Central kernel inputs [registry units].
+    accelerator : Accelerator, default H100_SXM
+        Serving accelerator constants.
+
+    Returns
+    -------
+    dict of str to float
+        The inputs with each uncertain one moved, one at a time, to the end that gave the
+        shorter payback, then all together [registry units].
+    """
+    best = dict(inputs)
+    for k in inputs:
+        a = registry[k]
+        if not a.uncertain:
+            continue
+        low = payback_at({**inputs, k: a.low}, accelerator)
+        high = payback_at({**inputs, k: a.high}, accelerator)
+        best[k] = a.low if low < high else a.high if high < low else a.central
+    return best
+
+
+def chart_required(df: pd.DataFrame) -> alt.LayerChart:
+    """Improvement needed, times today (log x), one dot per lever and goal, with today at 1.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        ``label`` (row), ``goal`` (colour), ``factor`` [ratio], ``required_text`` and
+        ``current_text`` (tooltips).
+    """
+    order = list(dict.fromkeys(df["label"]))
+    ticks = decade_ticks(pd.concat([df["factor"], pd.Series([1.0])]))
+    dots = alt.Chart(df).mark_point(filled=True, size=90).encode(
+        y=alt.Y("label:N", sort=order, title=None),
+        x=alt.X("factor:Q", scale=alt.Scale(type="log", domain=[ticks[0], ticks[-1]]),
+                title="Needed value relative to today, times (log scale)",
+                axis=alt.Axis(format="~g", values=ticks)),
+        color=alt.Color("goal:N", title=None, sort=list(dict.fromkeys(df["goal"])),
+                        legend=alt.Legend(columns=2)),
+        tooltip=[alt.Tooltip("label:N", title=""), alt.Tooltip("goal:N", title="Goal"),
+                 alt.Tooltip("current_text:N", title="Today"),
+                 alt.Tooltip("required_text:N", title="Needed"),
+                 alt.Tooltip("factor:Q", title="Times today", format=",.2f")])
+    rule = alt.Chart(pd.DataFrame({"x": [1.0]})).mark_rule(color="#333").encode(x="x:Q")
+    return alt.layer(rule, dots).properties(width=LABELLED_BARS_WIDTH_PX,
+                                            height=max(120, 34 * len(order)))
