@@ -25,7 +25,11 @@ HEADLINE_NOTEBOOKS: tuple[str, ...] = (
 )
 #: Result names shown in the comparison, in order. Each must be recorded by one of the
 #: notebooks above (tests/test_compare.py checks that against the built manifest).
-HEADLINE_KEYS: tuple[str, ...] = ()
+HEADLINE_KEYS: tuple[str, ...] = (
+    "capex_cahn_latest_gap_usd_bn", "serve_usd_per_query_mix_cents", "serve_wh_mix",
+    "money_payback_genai", "money_payback_agentic", "money_subsidy_usd_bn_month",
+    "money_cleanup_added_months", "next_small_ratio",
+)
 
 
 def scenario_manifest(path: str | Path, *, log=print) -> dict:

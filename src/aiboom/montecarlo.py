@@ -346,7 +346,8 @@ def scenario_inputs(scenario: Scenario) -> tuple[dict[str, Assumption], Accelera
     a chip without an 8-bit figure uses its 16-bit one. The GPU-hour price is the registry row
     ``<accelerator>_usd_per_gpu_hour`` when there is one; otherwise the H100 row scaled by the
     ratio of the chips' central rental prices in the table. The result feeds
-    ``h100_usd_per_gpu_hour``, the model's price input.
+    ``h100_usd_per_gpu_hour``, the model's price input. Server power per GPU is scaled by the
+    ratio of the chips' rated power (``tdp_w``) where the table has it.
     """
     from aiboom import data
 
@@ -365,6 +366,15 @@ def scenario_inputs(scenario: Scenario) -> tuple[dict[str, Assumption], Accelera
             rows[price_id] = replace(base, low=base.low * ratio, central=base.central * ratio,
                                      high=base.high * ratio, notes=f"scaled by the rental price "
                                      f"of {scenario.accelerator} relative to h100; {base.notes}")
+        # Server power scales with the chip's rated power (when the table gives one).
+        tdp, h100_tdp = chip["tdp_w"], table.loc["h100", "tdp_w"]
+        if not pd.isna(tdp):
+            w = rows["server_watts_per_gpu"]
+            k = float(tdp) / float(h100_tdp)
+            rows["server_watts_per_gpu"] = replace(
+                w, low=w.low * k, central=w.central * k, high=w.high * k,
+                notes=f"scaled by the rated power of {scenario.accelerator} relative to h100; "
+                f"{w.notes}")
     bf16 = float(chip["bf16_dense_tflops"]) * 1e12
     fp8 = chip["fp8_dense_tflops"]
     accelerator = create_accelerator(

@@ -436,7 +436,8 @@ def reference_chip_name(accelerators: pd.DataFrame) -> str:
 
 def query_by_accelerator(samples: Mapping[str, np.ndarray], accelerators: pd.DataFrame,
                          registry: Mapping[str, Assumption], seed: int,
-                         backend: str | None = None) -> pd.DataFrame:
+                         backend: str | None = None,
+                         samples_accelerator: str = REFERENCE_ACCELERATOR) -> pd.DataFrame:
     r"""Energy and cost of one query on each accelerator, sample by sample.
 
     Parameters
@@ -451,6 +452,10 @@ def query_by_accelerator(samples: Mapping[str, np.ndarray], accelerators: pd.Dat
         Root seed of the price draws.
     backend : str, optional
         Array backend.
+    samples_accelerator : str, default REFERENCE_ACCELERATOR
+        The chip whose server power the samples carry (the scenario's accelerator:
+        :func:`aiboom.montecarlo.scenario_inputs` has already scaled it when the table gives
+        that chip's rated power).
 
     Returns
     -------
@@ -468,7 +473,10 @@ def query_by_accelerator(samples: Mapping[str, np.ndarray], accelerators: pd.Dat
     .. math:: W_a = W\, \frac{P_a}{P_{ref}} .
     """
     acc = accelerators.dropna(subset=["tdp_w"]).sort_values(["year", "id"])
-    ref = accelerators.set_index("id").loc[REFERENCE_ACCELERATOR]
+    table = accelerators.set_index("id")
+    ref = table.loc[samples_accelerator]
+    if pd.isna(ref["tdp_w"]):  # scenario_inputs left the registry's (reference) power as is
+        ref = table.loc[REFERENCE_ACCELERATOR]
     n = len(samples["server_watts_per_gpu"])
     rows = []
     for _, chip in acc.iterrows():
