@@ -118,7 +118,7 @@ def execute_notebook(template: Path, scenario: Scenario, out_dir: Path, *,
                 str(src), str(tmp_out), parameters={"scenario_file": str(Path(scenario.path)
                                                                          .resolve())},
                 kernel_name="python3", progress_bar=False, cwd=str(paths.ROOT),
-                execution_timeout=1800)
+                execution_timeout=1800, kernel_manager_class=_ipc_kernel_manager())
         except PapermillExecutionError as exc:
             # papermill counts its injected-parameters cell; report the template's numbering.
             index = exc.cell_index - (1 if exc.cell_index > _parameters_index(src) else 0)
@@ -137,6 +137,18 @@ def execute_notebook(template: Path, scenario: Scenario, out_dir: Path, *,
         shutil.move(tmp_out, target)
     key_file.write_text(key)
     return Executed(name, target, time.perf_counter() - start, cached=False)
+
+
+def _ipc_kernel_manager() -> type:
+    """A kernel manager that talks to the kernel over local sockets (IPC), not TCP ports."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    class IPCKernelManager(AsyncKernelManager):
+        def __init__(self, **kwargs):
+            kwargs.setdefault("transport", "ipc")
+            super().__init__(**kwargs)
+
+    return IPCKernelManager
 
 
 def _parameters_index(nb_path: Path) -> int:
