@@ -165,24 +165,25 @@ def test_missing_sidecar(data_copy):
 
 
 REGISTRY_CASES = [
-    ("central", "not-a-number", "not a number"),
-    ("unit", "furlongs", "unknown unit"),
-    ("high", "-1", "low <= central <= high"),
-    ("distribution", "normal", "unknown distribution"),
-    ("as_of", "last year", "YYYY-MM"),
+    # column, bad value, key fragment, message fragment
+    ("central", "not-a-number", "column=central", "not a number"),
+    ("unit", "furlongs", "column=unit", "unknown unit"),
+    ("high", "-1", "column=low/central/high", "low <= central <= high"),
+    ("distribution", "normal", "column=distribution", "unknown distribution"),
+    ("as_of", "last year", "column=as_of", "YYYY-MM"),
 ]
 
 
-@pytest.mark.parametrize(("column", "value", "fragment"), REGISTRY_CASES,
+@pytest.mark.parametrize(("column", "value", "key", "fragment"), REGISTRY_CASES,
                          ids=[c[0] for c in REGISTRY_CASES])
-def test_broken_registry_row_is_named(data_copy, column, value, fragment):
+def test_broken_registry_row_is_named(data_copy, column, value, key, fragment):
     path = data_copy / "assumptions.csv"
     _rewrite(path, lambda t: _cell(t, 3, column, value))
     with pytest.raises(InputError) as info:
         load_registry(path)
     p = next(p for p in info.value.problems if fragment in p.message)
-    assert p.line == 4 and column in (p.key or "") or column == "high", str(info.value)
-    assert p.file.endswith("assumptions.csv")
+    assert p.file.endswith("assumptions.csv") and p.line == 4, str(info.value)
+    assert key in (p.key or ""), str(info.value)
 
 
 def test_duplicated_registry_id(data_copy):
