@@ -339,48 +339,70 @@ def run_monte_carlo(registry: Mapping[str, Assumption], n_samples: int, seed: in
         samples=None if kept is None else {**kept, **values})
 
 
+def accelerator_constants(row: Mapping[str, object] | pd.Series) -> Accelerator:
+    """Kernel constants of one accelerator from its ``data/accelerators.csv`` row.
+
+    Reads ``bf16_dense_tflops``, ``fp8_dense_tflops`` [TFLOP/s] and ``hbm_tb_per_s`` [TB/s];
+    returns dense 8-bit and 16-bit peaks [FLOP/s] and HBM bandwidth [B/s]. A chip without
+    8-bit units (empty ``fp8_dense_tflops``) runs 8-bit weights at its 16-bit rate.
+    """
+    bf16 = float(row["bf16_dense_tflops"]) * 1e12
+    fp8 = row.get("fp8_dense_tflops")
+    has_fp8 = fp8 is not None and not pd.isna(fp8)
+    return create_accelerator(
+        peak_flop_per_s_8bit=float(fp8) * 1e12 if has_fp8 else bf16,
+        peak_flop_per_s_16bit=bf16, hbm_bytes_per_s=float(row["hbm_tb_per_s"]) * 1e12)
+
+
+#: The registry describes serving on this chip (its price and server-power rows).
+REFERENCE_ACCELERATOR = "h100"
+PRICE_ID = "h100_usd_per_gpu_hour"
+
+
+def accelerator_price_row(registry: Mapping[str, Assumption], table: pd.DataFrame,
+                          accelerator_id: str) -> Assumption:
+    """Price of one GPU-hour on a chip, as the model's price input (id ``PRICE_ID``).
+
+    The registry row ``<accelerator>_usd_per_gpu_hour`` when there is one; otherwise the
+    reference chip's row scaled by the ratio of the chips' central rental prices in ``table``
+    (``data/accelerators.csv`` indexed by ``id``) [USD/GPU-hour].
+    """
+    own = f"{accelerator_id}_usd_per_gpu_hour"
+    if own in registry:
+        return replace(registry[own], id=PRICE_ID)
+    base = registry[PRICE_ID]
+    if accelerator_id == REFERENCE_ACCELERATOR:
+        return base
+    ratio = float(table.loc[accelerator_id, "rental_usd_per_hour_central"]
+                  / table.loc[REFERENCE_ACCELERATOR, "rental_usd_per_hour_central"])
+    return replace(base, low=base.low * ratio, central=base.central * ratio,
+                   high=base.high * ratio, notes=f"scaled by the rental price of "
+                   f"{accelerator_id} relative to {REFERENCE_ACCELERATOR}; {base.notes}")
+
+
 def scenario_inputs(scenario: Scenario) -> tuple[dict[str, Assumption], Accelerator]:
     """Model inputs and accelerator constants for a scenario's serving accelerator.
 
-    Peak FLOP/s (8-bit and 16-bit dense) and HBM bandwidth come from ``data/accelerators.csv``;
-    a chip without an 8-bit figure uses its 16-bit one. The GPU-hour price is the registry row
-    ``<accelerator>_usd_per_gpu_hour`` when there is one; otherwise the H100 row scaled by the
-    ratio of the chips' central rental prices in the table. The result feeds
-    ``h100_usd_per_gpu_hour``, the model's price input. Server power per GPU is scaled by the
-    ratio of the chips' rated power (``tdp_w``) where the table has it.
+    Peak FLOP/s and HBM bandwidth come from ``data/accelerators.csv``
+    (:func:`accelerator_constants`), the GPU-hour price from :func:`accelerator_price_row`,
+    and server power per GPU is scaled by the ratio of the chips' rated power (``tdp_w``)
+    where the table has it.
     """
     from aiboom import data
 
     table = data.accelerators().set_index("id")
     chip = table.loc[scenario.accelerator]
     rows = dict(scenario.registry)
-    price_id = "h100_usd_per_gpu_hour"
-    if scenario.accelerator != "h100":
-        own = f"{scenario.accelerator}_usd_per_gpu_hour"
-        if own in rows:
-            rows[price_id] = replace(rows[own], id=price_id)
-        else:
-            ratio = chip["rental_usd_per_hour_central"] / \
-                table.loc["h100", "rental_usd_per_hour_central"]
-            base = rows[price_id]
-            rows[price_id] = replace(base, low=base.low * ratio, central=base.central * ratio,
-                                     high=base.high * ratio, notes=f"scaled by the rental price "
-                                     f"of {scenario.accelerator} relative to h100; {base.notes}")
-        # Server power scales with the chip's rated power (when the table gives one).
-        tdp, h100_tdp = chip["tdp_w"], table.loc["h100", "tdp_w"]
-        if not pd.isna(tdp):
-            w = rows["server_watts_per_gpu"]
-            k = float(tdp) / float(h100_tdp)
-            rows["server_watts_per_gpu"] = replace(
-                w, low=w.low * k, central=w.central * k, high=w.high * k,
-                notes=f"scaled by the rated power of {scenario.accelerator} relative to h100; "
-                f"{w.notes}")
-    bf16 = float(chip["bf16_dense_tflops"]) * 1e12
-    fp8 = chip["fp8_dense_tflops"]
-    accelerator = create_accelerator(
-        peak_flop_per_s_8bit=bf16 if pd.isna(fp8) else float(fp8) * 1e12,
-        peak_flop_per_s_16bit=bf16, hbm_bytes_per_s=float(chip["hbm_tb_per_s"]) * 1e12)
-    return rows, accelerator
+    rows[PRICE_ID] = accelerator_price_row(rows, table, scenario.accelerator)
+    tdp, ref_tdp = chip["tdp_w"], table.loc[REFERENCE_ACCELERATOR, "tdp_w"]
+    if scenario.accelerator != REFERENCE_ACCELERATOR and not pd.isna(tdp):
+        w = rows["server_watts_per_gpu"]
+        k = float(tdp) / float(ref_tdp)
+        rows["server_watts_per_gpu"] = replace(
+            w, low=w.low * k, central=w.central * k, high=w.high * k,
+            notes=f"scaled by the rated power of {scenario.accelerator} relative to "
+            f"{REFERENCE_ACCELERATOR}; {w.notes}")
+    return rows, accelerator_constants(chip)
 
 
 def run_scenario(scenario: Scenario, n_samples: int | None = None, **kwargs) -> MonteCarloResult:

@@ -39,6 +39,7 @@ from numpy.typing import ArrayLike
 
 from aiboom import charts, economics, kernels, sensitivity
 from aiboom.kernels import INPUTS, PAYBACK_HORIZON_MONTHS, Accelerator
+from aiboom.montecarlo import accelerator_constants
 from aiboom.registry import Assumption
 from aiboom.sampling import draw_samples
 
@@ -187,28 +188,6 @@ def input_label(param_id: str) -> str:
 # --------------------------------------------------------------------------------------------
 # The model under a scenario
 # --------------------------------------------------------------------------------------------
-
-
-def accelerator_constants(row: Mapping[str, Any] | pd.Series) -> Accelerator:
-    """Kernel constants of one accelerator from its ``data/accelerators.csv`` row.
-
-    Parameters
-    ----------
-    row : mapping or pandas.Series
-        Reads ``bf16_dense_tflops``, ``fp8_dense_tflops`` [TFLOP/s] and ``hbm_tb_per_s`` [TB/s].
-
-    Returns
-    -------
-    Accelerator
-        Dense 8-bit and 16-bit peaks [FLOP/s] and HBM bandwidth [B/s]. A chip without 8-bit
-        units (empty ``fp8_dense_tflops``) runs 8-bit weights at its 16-bit rate.
-    """
-    bf16 = float(row["bf16_dense_tflops"]) * 1e12
-    fp8 = row.get("fp8_dense_tflops")
-    has_fp8 = fp8 is not None and not (isinstance(fp8, float) and math.isnan(fp8))
-    return kernels.create_accelerator(
-        peak_flop_per_s_8bit=float(fp8) * 1e12 if has_fp8 else bf16,
-        peak_flop_per_s_16bit=bf16, hbm_bytes_per_s=float(row["hbm_tb_per_s"]) * 1e12)
 
 
 def scenario_model(scenario: Any) -> tuple[Mapping[str, Assumption], Accelerator]:

@@ -25,13 +25,13 @@ from aiboom.analysis.money import (
     CENTS_PER_USD,
     LABELLED_BARS_WIDTH_PX,
     PAYBACK_TICKS_MONTHS,
-    accelerator_constants,
     central_inputs,
     evaluate_with,
     log_histogram,
     quantiles,
 )
 from aiboom.kernels import PAYBACK_HORIZON_MONTHS, Accelerator
+from aiboom.montecarlo import REFERENCE_ACCELERATOR, accelerator_constants, accelerator_price_row
 from aiboom.registry import Assumption
 from aiboom.sampling import draw_samples
 
@@ -84,9 +84,6 @@ SMALL_MODEL_ROWS: dict[str, str] = {
     "frontier_kv_heads": "small_kv_heads",
     "frontier_head_dim": "small_head_dim",
 }
-#: Accelerator described by the registry's GPU-hour price and server-power rows
-#: (``h100_usd_per_gpu_hour``, ``server_watts_per_gpu``): an id of ``data/accelerators.csv``.
-REFERENCE_ACCELERATOR = "h100"
 #: Improvement factors of the lever sweep, from today's value to thirty times better [ratio].
 IMPROVEMENT_FACTORS: np.ndarray = np.geomspace(1.0, 30.0, 41)
 #: Room left for the accelerator names beside the two panels of the per-chip chart [px].
@@ -419,14 +416,8 @@ def accelerator_price_samples(registry: Mapping[str, Assumption], accelerators: 
         there is one, otherwise the :data:`REFERENCE_ACCELERATOR` row scaled by the ratio of
         the chips' central rental prices (the rule of :func:`aiboom.montecarlo.scenario_inputs`).
     """
-    own = f"{accelerator_id}_usd_per_gpu_hour"
-    ref = f"{REFERENCE_ACCELERATOR}_usd_per_gpu_hour"
-    if own in registry:
-        return draw_samples(registry, [own], n_samples, seed)[own]
-    table = accelerators.set_index("id")
-    ratio = (table.loc[accelerator_id, "rental_usd_per_hour_central"]
-             / table.loc[REFERENCE_ACCELERATOR, "rental_usd_per_hour_central"])
-    return draw_samples(registry, [ref], n_samples, seed)[ref] * ratio
+    row = accelerator_price_row(registry, accelerators.set_index("id"), accelerator_id)
+    return draw_samples({row.id: row}, [row.id], n_samples, seed)[row.id]
 
 
 def reference_chip_name(accelerators: pd.DataFrame) -> str:

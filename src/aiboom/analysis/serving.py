@@ -333,6 +333,17 @@ def ridge_summary(models: Sequence[str], ridge_batches: ArrayLike) -> str:
 # --------------------------------------------------------------------------------------------
 
 
+def with_registry_prices(accelerators: pd.DataFrame, registry: Mapping[str, Assumption]
+                         ) -> pd.DataFrame:
+    """``accelerators`` plus ``registry_usd_per_gpu_hour``: each chip's central GPU-hour price
+    under the registry, by :func:`aiboom.montecarlo.accelerator_price_row` [USD/h]."""
+    from aiboom.montecarlo import accelerator_price_row
+
+    table = accelerators.set_index("id")
+    prices = [accelerator_price_row(registry, table, i).central for i in accelerators["id"]]
+    return accelerators.assign(registry_usd_per_gpu_hour=prices)
+
+
 def decode_cost_by_accelerator(accelerators: pd.DataFrame, models: pd.DataFrame,
                                setup: ServingSetup,
                                price_column: str = "rental_usd_per_hour_central"
