@@ -188,9 +188,11 @@ def display(path: Path) -> str:
 
 
 def _preview_toc(executed: list[Executed]) -> str:
-    """A table of contents holding only the chosen notebooks (and the bibliography)."""
+    """A table of contents holding only the chosen notebooks, and the prose pages that paste no
+    numbers from other notebooks (so that references to them resolve)."""
     files = [f"book/generated/{ex.name}" for ex in executed]
-    chapters = "".join(f"  - file: {f}\n" for f in files[1:] + ["book/bibliography"])
+    pages = [f"book/{p}" for p in ("methods", "glossary", "bibliography")]
+    chapters = "".join(f"  - file: {f}\n" for f in files[1:] + pages)
     return f"format: jb-book\nroot: {files[0]}\nchapters:\n{chapters}"
 
 
@@ -262,7 +264,8 @@ def build(scenario_path: str | Path | None = None, out: str | Path | None = None
           log: Log = print, force: bool = False, only: list[str] | None = None) -> Path:
     """Build the whole book for one scenario into ``out`` (default ``_build/html``).
 
-    ``only`` (notebook name prefixes) builds a preview of just those chapters.
+    ``only`` (notebook name prefixes) builds a preview of just those chapters, where
+    references to pages left out are warnings rather than errors.
     Returns the output folder. Raises :class:`aiboom.errors.InputError` on bad input and
     :class:`BuildError` when a notebook or Jupyter Book fails; the previous site stays.
     """
@@ -292,12 +295,13 @@ def build(scenario_path: str | Path | None = None, out: str | Path | None = None
     work.mkdir(parents=True)
     try:
         _stage(scenario, work, executed, preview=bool(only))
-        log("  rendering with Jupyter Book (-W -n --keep-going) ...")
+        log(f"  rendering with Jupyter Book ({'preview: warnings allowed' if only else '-W'} "
+            "-n --keep-going) ...")
         t1 = time.perf_counter()
         proc = subprocess.run(
             [str(Path(sys.executable).with_name("jupyter-book")), "build", str(work), "--toc",
-             str(work / "book" / "_toc.yml"), "--path-output", str(work), "-W", "-n",
-             "--keep-going", "--builder", "html"],
+             str(work / "book" / "_toc.yml"), "--path-output", str(work),
+             *([] if only else ["-W"]), "-n", "--keep-going", "--builder", "html"],
             capture_output=True, text=True, cwd=work)
         if proc.returncode != 0:
             log_path = paths.ROOT / "_build" / f"jupyter-book-{scenario.name}.log"
