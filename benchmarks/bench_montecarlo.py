@@ -67,7 +67,7 @@ print(json.dumps({"rss_before_run_kib": before, "peak_rss_kib": peak_rss_kib(),
 
 def naive_numpy(x: dict[str, np.ndarray], acc: Accelerator = H100_SXM) -> dict[str, np.ndarray]:
     """The per-sample model as straightforward NumPy: whole arrays, one temporary per step."""
-    (p, N, w, L, H, d, b, ctx, B, u_p, u_d, m, rho, n_in, c, n_out, r, W, pue,
+    (p, N, w, L, H, d, b, ctx, B, u_p, u_d, m, rho, n_in, c, n_out, r, q_r, W, pue,
      K, V, s, R, X, Q, C0, C1, T0) = (x[k] for k in INPUTS)
     F = np.where(w <= 1.0, acc.peak_flop_per_s_8bit, acc.peak_flop_per_s_16bit)
     kv = 2.0 * L * H * d * b
@@ -75,7 +75,7 @@ def naive_numpy(x: dict[str, np.ndarray], acc: Accelerator = H100_SXM) -> dict[s
     s_step = np.maximum(2.0 * N * B / (F * u_d),
                         (N * w + B * ctx * kv) / (acc.hbm_bytes_per_s * m))
     s_decode = s_step / B
-    gpu_s = n_in * (1.0 - c) * s_prefill + n_out * (1.0 + r) * s_decode
+    gpu_s = n_in * (1.0 - c) * s_prefill + n_out * (1.0 + r * q_r) * s_decode
     usd = gpu_s * p / (3600.0 * rho)
     wh = gpu_s * W * pue / 3600.0
     upfront = K + C0
