@@ -44,6 +44,8 @@ SCENARIO_CASES = [
     ("bad_name.yaml", 1, "name", "pattern"),
     ("top_level_list.yaml", 1, None, "mapping"),
     ("unknown_accelerator.yaml", 3, "accelerator", "unknown accelerator 'h900'"),
+    ("wrong_unit.yaml", 4, "overrides.h100_usd_per_gpu_hour.unit", "registry unit 'USD/GPU-hour'"),
+    ("partial_distribution.yaml", 4, "overrides.pue", "missing high, distribution"),
 ]
 
 

@@ -67,3 +67,9 @@ def test_a_cheaper_gpu_hour_lowers_cost_per_query(tmp_path):
     q_cheap = run_scenario(cheap, backend="numpy").quantiles["usd_per_query"][2]
     q_base = run_scenario(base, backend="numpy").quantiles["usd_per_query"][2]
     assert q_cheap == pytest.approx(q_base / 2.0, rel=1e-9)
+
+
+def test_mapping_with_central_and_matching_unit_is_a_central_override(tmp_path):
+    s = load_scenario(_write(tmp_path, "overrides:\n  h100_usd_per_gpu_hour: "
+                                       "{central: 3.0, unit: USD/GPU-hour}\n"))
+    assert s.registry["h100_usd_per_gpu_hour"].central == 3.0

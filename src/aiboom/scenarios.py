@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from aiboom import paths
 from aiboom.errors import InputError, Problem, display_path
@@ -34,13 +34,31 @@ _MAX_SAMPLES = 10**9
 
 
 class DistributionOverride(BaseModel):
-    """A whole distribution for one registry parameter (same unit as the registry row)."""
+    """An override written as a mapping: the central value alone, or a whole distribution.
+
+    ``unit``, when given, must be the registry row's unit: it lets a fork state the unit it
+    means and have a mismatch caught instead of silently misread.
+    """
 
     model_config = ConfigDict(extra="forbid", strict=True)
-    low: float
     central: float
-    high: float
-    distribution: Literal[tuple(sorted(DISTRIBUTIONS))]  # type: ignore[valid-type]
+    low: float | None = None
+    high: float | None = None
+    distribution: Literal[tuple(sorted(DISTRIBUTIONS))] | None = None  # type: ignore[valid-type]
+    unit: str | None = None
+
+    @model_validator(mode="after")
+    def _all_or_none(self) -> DistributionOverride:
+        given = [f for f in ("low", "high", "distribution") if getattr(self, f) is not None]
+        if given and len(given) != 3:
+            missing = [f for f in ("low", "high", "distribution") if f not in given]
+            raise ValueError(f"a distribution needs low, high and distribution; missing "
+                             f"{', '.join(missing)}")
+        return self
+
+    @property
+    def whole(self) -> bool:
+        return self.distribution is not None
 
 
 class MonteCarloSettings(BaseModel):
@@ -116,6 +134,12 @@ def _line_for(lines: dict[tuple, int], loc: tuple) -> int | None:
     return None
 
 
+def _is_branch(part: object) -> bool:
+    """True for pydantic's union-branch labels inside an error location."""
+    return part == "float" or (isinstance(part, str) and (
+        part == "DistributionOverride" or "[" in part))
+
+
 def _did_you_mean(word: str, options: list[str]) -> str:
     close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
     return f"; did you mean {close[0]!r}?" if close else ""
@@ -169,8 +193,11 @@ def _apply_override(base: Assumption, value: float | DistributionOverride) -> As
     from dataclasses import replace
 
     if isinstance(value, DistributionOverride):
-        return replace(base, low=value.low, central=value.central, high=value.high,
-                       distribution=value.distribution, notes=f"scenario override; {base.notes}")
+        if value.whole:
+            return replace(base, low=value.low, central=value.central, high=value.high,
+                           distribution=value.distribution,
+                           notes=f"scenario override; {base.notes}")
+        value = value.central
     # Central value only: keep the row's relative spread around the new centre.
     if base.distribution == "fixed" or base.central == 0:
         low = high = value
@@ -211,10 +238,14 @@ def load_scenario(path: str | Path | None = None, registry: Registry | None = No
     try:
         parsed = ScenarioFile.model_validate(data)
     except ValidationError as exc:
+        overrides = data.get("overrides") if isinstance(data.get("overrides"), dict) else {}
         for err in exc.errors():
             loc = tuple(err["loc"])
-            # Drop pydantic's union-branch labels from the location.
-            loc = tuple(p for p in loc if p not in {"float", "DistributionOverride"})
+            if len(loc) >= 3 and loc[0] == "overrides" and _is_branch(loc[2]):
+                # An override is a number or a mapping: report only the branch that was meant.
+                if (loc[2] == "float") == isinstance(overrides.get(loc[1]), dict):
+                    continue
+            loc = tuple(p for p in loc if not _is_branch(p))
             key = ".".join(map(str, loc)) or "(top level)"
             msg = err["msg"]
             if err["type"] == "extra_forbidden":
@@ -235,12 +266,18 @@ def load_scenario(path: str | Path | None = None, registry: Registry | None = No
             problems.append(Problem(shown, line, f"overrides.{key}", "not a registry parameter"
                                     f"{_did_you_mean(key, ids)} (see data/assumptions.csv)"))
             continue
-        numbers = [value] if isinstance(value, float) else [value.low, value.central, value.high]
+        base = registry[key]
+        if isinstance(value, DistributionOverride) and value.unit not in (None, base.unit):
+            problems.append(Problem(shown, line, f"overrides.{key}.unit",
+                                    f"unit {value.unit!r} does not match the registry unit "
+                                    f"{base.unit!r}; convert the value to {base.unit}"))
+            continue
+        numbers = [value] if isinstance(value, float) else [
+            v for v in (value.low, value.central, value.high) if v is not None]
         if any(not math.isfinite(v) for v in numbers):
             problems.append(Problem(shown, line, f"overrides.{key}",
                                     "must be a finite number (no .nan or .inf)"))
             continue
-        base = registry[key]
         lo, hi = allowed_range(base.unit)
         bad = [v for v in numbers if not lo <= v <= hi]
         if bad:
