@@ -73,3 +73,14 @@ def test_mapping_with_central_and_matching_unit_is_a_central_override(tmp_path):
     s = load_scenario(_write(tmp_path, "overrides:\n  h100_usd_per_gpu_hour: "
                                        "{central: 3.0, unit: USD/GPU-hour}\n"))
     assert s.registry["h100_usd_per_gpu_hour"].central == 3.0
+
+
+def test_the_fork_guides_example_scenario_is_valid(tmp_path):
+    import re
+
+    guide = (ROOT / "book" / "fork.md").read_text()
+    example = re.search(r"```yaml\n(.*?)```", guide, re.S).group(1)
+    path = tmp_path / "mine.yaml"
+    path.write_text(example)
+    s = load_scenario(path)
+    assert s.name == "mine" and s.accelerator == "b200" and len(s.overrides) == 3
