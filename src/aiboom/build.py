@@ -244,6 +244,21 @@ def external_links(html_dir: Path) -> dict[str, list[str]]:
     return {url: sorted(pages) for url, pages in sorted(found.items())}
 
 
+def write_favicon_ico(svg: Path, html_dir: Path, size_px: int = 32) -> Path:
+    """``favicon.ico`` at the site root (browsers ask for it on pages without an icon link,
+    such as the redirecting ``index.html``): the book's SVG icon as a PNG inside an ICO."""
+    import struct
+
+    import vl_convert as vlc
+
+    png = vlc.svg_to_png(svg.read_text(encoding="utf-8"), scale=size_px / 16)
+    header = struct.pack("<HHH", 0, 1, 1)
+    entry = struct.pack("<BBBBHHII", size_px % 256, size_px % 256, 0, 0, 1, 32, len(png), 22)
+    out = html_dir / "favicon.ico"
+    out.write_bytes(header + entry + png)
+    return out
+
+
 def _swap(new: Path, out: Path) -> None:
     """Replace ``out`` by ``new`` with renames only (no half-written site is ever visible)."""
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -309,6 +324,7 @@ def build(scenario_path: str | Path | None = None, out: str | Path | None = None
             tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-25:])
             raise BuildError(f"Jupyter Book failed (full log: {display(log_path)}):\n{tail}")
         html = work / "_build" / "html"
+        write_favicon_ico(paths.BOOK / "_static" / "favicon.svg", html)
         (html / "external-links.json").write_text(
             json.dumps(external_links(html), indent=1) + "\n")
         (html / "results.json").write_text(
