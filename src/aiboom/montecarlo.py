@@ -359,28 +359,69 @@ REFERENCE_ACCELERATOR = "h100"
 PRICE_ID = "h100_usd_per_gpu_hour"
 
 
+def price_source(registry: Mapping[str, Assumption], table: pd.DataFrame,
+                 accelerator_id: str) -> tuple[str, float]:
+    """Registry id that prices a GPU-hour on a chip, and the factor applied to it.
+
+    ``(<accelerator>_usd_per_gpu_hour, 1.0)`` when the registry has that row; otherwise
+    ``(PRICE_ID, ratio)``, with ``ratio`` the chip's central rental price over the reference
+    chip's in ``table`` (``data/accelerators.csv`` indexed by ``id``) [unitless].
+    """
+    own = f"{accelerator_id}_usd_per_gpu_hour"
+    if own in registry:
+        return own, 1.0
+    if accelerator_id == REFERENCE_ACCELERATOR:
+        return PRICE_ID, 1.0
+    ratio = float(table.loc[accelerator_id, "rental_usd_per_hour_central"]
+                  / table.loc[REFERENCE_ACCELERATOR, "rental_usd_per_hour_central"])
+    return PRICE_ID, ratio
+
+
 def accelerator_price_row(registry: Mapping[str, Assumption], table: pd.DataFrame,
                           accelerator_id: str) -> Assumption:
     """Price of one GPU-hour on a chip, as the model's price input (id ``PRICE_ID``).
 
     The registry row ``<accelerator>_usd_per_gpu_hour`` when there is one; otherwise the
     reference chip's row scaled by the ratio of the chips' central rental prices in ``table``
-    (``data/accelerators.csv`` indexed by ``id``) [USD/GPU-hour].
+    (``data/accelerators.csv`` indexed by ``id``) [USD/GPU-hour]; see :func:`price_source`.
     """
-    own = f"{accelerator_id}_usd_per_gpu_hour"
-    if own in registry:
-        return replace(registry[own], id=PRICE_ID)
+    source, ratio = price_source(registry, table, accelerator_id)
+    if source != PRICE_ID:
+        return replace(registry[source], id=PRICE_ID)
     base = registry[PRICE_ID]
     if accelerator_id == REFERENCE_ACCELERATOR:
         return base
-    ratio = float(table.loc[accelerator_id, "rental_usd_per_hour_central"]
-                  / table.loc[REFERENCE_ACCELERATOR, "rental_usd_per_hour_central"])
     return replace(base, low=base.low * ratio, central=base.central * ratio,
                    high=base.high * ratio, notes=f"scaled by the rental price of "
                    f"{accelerator_id} relative to {REFERENCE_ACCELERATOR}; {base.notes}")
 
 
-def scenario_inputs(scenario: Scenario) -> tuple[dict[str, Assumption], Accelerator]:
+class ModelInputs(dict[str, Assumption]):
+    """A scenario's model inputs (registry id to :class:`Assumption`), knowing its chip.
+
+    A plain ``dict`` to every reader; the attributes say where the price input ``PRICE_ID``
+    came from, so that a sweep can tell the served chip's price from another chip's.
+
+    Attributes
+    ----------
+    accelerator : str
+        Serving chip (an ``id`` of ``data/accelerators.csv``).
+    price_id : str
+        Registry id the price input was taken from (:func:`price_source`).
+    price_scale : float
+        Factor applied to it: 1, or the rental-price ratio for a chip without a price row of
+        its own [unitless].
+    """
+
+    def __init__(self, rows: Mapping[str, Assumption], accelerator: str, price_id: str,
+                 price_scale: float):
+        super().__init__(rows)
+        self.accelerator = accelerator
+        self.price_id = price_id
+        self.price_scale = price_scale
+
+
+def scenario_inputs(scenario: Scenario) -> tuple[ModelInputs, Accelerator]:
     """Model inputs and accelerator constants for a scenario's serving accelerator.
 
     Peak FLOP/s and HBM bandwidth come from ``data/accelerators.csv``
@@ -402,7 +443,9 @@ def scenario_inputs(scenario: Scenario) -> tuple[dict[str, Assumption], Accelera
             w, low=w.low * k, central=w.central * k, high=w.high * k,
             notes=f"scaled by the rated power of {scenario.accelerator} relative to "
             f"{REFERENCE_ACCELERATOR}; {w.notes}")
-    return rows, accelerator_constants(chip)
+    source, scale = price_source(scenario.registry, table, scenario.accelerator)
+    return (ModelInputs(rows, scenario.accelerator, source, scale),
+            accelerator_constants(chip))
 
 
 def run_scenario(scenario: Scenario, n_samples: int | None = None, **kwargs) -> MonteCarloResult:
