@@ -84,3 +84,13 @@ def test_the_fork_guides_example_scenario_is_valid(tmp_path):
     path.write_text(example)
     s = load_scenario(path)
     assert s.name == "mine" and s.accelerator == "b200" and len(s.overrides) == 3
+    # Every override changes its registry row, and the price one the price the model uses.
+    registry = load_registry()
+    for key, value in s.overrides.items():
+        central = value if isinstance(value, float) else value["central"]
+        assert s.registry[key].central == central != registry[key].central, key
+    price = s.overrides["b200_usd_per_gpu_hour"]
+    used = scenario_inputs(s)[0]["h100_usd_per_gpu_hour"].central  # the model's price input
+    same_chip = load_scenario(_write(tmp_path, "accelerator: b200\n"))
+    before = scenario_inputs(same_chip)[0]["h100_usd_per_gpu_hour"].central
+    assert used == price != before == registry["b200_usd_per_gpu_hour"].central

@@ -58,7 +58,9 @@ def _cmd_data(args: argparse.Namespace) -> int:
 
 def _cmd_compare(args: argparse.Namespace) -> int:
     from aiboom.compare import scenario_manifest, write_comparison
+    from aiboom.scenarios import load_scenarios
 
+    load_scenarios(args.scenarios)  # every file valid and no two with one name, before building
     manifests = [scenario_manifest(path) for path in args.scenarios]
     out = write_comparison(manifests, args.out)
     print(f"comparison written to {out}/index.html, comparison.csv, comparison.json")

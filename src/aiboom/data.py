@@ -84,6 +84,44 @@ def _parse(value: str, kind: str) -> Any:
     raise AssertionError(kind)
 
 
+def range_triples(columns: dict[str, dict]) -> list[tuple[str, str, str]]:
+    """``(low, central, high)`` column names of every range a table states.
+
+    A range is a numeric column ``<x>_low`` with ``<x>_high`` and a central value named
+    ``<x>_central`` or ``<x>`` (``rental_usd_per_hour_low/_central/_high``;
+    ``capex_usd_bn_low``, ``capex_usd_bn``, ``capex_usd_bn_high``).
+    """
+    numeric = {c for c, spec in columns.items() if spec.get("type") in {"float", "int"}}
+    triples = []
+    for low in columns:
+        if not low.endswith("_low") or low not in numeric:
+            continue
+        stem = low.removesuffix("_low")
+        high = f"{stem}_high"
+        central = next((c for c in (f"{stem}_central", stem) if c in numeric), None)
+        if high in numeric and central is not None:
+            triples.append((low, central, high))
+    return triples
+
+
+def _range_problems(row: dict[str, Any], triples: list[tuple[str, str, str]], shown: str,
+                    line: int) -> list[Problem]:
+    """A low above its high, or a central value outside low..high, in one parsed row."""
+    problems = []
+    for low, central, high in triples:
+        lo, mid, hi = row[low], row[central], row[high]
+        if lo is not None and hi is not None and lo > hi:
+            problems.append(Problem(shown, line, f"{low},{high}",
+                                    f"{low} {lo:g} is above {high} {hi:g}"))
+        elif mid is not None and ((lo is not None and mid < lo)
+                                  or (hi is not None and mid > hi)):
+            problems.append(Problem(shown, line, central,
+                                    f"{mid:g} is outside its range {low}..{high} = "
+                                    f"{'?' if lo is None else f'{lo:g}'}.."
+                                    f"{'?' if hi is None else f'{hi:g}'}"))
+    return problems
+
+
 def load_table(name: str, folder: Path | None = None, *, check_hash: bool = True
                ) -> pd.DataFrame:
     """Load ``data/<name>.csv`` and validate every cell against its sidecar.
@@ -92,7 +130,8 @@ def load_table(name: str, folder: Path | None = None, *, check_hash: bool = True
     ------
     InputError
         Naming the file, the line and the column of each problem (missing or extra column,
-        unparsable or out-of-range cell, duplicated key, short row, changed file).
+        unparsable or out-of-range cell, a central value outside its low..high range
+        (:func:`range_triples`), duplicated key, short row, changed file).
     """
     folder = folder or paths.DATA
     meta = read_meta(name, folder)
@@ -119,6 +158,7 @@ def load_table(name: str, folder: Path | None = None, *, check_hash: bool = True
     records: list[list[Any]] = []
     keys: dict[tuple, int] = {}
     pk = list(meta.get("primary_key") or [])
+    triples = range_triples(columns)
     line = 1
     for cells in reader:
         line = reader.line_num
@@ -153,6 +193,9 @@ def load_table(name: str, folder: Path | None = None, *, check_hash: bool = True
                 problems.append(Problem(shown, line, col, f"{value!r} is not allowed; allowed: "
                                         f"{', '.join(map(str, spec['allowed']))}"))
             row.append(value)
+        if triples:
+            problems.extend(_range_problems(dict(zip(columns, row, strict=True)), triples,
+                                            shown, line))
         if pk:
             key = tuple(row[list(columns).index(c)] for c in pk)
             if key in keys:

@@ -37,6 +37,13 @@ NON_NEGATIVE_UNITS: frozenset[str] = frozenset({
     "FLOP", "FLOP/s", "W", "kW", "Wh/query", "GB", "TB/s", "bytes", "count", "years", "months",
     "days", "ratio", "x/yr",
 })
+#: Units whose quantities the model divides by or takes powers of, so zero is no more allowed
+#: than a negative value: GPU-hour prices, lifetimes, growth factors, sizes and rates.
+POSITIVE_UNITS: frozenset[str] = frozenset({
+    "USD/GPU-hour", "years", "x/yr", "parameters", "tokens", "FLOP", "FLOP/s", "TB/s",
+})
+#: Largest magnitude any registry value may take.
+MAX_MAGNITUDE = 1e30
 PHASES: frozenset[str] = frozenset({"capex", "math", "money", "outlook", "general"})
 COLUMNS: tuple[str, ...] = (
     "id", "phase", "description", "unit", "low", "central", "high", "distribution",
@@ -69,6 +76,83 @@ class Assumption:
         return self.distribution != "fixed" and self.low < self.high
 
 
+@dataclass(frozen=True)
+class Domain:
+    """The values a parameter may physically take: ``low`` to ``high``, each end open or closed.
+
+    ``why`` says in words where the bounds come from, for messages.
+    """
+
+    low: float
+    high: float
+    low_open: bool = False
+    high_open: bool = False
+    why: str = ""
+
+    def __contains__(self, value: object) -> bool:
+        v = float(value)  # type: ignore[arg-type]
+        above = v > self.low if self.low_open else v >= self.low
+        below = v < self.high if self.high_open else v <= self.high
+        return above and below
+
+    def __str__(self) -> str:
+        return (f"{'(' if self.low_open else '['}{self.low:g}, {self.high:g}"
+                f"{')' if self.high_open else ']'}")
+
+    def clip(self, value: float) -> float:
+        """``value`` moved onto a closed bound it passes; open bounds are left to the check."""
+        if not self.low_open:
+            value = max(value, self.low)
+        if not self.high_open:
+            value = min(value, self.high)
+        return value
+
+
+_DIVIDES = "the model divides by it, so it must be above 0"
+_UTILISATION = Domain(0.0, 1.0, low_open=True,
+                      why="a utilisation: a fraction in [0, 1] that the model divides by, so "
+                      "above 0")
+_AT_LEAST_ONE = "a ratio of a total to a part of it, so at least 1"
+#: Parameters whose domain is narrower than their unit's (:func:`domain`).
+PARAMETER_DOMAINS: dict[str, Domain] = {
+    "serving_utilization": _UTILISATION,
+    "inference_mfu": _UTILISATION,
+    "decode_mfu": _UTILISATION,
+    "inference_mbu": _UTILISATION,
+    "training_mfu": _UTILISATION,
+    "pue": Domain(1.0, MAX_MAGNITUDE, why="power usage effectiveness: facility power over IT "
+                  "power, so at least 1"),
+    "server_cost_overhead": Domain(1.0, MAX_MAGNITUDE, why=_AT_LEAST_ONE),
+    "sequoia_dc_cost_multiplier": Domain(1.0, MAX_MAGNITUDE, why=_AT_LEAST_ONE),
+    "sequoia_end_user_margin": Domain(0.0, 1.0, high_open=True,
+                                      why="a margin: the model divides by 1 - margin, so "
+                                      "below 1"),
+    "decode_batch_size": Domain(0.0, MAX_MAGNITUDE, low_open=True, why=_DIVIDES),
+    "flop_per_param_token": Domain(0.0, MAX_MAGNITUDE, low_open=True, why=_DIVIDES),
+    "weekly_active_users": Domain(0.0, MAX_MAGNITUDE, low_open=True, why=_DIVIDES),
+    "perf_per_watt_gain_per_generation": Domain(0.0, MAX_MAGNITUDE, low_open=True,
+                                                why=_DIVIDES),
+}
+
+
+def domain(a: Assumption) -> Domain:
+    """Physically allowed values of one parameter.
+
+    By id where :data:`PARAMETER_DOMAINS` has it (utilisations in (0, 1], PUE >= 1, ...);
+    otherwise by unit: a fraction in [0, 1], a :data:`POSITIVE_UNITS` quantity above 0, a
+    :data:`NON_NEGATIVE_UNITS` quantity at or above 0; magnitudes up to :data:`MAX_MAGNITUDE`.
+    """
+    if a.id in PARAMETER_DOMAINS:
+        return PARAMETER_DOMAINS[a.id]
+    if a.unit == "fraction":
+        return Domain(0.0, 1.0)
+    if a.unit in POSITIVE_UNITS:
+        return Domain(0.0, MAX_MAGNITUDE, low_open=True, why=_DIVIDES)
+    if a.unit in NON_NEGATIVE_UNITS:
+        return Domain(0.0, MAX_MAGNITUDE)
+    return Domain(-MAX_MAGNITUDE, MAX_MAGNITUDE)
+
+
 def check_assumption(a: Assumption, file: str, line: int | None) -> list[Problem]:
     """Range, sign and vocabulary checks shared by the registry and scenario overrides."""
     problems: list[Problem] = []
@@ -80,7 +164,7 @@ def check_assumption(a: Assumption, file: str, line: int | None) -> list[Problem
         value = getattr(a, column)
         if not math.isfinite(value):
             bad(column, f"must be a finite number, got {value!r}")
-        elif abs(value) > 1e30:
+        elif abs(value) > MAX_MAGNITUDE:
             bad(column, f"{value!r} is outside the allowed magnitude (|value| <= 1e30)")
     if problems:
         return problems
@@ -99,10 +183,17 @@ def check_assumption(a: Assumption, file: str, line: int | None) -> list[Problem
     if a.distribution in {"uniform", "triangular", "pert", "lognormal", "loguniform"} \
             and not a.low < a.high:
         bad("high", f"{a.distribution} needs low < high, got {a.low} and {a.high}")
+    before = len(problems)
     if a.unit in {"fraction"} and not (0 <= a.low and a.high <= 1):
         bad("low/high", f"a fraction must lie in [0, 1], got {a.low}..{a.high}")
     if a.unit in NON_NEGATIVE_UNITS and a.low < 0:
         bad("low", f"a quantity in {a.unit} cannot be negative, got {a.low}")
+    dom = domain(a)
+    outside = [c for c in ("low", "central", "high") if getattr(a, c) not in dom]
+    if outside and len(problems) == before:
+        value = getattr(a, outside[0])
+        bad(outside[0], f"{value:g} is outside the allowed range {dom} for {a.id}: {dom.why}"
+            if dom.why else f"{value:g} is outside the allowed range {dom} for {a.id}")
     return problems
 
 

@@ -4,14 +4,23 @@ A scenario is a YAML file in ``data/scenarios/`` that names itself, optionally o
 registry value (its central value, or its whole distribution), and sets the Monte Carlo size,
 seed and array backend. Loading is safe: ``yaml.SafeLoader`` builds only plain data, and every
 problem is reported with the file, line and key.
+
+A scenario file cannot cost more than its size: only a regular file of at most
+:data:`MAX_SCENARIO_BYTES` is read (never a device, a FIFO, or a symbolic link out of the
+scenario's folder), and YAML anchors and aliases, which let a kilobyte expand to billions of
+nodes, are refused from the token stream before any document is built.
 """
 
 from __future__ import annotations
 
 import difflib
+import errno
 import hashlib
 import json
 import math
+import os
+import stat
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -23,14 +32,19 @@ from aiboom import paths
 from aiboom.errors import InputError, Problem, display_path
 from aiboom.registry import (
     DISTRIBUTIONS,
-    NON_NEGATIVE_UNITS,
     Assumption,
+    Domain,
     Registry,
     check_assumption,
+    domain,
     load_registry,
 )
 
 _MAX_SAMPLES = 10**9
+#: Largest scenario file read [bytes]; the shipped ones are under 2 KiB.
+MAX_SCENARIO_BYTES = 64 * 1024
+#: Deepest nesting of YAML collections accepted; a valid scenario nests three levels.
+MAX_YAML_DEPTH = 10
 
 
 class DistributionOverride(BaseModel):
@@ -145,11 +159,109 @@ def _did_you_mean(word: str, options: list[str]) -> str:
     return f"; did you mean {close[0]!r}?" if close else ""
 
 
-def _read_yaml(path: Path, shown: str) -> tuple[Any, dict[tuple, int]]:
+def _file_kind(mode: int) -> str:
+    for test, kind in ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+                       (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return kind
+    return "not a plain file"
+
+
+def _read_capped(path: Path, shown: str) -> bytes:
+    """The bytes of a scenario file, read only if it is a regular file of at most the cap.
+
+    A symbolic link must point into the scenario's own folder, so that a scenario cannot make
+    aiboom read (and echo in its messages) a file elsewhere. The file is opened without
+    blocking and checked with ``fstat`` before anything is read: a FIFO or a device is refused
+    unread, and at most ``MAX_SCENARIO_BYTES + 1`` bytes are ever read.
+    """
+    cap = f"{MAX_SCENARIO_BYTES // 1024} KiB"
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    if path.is_symlink():
+        folder = path.absolute().parent.resolve()
+        try:
+            target = path.resolve(strict=False)
+        except (OSError, RuntimeError):  # a loop of links
+            raise InputError.single(shown, "a symbolic link that loops") from None
+        if not target.is_relative_to(folder):
+            raise InputError.single(shown, f"a symbolic link to a file outside its folder "
+                                    f"({display_path(target)}); scenario files are read only "
+                                    f"from their own folder: copy the file to "
+                                    f"{display_path(folder)}")
+    else:
+        flags |= getattr(os, "O_NOFOLLOW", 0)  # the file must not become a link meanwhile
     try:
-        raw = path.read_bytes()
+        fd = os.open(path, flags)
     except FileNotFoundError:
         raise InputError.single(shown, "scenario file not found") from None
+    except PermissionError:
+        raise InputError.single(shown, "cannot be read: permission denied") from None
+    except OSError as exc:
+        reason = "it was replaced by a symbolic link while being opened" \
+            if exc.errno == errno.ELOOP else (exc.strerror or str(exc))
+        raise InputError.single(shown, f"cannot be read: {reason}") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise InputError.single(shown, f"not a regular file ({_file_kind(info.st_mode)}): "
+                                    "a scenario is a plain YAML file")
+        if info.st_size > MAX_SCENARIO_BYTES:
+            raise InputError.single(shown, f"{info.st_size:,} bytes is over the {cap} limit "
+                                    "for a scenario file")
+        chunks: list[bytes] = []
+        left = MAX_SCENARIO_BYTES + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 16))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+    finally:
+        os.close(fd)
+    raw = b"".join(chunks)
+    if len(raw) > MAX_SCENARIO_BYTES:  # it grew after fstat
+        raise InputError.single(shown, f"over the {cap} limit for a scenario file")
+    return raw
+
+
+_OPENERS = (yaml.BlockMappingStartToken, yaml.BlockSequenceStartToken,
+            yaml.FlowMappingStartToken, yaml.FlowSequenceStartToken)
+_CLOSERS = (yaml.BlockEndToken, yaml.FlowMappingEndToken, yaml.FlowSequenceEndToken)
+
+
+def _check_tokens(text: str, shown: str) -> None:
+    """Refuse anchors, aliases and deep nesting from the token stream, before composing.
+
+    Scanning is linear in the size of the text, whatever the text; composing and walking a
+    document with aliases is not (a "billion laughs" file), nor is a deeply nested one
+    (recursion).
+    """
+    depth = 0
+    first = None
+    count = 0
+    for token in yaml.scan(text, Loader=yaml.SafeLoader):
+        if isinstance(token, (yaml.AnchorToken, yaml.AliasToken)):
+            count += 1
+            first = first or token
+        elif isinstance(token, _OPENERS):
+            depth += 1
+            if depth > MAX_YAML_DEPTH:
+                raise InputError.single(shown, f"nested more than {MAX_YAML_DEPTH} levels deep: "
+                                        "a scenario nests at most three (overrides, a key, its "
+                                        "mapping)", line=token.start_mark.line + 1)
+        elif isinstance(token, _CLOSERS):
+            depth -= 1
+    if first is not None:
+        sign = "&" if isinstance(first, yaml.AnchorToken) else "*"
+        raise InputError.single(
+            shown, f"YAML anchors and aliases are not allowed ({sign}{first.value} here, "
+            f"{count} in the file): scenario files hold plain data only; write each value out",
+            line=first.start_mark.line + 1)
+
+
+def _read_yaml(path: Path, shown: str) -> tuple[Any, dict[tuple, int]]:
+    raw = _read_capped(path, shown)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -159,8 +271,13 @@ def _read_yaml(path: Path, shown: str) -> tuple[Any, dict[tuple, int]]:
         raise InputError.single(shown, "the file is empty: a scenario needs at least name and "
                                 "title", line=1)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.load(text, Loader=yaml.SafeLoader)  # noqa: S506 - SafeLoader
+        _check_tokens(text, shown)
+        loader = yaml.SafeLoader(text)
+        try:
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
     except yaml.constructor.ConstructorError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
         raise InputError.single(shown, f"YAML tag not allowed ({exc.problem}): scenario files "
@@ -180,13 +297,10 @@ def _read_yaml(path: Path, shown: str) -> tuple[Any, dict[tuple, int]]:
     return data, lines
 
 
-def allowed_range(unit: str) -> tuple[float, float]:
-    """Physically allowed values for a registry unit (fractions in [0, 1], most units >= 0)."""
-    if unit == "fraction":
-        return 0.0, 1.0
-    if unit in NON_NEGATIVE_UNITS:
-        return 0.0, 1e30
-    return -1e30, 1e30
+def allowed_range(a: Assumption) -> Domain:
+    """Physically allowed values of a registry parameter (:func:`aiboom.registry.domain`):
+    fractions in [0, 1], most units >= 0, divisors > 0, utilisations in (0, 1], PUE >= 1."""
+    return domain(a)
 
 
 def _apply_override(base: Assumption, value: float | DistributionOverride) -> Assumption:
@@ -207,10 +321,50 @@ def _apply_override(base: Assumption, value: float | DistributionOverride) -> As
         if value < 0:
             low, high = high, low
         dist = base.distribution
-    if base.unit == "fraction":
-        low, high = max(low, 0.0), min(high, 1.0)
+    # A spread scaled past a closed bound (a fraction above 1, a PUE below 1) stops at it.
+    dom = domain(base)
+    low, high = dom.clip(low), dom.clip(high)
     return replace(base, low=low, central=value, high=high, distribution=dist,
                    notes=f"scenario override of central value; {base.notes}")
+
+
+def _price_problems(parsed: ScenarioFile, chosen: bool, registry: Registry, known: list[str],
+                    lines: dict[tuple, int], shown: str) -> list[Problem]:
+    """Overrides of a GPU-hour price the scenario's chip is not priced by: they would change
+    nothing, so each is an error naming the price that is used.
+
+    The model prices a chip's GPU-hour from its own registry row ``<chip>_usd_per_gpu_hour``,
+    or, for a chip without one, from the reference chip's row scaled by the chips' rental-price
+    ratio (:func:`aiboom.montecarlo.price_source`); that row is then the one to override.
+    """
+    from aiboom import data
+    from aiboom.montecarlo import price_source
+
+    chips = {f"{chip}_usd_per_gpu_hour": chip for chip in known}
+    mine = [key for key in parsed.overrides if key in chips and key in registry]
+    if not mine:
+        return []
+    acc = parsed.accelerator
+    used, scale = price_source(registry, data.accelerators().set_index("id"), acc)
+    default = "" if chosen else ", the default"
+    serves = f"this scenario serves on {acc} (accelerator: {acc}{default})"
+    problems = []
+    for key in mine:
+        if key == used:
+            continue
+        chip = chips[key]
+        if used == f"{acc}_usd_per_gpu_hour":
+            how = f"whose GPU-hour price is {used}"
+        else:
+            how = (f"which has no GPU-hour price of its own in the registry: the model prices it "
+                   f"at {used} times {scale:.2f}, the ratio of the two chips' central rental "
+                   f"prices in data/accelerators.csv")
+        problems.append(Problem(
+            shown, _line_for(lines, ("overrides", key)), f"overrides.{key}",
+            f"{key} is the price of one {chip} GPU-hour, but {serves}, {how}; this override "
+            f"would change no number. Override {used} instead, or serve on {chip} with "
+            f"accelerator: {chip}"))
+    return problems
 
 
 def _accelerator_ids() -> list[str]:
@@ -278,12 +432,13 @@ def load_scenario(path: str | Path | None = None, registry: Registry | None = No
             problems.append(Problem(shown, line, f"overrides.{key}",
                                     "must be a finite number (no .nan or .inf)"))
             continue
-        lo, hi = allowed_range(base.unit)
-        bad = [v for v in numbers if not lo <= v <= hi]
+        dom = allowed_range(base)
+        bad = [v for v in numbers if v not in dom]
         if bad:
+            why = f"; {dom.why}" if dom.why else ""
             problems.append(Problem(shown, line, f"overrides.{key}",
-                                    f"{bad[0]:g} is outside the allowed range [{lo:g}, {hi:g}] "
-                                    f"for a value in {base.unit} (registry range "
+                                    f"{bad[0]:g} is outside the allowed range {dom} for a value "
+                                    f"in {base.unit}{why} (registry range "
                                     f"{base.low:g}..{base.high:g})"))
             continue
         new = _apply_override(base, value)
@@ -299,14 +454,59 @@ def load_scenario(path: str | Path | None = None, registry: Registry | None = No
                                 f"unknown accelerator {parsed.accelerator!r}"
                                 f"{_did_you_mean(parsed.accelerator, known)} (allowed: "
                                 f"{', '.join(known)}; see data/accelerators.csv)"))
+    elif known:
+        problems.extend(_price_problems(parsed, "accelerator" in data, registry, known, lines,
+                                        shown))
     if problems:
-        raise InputError(problems)
+        raise InputError(sorted(problems, key=lambda p: p.line or 0))
     mc = parsed.monte_carlo
     return Scenario(name=parsed.name, title=parsed.title, description=parsed.description,
                     n_samples=mc.n_samples, seed=mc.seed, backend=mc.backend,
                     accelerator=parsed.accelerator, registry=registry,
                     path=str(path), overrides={k: (v if isinstance(v, float) else v.model_dump())
                                                for k, v in parsed.overrides.items()})
+
+
+def _name_line(path: str | Path) -> int | None:
+    return _read_yaml(Path(path), display_path(path))[1].get(("name",))
+
+
+def load_scenarios(paths: Iterable[str | Path], registry: Registry | None = None
+                   ) -> list[Scenario]:
+    """Read and validate several scenarios, in order; no two may share a name.
+
+    A scenario's builds, results and comparisons are filed under its name, so two files with
+    one name would overwrite each other's.
+
+    Raises
+    ------
+    InputError
+        Every problem of every file at once, and, for each file whose name an earlier file
+        already took, the line of its ``name`` and the path of the other file.
+    """
+    registry = registry if registry is not None else load_registry()
+    scenarios: list[Scenario] = []
+    problems: list[Problem] = []
+    for path in paths:
+        try:
+            scenarios.append(load_scenario(path, registry))
+        except InputError as exc:
+            problems.extend(exc.problems)
+    first: dict[str, Scenario] = {}
+    for s in scenarios:
+        other = first.setdefault(s.name, s)
+        if other is s:
+            continue
+        if Path(s.path).resolve() == Path(other.path).resolve():
+            message = "the same scenario file is given twice"
+        else:
+            message = (f"two scenarios are named {s.name!r}: this file and "
+                       f"{display_path(other.path)} (line {_name_line(other.path)}); "
+                       "builds and results are filed by name, so rename one")
+        problems.append(Problem(display_path(s.path), _name_line(s.path), "name", message))
+    if problems:
+        raise InputError(problems)
+    return scenarios
 
 
 def list_scenarios(folder: str | Path | None = None) -> list[Path]:

@@ -37,21 +37,56 @@ class Axis:
     values: tuple[float, ...]
 
 
+def _price_slot(key: str, registry: Mapping[str, Assumption]) -> str:
+    """The model input a GPU-hour price id drives: ``PRICE_ID`` for the served chip's own price.
+
+    ``registry`` from :func:`aiboom.montecarlo.scenario_inputs` knows its chip; any other
+    mapping is taken to serve on the reference chip, priced by ``PRICE_ID`` itself.
+    """
+    from aiboom.montecarlo import PRICE_ID, REFERENCE_ACCELERATOR
+
+    chip = getattr(registry, "accelerator", REFERENCE_ACCELERATOR)
+    source = getattr(registry, "price_id", PRICE_ID)
+    scale = getattr(registry, "price_scale", 1.0)
+    if key == source and (source != PRICE_ID or chip == REFERENCE_ACCELERATOR):
+        return PRICE_ID
+    other = key.removesuffix("_usd_per_gpu_hour")
+    if source != PRICE_ID or chip == REFERENCE_ACCELERATOR:
+        why = (f"the scenario serves on {chip}, whose GPU-hour price is {source}: sweep "
+               f"{source} instead (it fills the model's price input, the output column "
+               f"{PRICE_ID})")
+    else:
+        why = (f"the scenario serves on {chip}, which has no GPU-hour price of its own in the "
+               f"registry: the model prices it at {PRICE_ID} times {scale:.2f} (the chips' "
+               "rental-price ratio), so a swept value would not mean the price it names; "
+               f"override {PRICE_ID} in the scenario file instead, or add a row "
+               f"{chip}_usd_per_gpu_hour to data/assumptions.csv")
+    raise InputError.single("--param", f"{key} is the price of one {other} GPU-hour, but "
+                            f"{why}", key=key)
+
+
 def parse_axis(spec: str, registry: Mapping[str, Assumption]) -> Axis:
     """Parse ``id=start:stop:n`` (linear), ``id=start:stop:n:log`` or ``id=v1,v2,...``.
+
+    A GPU-hour price is swept by the id of the served chip's own price
+    (``b200_usd_per_gpu_hour`` in a scenario with ``accelerator: b200``); it drives the
+    model's price input, :data:`aiboom.montecarlo.PRICE_ID`, the column the rows show it in.
 
     Raises
     ------
     InputError
-        For a malformed spec, an id that is not a model input, or a value the registry's
-        unit does not allow (e.g. a negative price).
+        For a malformed spec, an id that is not a model input, another chip's GPU-hour price,
+        or a value the registry does not allow (a negative price, a zero divisor).
     """
     m = _SPEC.match(spec.strip())
     if not m:
         raise InputError.single("--param", f"{spec!r} is not id=start:stop:n[:log] or "
                                 "id=v1,v2,...")
     key, body = m["id"], m["body"]
-    if key not in INPUTS:
+    slot = key
+    if key.endswith("_usd_per_gpu_hour") and key in registry:
+        slot = _price_slot(key, registry)
+    if slot not in INPUTS:
         import difflib
 
         close = difflib.get_close_matches(key, INPUTS, n=1)
@@ -72,14 +107,14 @@ def parse_axis(spec: str, registry: Mapping[str, Assumption]) -> Axis:
             values = np.array([float(v) for v in body.split(",")])
     except ValueError as exc:
         raise InputError.single("--param", f"{spec!r}: {exc}", key=key) from None
-    base = registry[key]
+    base = registry[slot]
     for v in values:
         problems = check_assumption(replace(base, low=v, central=v, high=v,
                                             distribution="fixed"), "--param", None)
         if problems:
             raise InputError.single("--param", f"{key}={v:g}: {problems[0].message} "
                                     f"(unit {base.unit})", key=key)
-    return Axis(key, tuple(float(v) for v in values))
+    return Axis(slot, tuple(float(v) for v in values))
 
 
 @dataclass(frozen=True)
