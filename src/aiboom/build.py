@@ -13,10 +13,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -28,7 +30,7 @@ from pathlib import Path
 import yaml
 
 import aiboom
-from aiboom import paths
+from aiboom import outputs, paths
 from aiboom.results import RESULTS_FILE_ENV, read_results
 from aiboom.scenarios import Scenario, load_scenario
 
@@ -259,20 +261,19 @@ def write_favicon_ico(svg: Path, html_dir: Path, size_px: int = 32) -> Path:
     return out
 
 
-def _swap(new: Path, out: Path) -> None:
-    """Replace ``out`` by ``new`` with renames only (no half-written site is ever visible)."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    old = out.with_name(f".{out.name}.old-{os.getpid()}")
-    if out.exists():
-        out.rename(old)
+def _render(cmd: list[str], cwd: Path) -> subprocess.CompletedProcess:
+    """Run Jupyter Book in its own process group; kill the whole group if aiboom is stopped
+    (Ctrl-C, SIGTERM) or fails, so no renderer outlives the build."""
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            cwd=cwd, start_new_session=True)
     try:
-        new.rename(out)
-    except OSError:
-        if old.exists():
-            old.rename(out)
+        stdout, stderr = proc.communicate()
+    except BaseException:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
         raise
-    if old.exists():
-        shutil.rmtree(old)
+    return subprocess.CompletedProcess(cmd, proc.returncode, stdout, stderr)
 
 
 def build(scenario_path: str | Path | None = None, out: str | Path | None = None, *,
@@ -291,7 +292,7 @@ def build(scenario_path: str | Path | None = None, out: str | Path | None = None
     check_all()
     default_out = paths.ROOT / "_build" / ("html" if scenario.name == "baseline"
                                            else f"html-{scenario.name}")
-    out = Path(out) if out is not None else default_out
+    out = outputs.claim_folder(out if out is not None else default_out)
     templates = notebook_templates()
     if only:
         templates = [t for t in templates if any(t.stem.startswith(o) for o in only)]
@@ -305,21 +306,18 @@ def build(scenario_path: str | Path | None = None, out: str | Path | None = None
         state = "cached" if ex.cached else f"{ex.seconds:6.1f} s"
         log(f"  [{i}/{len(templates)}] {template.name:<34} {state}")
         executed.append(ex)
-    work = paths.ROOT / "_build" / f".stage-{scenario.name}-{os.getpid()}"
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir(parents=True)
-    try:
+    with outputs.stage_folder(out) as work:
         _stage(scenario, work, executed, preview=bool(only))
         log(f"  rendering with Jupyter Book ({'preview: warnings allowed' if only else '-W'} "
             "-n --keep-going) ...")
         t1 = time.perf_counter()
-        proc = subprocess.run(
+        proc = _render(
             [str(Path(sys.executable).with_name("jupyter-book")), "build", str(work), "--toc",
              str(work / "book" / "_toc.yml"), "--path-output", str(work),
-             *([] if only else ["-W"]), "-n", "--keep-going", "--builder", "html"],
-            capture_output=True, text=True, cwd=work)
+             *([] if only else ["-W"]), "-n", "--keep-going", "--builder", "html"], cwd=work)
         if proc.returncode != 0:
             log_path = paths.ROOT / "_build" / f"jupyter-book-{scenario.name}.log"
+            log_path.parent.mkdir(parents=True, exist_ok=True)
             log_path.write_text(proc.stdout + proc.stderr)
             tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-25:])
             raise BuildError(f"Jupyter Book failed (full log: {display(log_path)}):\n{tail}")
@@ -330,8 +328,6 @@ def build(scenario_path: str | Path | None = None, out: str | Path | None = None
         (html / "results.json").write_text(
             json.dumps(manifest(scenario, executed), indent=1, sort_keys=True) + "\n")
         log(f"  rendered in {time.perf_counter() - t1:.1f} s")
-        _swap(html, out)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+        outputs.swap_in(html, out, kind="site")
     log(f"aiboom: built {out} in {time.perf_counter() - t0:.1f} s")
     return out

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from aiboom import charts, paths
+from aiboom import charts, outputs, paths
 from aiboom.build import execute_notebook, manifest, notebook_templates
 from aiboom.scenarios import load_scenario
 
@@ -89,10 +89,22 @@ def chart_result(frame: pd.DataFrame, key: str):
 
 def write_comparison(manifests: Sequence[dict], out: str | Path,
                      keys: Sequence[str] = HEADLINE_KEYS) -> Path:
-    """Write ``comparison.csv``, ``comparison.json`` and an offline ``index.html`` to ``out``."""
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    """Write ``comparison.csv``, ``comparison.json`` and an offline ``index.html`` to ``out``.
+
+    ``out`` is replaced as a whole, and only when aiboom created it
+    (:func:`aiboom.outputs.claim_folder`); the files are staged beside it first.
+    """
+    target = outputs.claim_folder(out)
     frame = comparison_frame(manifests, keys)
+    with outputs.stage_folder(target) as stage:
+        folder = stage / "comparison"
+        folder.mkdir()
+        _write_comparison_files(manifests, frame, folder)
+        outputs.swap_in(folder, target, kind="comparison")
+    return target
+
+
+def _write_comparison_files(manifests: Sequence[dict], frame: pd.DataFrame, out: Path) -> None:
     frame.to_csv(out / "comparison.csv", index=False)
     (out / "comparison.json").write_text(json.dumps(
         {"scenarios": [m["scenario"] for m in manifests],
@@ -115,4 +127,3 @@ def write_comparison(manifests: Sequence[dict], out: str | Path,
         "</head><body style=\"font-family: system-ui, sans-serif; max-width: 820px; "
         f"margin: 2rem auto\"><h1>Scenario comparison</h1><p>{titles}</p>{table.data}"
         + "".join(figures) + "</body></html>\n", encoding="utf-8")
-    return out
