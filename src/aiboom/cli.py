@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from pathlib import Path
 
@@ -58,8 +59,10 @@ def _cmd_data(args: argparse.Namespace) -> int:
 
 def _cmd_compare(args: argparse.Namespace) -> int:
     from aiboom.compare import scenario_manifest, write_comparison
+    from aiboom.outputs import claim_folder
     from aiboom.scenarios import load_scenarios
 
+    claim_folder(args.out)  # refuse a folder aiboom may not replace before any work
     load_scenarios(args.scenarios)  # every file valid and no two with one name, before building
     manifests = [scenario_manifest(path) for path in args.scenarios]
     out = write_comparison(manifests, args.out)
@@ -70,8 +73,9 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 def _cmd_sweep(args: argparse.Namespace) -> int:
     from aiboom.montecarlo import scenario_inputs
     from aiboom.scenarios import load_scenario
-    from aiboom.sweep import parse_axis, run_sweep, summary, write
+    from aiboom.sweep import output_files, parse_axis, run_sweep, summary, write
 
+    output_files(args.out)  # refuse files aiboom may not overwrite before any work
     scenario = load_scenario(args.scenario)
     registry, accelerator = scenario_inputs(scenario)
     axes = [parse_axis(spec, registry) for spec in args.param]
@@ -81,7 +85,8 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
                       backend=args.backend or scenario.backend, chunk_size=args.chunk_size,
                       scheduler=args.scheduler, progress=not args.quiet,
                       accelerator=accelerator)
-    parquet, csv = write(frame, args.out)
+    parquet, csv = write(frame, args.out, scenario=scenario.name, params=args.param,
+                         samples=args.samples, seed=scenario.seed)
     print(f"{len(frame):,} rows -> {parquet} and {csv}")
     print(summary(frame).head(20).to_string())
     return 0
@@ -135,10 +140,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _exit_on_signal(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
 def main(argv: list[str] | None = None) -> int:
     from aiboom.build import BuildError
 
     args = build_parser().parse_args(argv)
+    # SIGTERM and SIGHUP unwind like Ctrl-C: staging folders are removed and the renderer's
+    # process group is killed on the way out (aiboom.build._render).
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, _exit_on_signal)
     try:
         return args.func(args)
     except InputError as exc:

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
+from aiboom import outputs
 from aiboom.errors import InputError
 from aiboom.kernels import H100_SXM, INPUTS, OUTPUTS, Accelerator, evaluate
 from aiboom.registry import Assumption, check_assumption
@@ -206,13 +207,27 @@ def run_sweep(registry: Mapping[str, Assumption], axes: Sequence[Axis], *, n_sam
     return pd.concat(frames, ignore_index=True)
 
 
-def write(frame: pd.DataFrame, out: str | Path) -> tuple[Path, Path]:
-    """Write ``frame`` as Parquet and CSV next to each other (``out`` with either suffix)."""
+def output_files(out: str | Path) -> tuple[Path, Path]:
+    """The Parquet and CSV files a sweep writes for ``out`` (given with either suffix), after
+    checking that aiboom may write them (:func:`aiboom.outputs.check_file_targets`)."""
     out = Path(out)
-    parquet, csv = out.with_suffix(".parquet"), out.with_suffix(".csv")
+    parquet, csv = outputs.check_file_targets([out.with_suffix(".parquet"),
+                                               out.with_suffix(".csv")])
+    return parquet, csv
+
+
+def write(frame: pd.DataFrame, out: str | Path, **provenance: object) -> tuple[Path, Path]:
+    """Write ``frame`` as Parquet and CSV next to each other (``out`` with either suffix).
+
+    Each file gets an ``.aiboom.json`` sidecar (SHA-256 and ``provenance``), so a later sweep
+    may replace it while no file aiboom did not write is ever overwritten.
+    """
+    parquet, csv = output_files(out)
     parquet.parent.mkdir(parents=True, exist_ok=True)
     frame.to_parquet(parquet, index=False)
     frame.to_csv(csv, index=False, float_format="%.10g")
+    for path in (parquet, csv):
+        outputs.record_file(path, rows=len(frame), **provenance)
     return parquet, csv
 
 
