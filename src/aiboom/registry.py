@@ -194,6 +194,12 @@ def check_assumption(a: Assumption, file: str, line: int | None) -> list[Problem
         value = getattr(a, outside[0])
         bad(outside[0], f"{value:g} is outside the allowed range {dom} for {a.id}: {dom.why}"
             if dom.why else f"{value:g} is outside the allowed range {dom} for {a.id}")
+    if a.distribution == "lognormal" and (dom.low > 0 or dom.high < MAX_MAGNITUDE):
+        # low/high are its 5th/95th percentiles: one draw in ten falls outside them, and
+        # nothing stops a draw from leaving the allowed range (a share above one).
+        bad("distribution", f"a lognormal is unbounded, so its draws would leave the allowed "
+            f"range {dom} for {a.id}; use pert, triangular, uniform or loguniform, which stay "
+            "within low..high")
     return problems
 
 
