@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -54,24 +55,54 @@ def notebook_templates(root: Path | None = None) -> list[Path]:
     return sorted(((root or paths.ROOT) / "notebooks").glob("*.md"))
 
 
-def _tree_hash(folder: Path, pattern: str) -> str:
+def _tree_hash(folder: Path, pattern: str = "*", *, exclude: tuple[str, ...] = ()) -> str:
     h = hashlib.sha256()
     for p in sorted(folder.rglob(pattern)):
-        if "__pycache__" in p.parts:
+        rel = p.relative_to(folder)
+        if "__pycache__" in p.parts or not p.is_file() or (rel.parts and rel.parts[0] in exclude):
             continue
-        h.update(str(p.relative_to(folder)).encode())
+        h.update(str(rel).encode())
         h.update(p.read_bytes())
     return h.hexdigest()
 
 
+@functools.lru_cache(maxsize=1)
+def package_versions() -> str:
+    """``name==version`` of every installed distribution, one per line, sorted."""
+    from importlib import metadata
+
+    return "\n".join(sorted({f"{(d.metadata['Name'] or '').lower()}=={d.version}"
+                              for d in metadata.distributions()}))
+
+
+def template_reads(template: Path) -> list[str]:
+    """Folders below the repository root that a template reads beyond its own scenario.
+
+    Declared in the template's front matter as ``aiboom: {reads: [data/scenarios]}``; the
+    chapter that compares every scenario file declares ``data/scenarios``.
+    """
+    text = template.read_text(encoding="utf-8")
+    if not text.startswith("---"):
+        return []
+    front = yaml.safe_load(text.split("---", 2)[1]) or {}
+    reads = (front.get("aiboom") or {}).get("reads") or []
+    return [str(r) for r in reads]
+
+
 def cache_key(template: Path, scenario: Scenario) -> str:
-    """Hash of everything that can change a notebook's outputs."""
+    """Hash of everything that can change a notebook's outputs: the template, the resolved
+    scenario, every file in ``data/`` (and, for a template that reads them, every scenario
+    file), the ``aiboom`` package and the versions of all installed packages."""
     h = hashlib.sha256()
     h.update(template.read_bytes())
     h.update(scenario.fingerprint().encode())
-    h.update(_tree_hash(paths.DATA, "*.csv").encode())
+    h.update(_tree_hash(paths.DATA, exclude=("scenarios",)).encode())
+    for folder in template_reads(template):
+        h.update(folder.encode())
+        h.update(_tree_hash(paths.ROOT / folder).encode())
     h.update(_tree_hash(Path(aiboom.__file__).parent, "*.py").encode())
     h.update(aiboom.__version__.encode())
+    h.update(package_versions().encode())
     return h.hexdigest()
 
 

@@ -45,6 +45,20 @@ def scenario_manifest(path: str | Path, *, log=print) -> dict:
     return manifest(scenario, executed)
 
 
+def own_scenarios_sentence(own: Sequence) -> str:
+    """A sentence naming the scenario files a fork added beside the shipped ones ('' if none).
+
+    ``own`` holds :class:`aiboom.scenarios.Scenario` objects whose ``shipped`` is False.
+    """
+    if not own:
+        return ""
+    names = [f"{s.title} ({s.name}.yaml)" for s in own]
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    files = "file" if len(names) == 1 else "files"
+    return (f"This build also compares this fork's own scenario {files}: {listed}; they are "
+            "labelled as such below and are not part of the published book.")
+
+
 def comparison_frame(manifests: Sequence[dict], keys: Sequence[str] = HEADLINE_KEYS
                      ) -> pd.DataFrame:
     """Tidy table: one row per scenario and headline result (value, p5, p95, unit)."""
