@@ -300,6 +300,12 @@ def adoption() -> pd.DataFrame:
     return load_table("adoption")
 
 
+@cache
+def validation_figures() -> pd.DataFrame:
+    """Published figures the model is checked against (``data/validation.csv``)."""
+    return load_table("validation")
+
+
 def check_all(folder: Path | None = None) -> None:
     """Validate every table and the registry; raise one InputError listing every problem."""
     from aiboom.registry import load_registry

@@ -47,9 +47,10 @@ MAX_MAGNITUDE = 1e30
 PHASES: frozenset[str] = frozenset({"capex", "math", "money", "outlook", "general"})
 COLUMNS: tuple[str, ...] = (
     "id", "phase", "description", "unit", "low", "central", "high", "distribution",
-    "source_key", "source", "url", "as_of", "notes",
+    "source_key", "source", "url", "as_of", "notes", "calibrated_to",
 )
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
+_CALIBRATED = re.compile(r"^[a-z][a-z0-9_]*: \S.*$")
 _AS_OF = re.compile(r"^\d{4}-\d{2}(-\d{2})?$")
 
 
@@ -70,6 +71,14 @@ class Assumption:
     url: str
     as_of: str
     notes: str = ""
+    calibrated_to: str = ""
+
+    @property
+    def calibration_targets(self) -> tuple[str, ...]:
+        """Ids of the published figures this value was set to reproduce (``calibrated_to`` is
+        ``figure_id: what the figure says; ...``); empty for a value read from a source."""
+        return tuple(item.split(":", 1)[0].strip() for item in self.calibrated_to.split(";")
+                     if item.strip())
 
     @property
     def uncertain(self) -> bool:
@@ -304,6 +313,10 @@ def load_registry(path: str | Path | None = None) -> Registry:
         if raw["as_of"] and not _AS_OF.match(raw["as_of"]):
             problems.append(Problem(shown, line, f"id={rid}, column=as_of",
                                     f"{raw['as_of']!r} is not YYYY-MM or YYYY-MM-DD"))
+        for item in filter(str.strip, raw["calibrated_to"].split(";")):
+            if not _CALIBRATED.match(item.strip()):
+                problems.append(Problem(shown, line, f"id={rid}, column=calibrated_to",
+                                        f"{item.strip()!r} is not 'figure_id: description'"))
         a = Assumption(**{**raw, **values})  # type: ignore[arg-type]
         problems.extend(check_assumption(a, shown, line))
         rows[rid] = a

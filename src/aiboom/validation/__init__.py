@@ -1,0 +1,122 @@
+"""The model against the world: published figures the model was not fitted to.
+
+Each row of ``data/validation.csv`` is one published figure (value, unit, source, as-of date)
+and a multiplicative tolerance. The model's value for it comes from a function registered in
+one of the family modules (:mod:`aiboom.validation.training`, ``inference``, ``energy``,
+``economics``): each takes the registry and computes the figure from the registry's central
+values plus the case's own defining inputs only (model size, tokens, chip, price, batch),
+never a per-case utilisation or fudge factor.
+
+A check passes when :math:`1/k \\le m/p \\le k`, with :math:`m` the model value, :math:`p`
+the published figure and :math:`k` the row's ``tolerance_factor``.
+
+Calibrated is not validated: registry rows name in ``calibrated_to`` the published figures
+they were set to reproduce (``figure_id: description``), and a figure that is a calibration
+target can never be a validation check (``tests/test_validation.py``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass
+
+import pandas as pd
+
+from aiboom.registry import Registry
+
+#: Families of checks, in the order the appendix shows them.
+FAMILIES: tuple[str, ...] = ("training", "inference", "energy", "economics")
+
+ModelFn = Callable[[Registry], float]
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One published figure beside the model's value for it.
+
+    ``published`` and ``model`` are in ``unit``; ``ratio`` is model / published [unitless];
+    ``tolerance_factor`` :math:`k` [unitless] accepts ratios in :math:`[1/k, k]`.
+    """
+
+    id: str
+    family: str
+    description: str
+    unit: str
+    published: float
+    model: float
+    tolerance_factor: float
+    source_key: str
+    source: str
+    url: str
+    as_of: str
+
+    @property
+    def ratio(self) -> float:
+        return self.model / self.published
+
+    @property
+    def passed(self) -> bool:
+        r = self.ratio
+        return math.isfinite(r) and 1.0 / self.tolerance_factor <= r <= self.tolerance_factor
+
+
+def models() -> dict[str, ModelFn]:
+    """Every registered model function, by check id (gathered from the family modules)."""
+    from aiboom.validation import economics, energy, inference, training
+
+    found: dict[str, ModelFn] = {}
+    for module in (training, inference, energy, economics):
+        for check_id, fn in module.MODELS.items():
+            if check_id in found:
+                raise ValueError(f"validation check {check_id!r} is registered twice")
+            found[check_id] = fn
+    return found
+
+
+def run_checks(registry: Registry | None = None,
+               figures: pd.DataFrame | None = None) -> list[CheckResult]:
+    """Evaluate every published figure of ``data/validation.csv`` against the model.
+
+    Raises
+    ------
+    KeyError
+        When a figure has no model function, or a function has no figure.
+    """
+    from aiboom import data
+    from aiboom.registry import load_registry
+
+    registry = registry if registry is not None else load_registry()
+    figures = figures if figures is not None else data.validation_figures()
+    fns = models()
+    missing = sorted(set(figures["id"]) - set(fns))
+    unused = sorted(set(fns) - set(figures["id"]))
+    if missing or unused:
+        raise KeyError(f"validation figures without a model function: {missing}; model "
+                       f"functions without a figure: {unused}")
+    out = []
+    for row in figures.itertuples(index=False):
+        out.append(CheckResult(
+            id=row.id, family=row.family, description=row.description, unit=row.unit,
+            published=float(row.published_value), model=float(fns[row.id](registry)),
+            tolerance_factor=float(row.tolerance_factor), source_key=row.source_key,
+            source=row.source, url=row.url, as_of=str(row.as_of)))
+    return out
+
+
+def results_frame(results: list[CheckResult]) -> pd.DataFrame:
+    """One row per check, with ``ratio`` and ``passed``, families in :data:`FAMILIES` order."""
+    frame = pd.DataFrame([{**asdict(r), "ratio": r.ratio, "passed": r.passed}
+                          for r in results])
+    order = {f: i for i, f in enumerate(FAMILIES)}
+    return frame.sort_values(["family", "id"], key=lambda s: s.map(order)
+                             if s.name == "family" else s).reset_index(drop=True)
+
+
+def summary(results: list[CheckResult]) -> Mapping[str, float]:
+    """Counts passed and total, and the median ratio per family [unitless]."""
+    frame = results_frame(results)
+    out: dict[str, float] = {"passed": int(frame["passed"].sum()), "total": len(frame)}
+    for family, group in frame.groupby("family"):
+        out[f"median_ratio_{family}"] = float(group["ratio"].median())
+    return out

@@ -1,0 +1,39 @@
+"""Validation checks of the economics family: bills and revenue (see :mod:`aiboom.validation`).
+
+Cahn's rule [1]_ turns NVIDIA's data-centre revenue run-rate :math:`R_{gpu}` [USD bn/yr] into
+the revenue the build-out must earn, :math:`R = k R_{gpu} / (1 - m)`
+(:func:`aiboom.economics.revenue_required_usd_bn`). Each of his published figures was a
+forecast; the model applies the rule, with the registry's :math:`k` and :math:`m`, to the
+revenue NVIDIA later reported for the quarter he named, so the check asks whether his
+arithmetic holds on the data.
+
+References
+----------
+.. [1] D. Cahn, "AI's $200B question" (Sept 2023) and "AI's $600B question" (June 2024),
+   Sequoia Capital.
+"""
+
+from __future__ import annotations
+
+from aiboom.registry import Registry
+from aiboom.validation import ModelFn
+
+
+def _cahn_required_usd_bn(registry: Registry, fiscal_quarter: str) -> float:
+    """Cahn's required revenue from NVIDIA's reported data-centre revenue of one quarter
+    [USD bn/yr]."""
+    from aiboom import data
+    from aiboom.analysis.capex import nvidia_quarters
+    from aiboom.economics import revenue_required_usd_bn
+
+    quarters = nvidia_quarters(data.nvidia_datacenter_revenue()).set_index("fiscal_quarter")
+    run_rate = float(quarters.loc[fiscal_quarter, "run_rate_usd_bn"])
+    return float(revenue_required_usd_bn(run_rate, registry["sequoia_dc_cost_multiplier"].central,
+                                         registry["sequoia_end_user_margin"].central))
+
+
+#: Check id (a row of ``data/validation.csv``) to the function computing the model's value.
+MODELS: dict[str, ModelFn] = {
+    "sequoia_2023_required_revenue": lambda reg: _cahn_required_usd_bn(reg, "FY24Q4"),
+    "sequoia_2024_required_revenue": lambda reg: _cahn_required_usd_bn(reg, "FY25Q4"),
+}

@@ -1,0 +1,11 @@
+"""Validation checks of the training family: model functions by check id.
+
+See :mod:`aiboom.validation`.
+"""
+
+from __future__ import annotations
+
+from aiboom.validation import ModelFn
+
+#: Check id (a row of ``data/validation.csv``) to the function computing the model's value.
+MODELS: dict[str, ModelFn] = {}
