@@ -74,6 +74,13 @@ def models() -> dict[str, ModelFn]:
     return found
 
 
+def calibration_conflicts(registry: Registry, figure_ids: list[str]) -> list[tuple[str, str]]:
+    """(registry id, figure id) pairs where an input was calibrated to a validation figure."""
+    ids = set(figure_ids)
+    return [(rid, fid) for rid, a in registry.items() for fid in a.calibration_targets
+            if fid in ids]
+
+
 def run_checks(registry: Registry | None = None,
                figures: pd.DataFrame | None = None) -> list[CheckResult]:
     """Evaluate every published figure of ``data/validation.csv`` against the model.
@@ -88,6 +95,11 @@ def run_checks(registry: Registry | None = None,
 
     registry = registry if registry is not None else load_registry()
     figures = figures if figures is not None else data.validation_figures()
+    conflicts = calibration_conflicts(registry, list(figures["id"]))
+    if conflicts:
+        raise ValueError("a validation figure is also a calibration target (calibrated is "
+                         "not validated): " + ", ".join(f"{rid} -> {fid}"
+                                                        for rid, fid in conflicts))
     fns = models()
     missing = sorted(set(figures["id"]) - set(fns))
     unused = sorted(set(fns) - set(figures["id"]))

@@ -1,0 +1,76 @@
+"""The model against published figures it was not fitted to (``aiboom.validation``).
+
+Every row of ``data/validation.csv`` is a test with its own tolerance: a change to the model or
+the data that pushes a case out fails the suite.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from conftest import run_cli
+
+from aiboom import cli, data
+from aiboom.analysis import checks
+from aiboom.registry import load_registry
+from aiboom.validation import FAMILIES, calibration_conflicts, models, run_checks, summary
+
+REGISTRY = load_registry()
+FIGURES = data.validation_figures()
+RESULTS = {r.id: r for r in run_checks(REGISTRY)}
+
+
+@pytest.mark.parametrize("check_id", sorted(FIGURES["id"]))
+def test_published_figure_within_tolerance(check_id: str):
+    r = RESULTS[check_id]
+    assert r.passed, (f"{check_id}: model {r.model:.4g} vs published {r.published:.4g} "
+                      f"{r.unit} (ratio {r.ratio:.3g}, tolerance ×{r.tolerance_factor:g}, "
+                      f"{r.source})")
+
+
+def test_every_figure_has_a_model_and_every_model_a_figure():
+    assert set(models()) == set(FIGURES["id"])
+    assert set(FIGURES["family"]) <= set(FAMILIES)
+
+
+def test_a_calibration_target_is_never_a_validation_check():
+    assert calibration_conflicts(REGISTRY, list(FIGURES["id"])) == []
+    figure = FIGURES["id"].iloc[0]
+    row = next(iter(REGISTRY))
+    tainted = REGISTRY.replace(row, calibrated_to=f"{figure}: tuned to land on it")
+    assert calibration_conflicts(tainted, list(FIGURES["id"])) == [(row, figure)]
+    with pytest.raises(ValueError, match="calibrated is not validated"):
+        run_checks(tainted)
+
+
+def test_registry_names_its_calibration_targets():
+    calibrated = {rid for rid, a in REGISTRY.items() if a.calibration_targets}
+    assert {"genai_project_capex_usd", "tech_project_capex_usd"} <= calibrated
+
+
+def test_a_check_outside_tolerance_fails_the_command(monkeypatch, capsys):
+    off = FIGURES.copy()
+    off.loc[0, "published_value"] = off.loc[0, "published_value"] * 100
+    monkeypatch.setattr(data, "validation_figures", lambda: off)
+    assert cli.main(["validate"]) == 1
+    out = capsys.readouterr().out
+    assert "FAIL" in out and f"{len(off) - 1} of {len(off)} checks" in out
+    results = run_checks(REGISTRY, off)
+    assert "misses" in checks.verdict_sentence(results)
+
+
+def test_validate_command_passes_and_prints_every_check():
+    proc = run_cli("validate")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    for check_id in FIGURES["id"]:
+        assert check_id in proc.stdout
+    assert f"{len(FIGURES)} of {len(FIGURES)} checks within tolerance" in proc.stdout
+
+
+def test_summary_counts_and_family_medians():
+    results = list(RESULTS.values())
+    s = summary(results)
+    assert s["total"] == len(FIGURES) and s["passed"] == sum(r.passed for r in results)
+    for family, group in pd.DataFrame([vars(r) | {"ratio": r.ratio} for r in results]
+                                      ).groupby("family"):
+        assert s[f"median_ratio_{family}"] == pytest.approx(group["ratio"].median())
