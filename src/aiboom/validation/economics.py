@@ -32,8 +32,30 @@ def _cahn_required_usd_bn(registry: Registry, fiscal_quarter: str) -> float:
                                          registry["sequoia_end_user_margin"].central))
 
 
+def chatgpt_inference_bill_usd_bn(registry: Registry) -> float:
+    r"""Yearly compute bill of ChatGPT's chat queries [USD bn/yr].
+
+    :math:`B = U\,q\,365\,c / 10^9`, with :math:`U` weekly active users
+    (``weekly_active_users``) [users], :math:`q` queries per user per day
+    (``queries_per_user_per_day``) [queries/user/day] and :math:`c` the per-query cost of the
+    kernel (:func:`aiboom.kernels.reference_per_sample`) on the reference chip at the
+    registry's central values [USD/query].
+    """
+    from aiboom import data
+    from aiboom.kernels import INPUTS, reference_per_sample
+    from aiboom.montecarlo import REFERENCE_ACCELERATOR, accelerator_constants
+
+    chip = data.accelerators().set_index("id").loc[REFERENCE_ACCELERATOR]
+    usd_per_query = reference_per_sample({k: registry[k].central for k in INPUTS},
+                                         accelerator_constants(chip))["usd_per_query"]
+    queries_per_year = (registry["weekly_active_users"].central
+                        * registry["queries_per_user_per_day"].central * 365.0)
+    return queries_per_year * usd_per_query / 1e9
+
+
 #: Check id (a row of ``data/validation.csv``) to the function computing the model's value.
 MODELS: dict[str, ModelFn] = {
     "sequoia_2023_required_revenue": lambda reg: _cahn_required_usd_bn(reg, "FY24Q4"),
     "sequoia_2024_required_revenue": lambda reg: _cahn_required_usd_bn(reg, "FY25Q4"),
+    "openai_2025_inference_bill": chatgpt_inference_bill_usd_bn,
 }
