@@ -32,11 +32,14 @@ falls below or above the binned range is reported as NaN (and warned about); wid
 from __future__ import annotations
 
 import math
+import os
+import re
 import sys
 import time
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
@@ -44,6 +47,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from aiboom.backend import Backend, get_backend
+from aiboom.errors import InputError, Problem
 from aiboom.kernels import (
     INPUTS,
     OUTPUT_UNITS,
@@ -54,7 +58,7 @@ from aiboom.kernels import (
     evaluate,
 )
 from aiboom.registry import Assumption
-from aiboom.sampling import iter_sample_chunks
+from aiboom.sampling import SAMPLE_BLOCK, iter_sample_chunks
 
 if TYPE_CHECKING:
     from aiboom.scenarios import Scenario
@@ -237,6 +241,161 @@ def with_overrides(registry: Mapping[str, Assumption],
     return rows
 
 
+# --------------------------------------------------------------------------------------------
+# Memory: what a run will hold, checked against a limit before any work
+# --------------------------------------------------------------------------------------------
+
+#: Environment variable that sets the memory limit: bytes, or a number with a unit
+#: (``16GiB``, ``16G``, ``512MiB``; K, M, G, T are powers of 1024, KB, MB, GB, TB of 1000).
+MEMORY_LIMIT_ENV = "AIBOOM_MEMORY_LIMIT"
+#: Share of the machine's memory (its RAM, or its container's limit when lower) that one run
+#: may plan to use; the rest is headroom for the estimates' error and other programs
+#: [fraction].
+MEMORY_FRACTION = 0.5
+#: Peak bytes per sample of the notebook code that holds every sample, however many there are:
+#: chapter 1's draws of Cahn's factor (measured 48) and chapter 5's price paths (measured 24)
+#: [bytes/sample].
+BUILD_BYTES_PER_SAMPLE = 64
+#: Peak bytes per sample of chapter 2's exact runs that keep every sample (measured 758 at a
+#: million samples, 836 at a hundred thousand); they stop growing at
+#: :data:`EXACT_SAMPLE_LIMIT` samples [bytes/sample].
+BUILD_BYTES_PER_EXACT_SAMPLE = 1024
+#: A notebook kernel's own memory before any sample: Python, pandas, Altair and data [bytes].
+BUILD_BASE_BYTES = 2**29
+
+_UNIT_BYTES = {"": 1, "b": 1,
+               **{f"{p}{s}": 1024**i for i, p in enumerate("kmgt", 1) for s in ("", "ib")},
+               **{f"{p}b": 1000**i for i, p in enumerate("kmgt", 1)}}
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d*)?(?:e\d+)?)\s*([a-z]*)\s*$", re.IGNORECASE)
+
+
+class MemoryLimit(NamedTuple):
+    """The most memory a run may plan to use, and where that number comes from."""
+
+    bytes: int
+    source: str  # in words, for messages
+
+
+def format_bytes(n: float) -> str:
+    """``n`` bytes in GiB (or MiB below one GiB), one decimal: ``"16.0 GiB"``."""
+    return f"{n / 2**30:.1f} GiB" if n >= 2**30 else f"{n / 2**20:.1f} MiB"
+
+
+def _machine_memory() -> tuple[int, str] | None:
+    """Physical RAM, or the container's (cgroup) limit when that is lower [bytes]."""
+    try:
+        total, what = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"), "RAM"
+    except (AttributeError, ValueError, OSError):
+        try:
+            import psutil
+
+            total, what = int(psutil.virtual_memory().total), "RAM"
+        except ImportError:
+            return None
+    for path in ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"):
+        try:
+            text = Path(path).read_text().strip()
+        except OSError:
+            continue
+        if text.isdigit() and 0 < int(text) < total:
+            total, what = int(text), "container memory limit"
+        break
+    return total, what
+
+
+def memory_limit() -> MemoryLimit | None:
+    """The memory limit: ``AIBOOM_MEMORY_LIMIT`` when set, else half of the machine's memory.
+
+    Returns None where the platform does not tell its memory (then nothing is checked).
+
+    Raises
+    ------
+    InputError
+        When ``AIBOOM_MEMORY_LIMIT`` is not a positive size.
+    """
+    text = os.environ.get(MEMORY_LIMIT_ENV)
+    if text is not None:
+        m = _SIZE.match(text)
+        unit = _UNIT_BYTES.get(m[2].lower()) if m else None
+        size = int(float(m[1]) * unit) if unit else 0
+        if size < 1:
+            raise InputError.single(MEMORY_LIMIT_ENV, f"{text!r} is not a memory size; write "
+                                    "bytes or a number with a unit, e.g. 16GiB or 512MiB")
+        return MemoryLimit(size, f"{MEMORY_LIMIT_ENV}={text.strip()}")
+    machine = _machine_memory()
+    if machine is None:
+        return None
+    total, what = machine
+    return MemoryLimit(int(MEMORY_FRACTION * total),
+                       f"half of this machine's {format_bytes(total)} of {what}; set "
+                       f"{MEMORY_LIMIT_ENV} to change it")
+
+
+def memory_problem(need: int, *, file: str, key: str | None, what: str,
+                   line: int | None = None, advice: str = "") -> Problem | None:
+    """A :class:`~aiboom.errors.Problem` when ``need`` bytes exceed :func:`memory_limit`.
+
+    The message reads "``what`` needs about X GiB of memory, more than the limit of Y GiB
+    (where Y comes from)", then ``advice``.
+    """
+    limit = memory_limit()
+    if limit is None or need <= limit.bytes:
+        return None
+    return Problem(file, line, key, f"{what} needs about {format_bytes(need)} of memory, more "
+                   f"than the limit of {format_bytes(limit.bytes)} ({limit.source})"
+                   + (f"; {advice}" if advice else ""))
+
+
+def build_memory_bytes(n_samples: int) -> int:
+    """Peak memory of a book build's notebooks for a scenario's ``n_samples`` [bytes].
+
+    Notebooks run one after another, each in its own kernel, so the peak is the largest of:
+    the code that holds every sample (:data:`BUILD_BYTES_PER_SAMPLE`) and the exact runs that
+    keep up to :data:`EXACT_SAMPLE_LIMIT` samples (:data:`BUILD_BYTES_PER_EXACT_SAMPLE`); plus
+    the kernel itself (:data:`BUILD_BASE_BYTES`).
+    """
+    n = max(int(n_samples), 0)
+    return BUILD_BASE_BYTES + max(BUILD_BYTES_PER_SAMPLE * n,
+                                  BUILD_BYTES_PER_EXACT_SAMPLE * min(n, EXACT_SAMPLE_LIMIT))
+
+
+def scenario_memory_problem(n_samples: int, file: str, line: int | None) -> Problem | None:
+    """The problem with a scenario's ``monte_carlo.n_samples`` when a build would not fit.
+
+    The message names the estimate (:func:`build_memory_bytes`), the limit
+    (:func:`memory_limit`) and the largest ``n_samples`` that fits.
+    """
+    limit = memory_limit()
+    if limit is None or build_memory_bytes(n_samples) <= limit.bytes:
+        return None
+    lo, hi = 0, int(n_samples)  # largest n with build_memory_bytes(n) <= limit
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        lo, hi = (mid, hi) if build_memory_bytes(mid) <= limit.bytes else (lo, mid - 1)
+    return memory_problem(build_memory_bytes(n_samples), file=file, line=line,
+                          key="monte_carlo.n_samples",
+                          what=f"building the book with {int(n_samples):,} samples",
+                          advice=f"use at most {lo:,} samples" if lo else
+                          "the limit is below what a build needs")
+
+
+def monte_carlo_memory_bytes(n_samples: int, chunk_size: int, exact: bool,
+                             keep_samples: bool = False) -> int:
+    """Peak memory of :func:`run_monte_carlo` [bytes], a little above the measured peak.
+
+    Per chunk sample: the drawn inputs twice (the next chunk is drawn while the last is still
+    held) and about six words per output (outputs, kernel and binning work arrays); per input,
+    the block it drew last (:data:`aiboom.sampling.SAMPLE_BLOCK`). Per sample of the run: in
+    exact mode every output value and a copy while a quantile is taken; with ``keep_samples``
+    every input value too.
+    """
+    n = max(int(n_samples), 0)
+    chunk = min(max(int(chunk_size), 1), n)
+    per_chunk = 8 * (chunk * (2 * len(INPUTS) + 6 * len(OUTPUTS)) + len(INPUTS) * SAMPLE_BLOCK)
+    per_run = 8 * n * ((len(OUTPUTS) + 1) * exact + len(INPUTS) * keep_samples)
+    return 2**21 + per_chunk + per_run
+
+
 def run_monte_carlo(registry: Mapping[str, Assumption], n_samples: int, seed: int,
                     backend: Backend | str | None = None, chunk_size: int = 2**20,
                     overrides: Mapping[str, float] | None = None, keep_samples: bool = False,
@@ -249,15 +408,17 @@ def run_monte_carlo(registry: Mapping[str, Assumption], n_samples: int, seed: in
     registry : mapping of str to Assumption
         Must hold every id in :data:`aiboom.kernels.INPUTS`.
     n_samples : int
-        Number of samples (>= 1) [samples].
+        Number of samples (>= 1) [samples]; the run must fit in :func:`memory_limit`
+        (:func:`monte_carlo_memory_bytes`).
     seed : int
         Root seed (>= 0); with ``n_samples`` it fixes every draw, whatever ``chunk_size``
         and backend.
     backend : Backend or str, optional
         ``"auto"``, ``"numpy"`` or ``"cupy"``; ``None`` reads ``AIBOOM_BACKEND``.
     chunk_size : int, default 2**20
-        Samples per chunk [samples]. Host memory is about ``8 * 28 * chunk_size`` bytes (224 MiB
-        at the default) plus, in exact mode, ``8 * 4 * n_samples`` bytes.
+        Samples per chunk (>= 1) [samples]. Host memory is about ``8 * 82 * chunk_size`` bytes
+        (0.5 GiB measured at the default) plus, in exact mode, ``8 * 5 * n_samples`` bytes
+        (:func:`monte_carlo_memory_bytes`).
     overrides : mapping of str to float, optional
         Registry ids fixed at a value for this run [registry unit].
     keep_samples : bool, default False
@@ -273,10 +434,17 @@ def run_monte_carlo(registry: Mapping[str, Assumption], n_samples: int, seed: in
     Returns
     -------
     MonteCarloResult
+
+    Raises
+    ------
+    InputError
+        Before any work, when the run would need more memory than :func:`memory_limit`.
     """
     start_time = time.perf_counter()
     if n_samples < 1:
         raise ValueError(f"n_samples must be >= 1, got {n_samples}")
+    if chunk_size < 1:
+        raise ValueError(f"chunk_size must be >= 1, got {chunk_size}")
     be = backend if isinstance(backend, Backend) else get_backend(backend)
     accelerator = create_accelerator(**(constants or {}))
     rows = with_overrides(registry, overrides)
@@ -286,6 +454,15 @@ def run_monte_carlo(registry: Mapping[str, Assumption], n_samples: int, seed: in
     exact = n_samples <= EXACT_SAMPLE_LIMIT if exact is None else exact
     if keep_samples and not exact:
         raise ValueError("keep_samples needs exact mode (n_samples <= EXACT_SAMPLE_LIMIT)")
+    problem = memory_problem(
+        monte_carlo_memory_bytes(n_samples, chunk_size, exact, keep_samples),
+        file="run_monte_carlo", key="n_samples",
+        what=f"a Monte Carlo run of {n_samples:,} samples "
+             f"({'exact' if exact else 'histogram'} quantiles"
+             f"{', every sample kept' if keep_samples else ''}, chunks of {chunk_size:,})",
+        advice="use fewer samples, histogram mode (exact=False) or smaller chunks")
+    if problem is not None:
+        raise InputError([problem])
 
     values = {k: np.empty(n_samples) for k in OUTPUTS} if exact else None
     buffers = None if exact else {k: np.empty(min(chunk_size, n_samples)) for k in OUTPUTS}

@@ -457,6 +457,13 @@ def load_scenario(path: str | Path | None = None, registry: Registry | None = No
     elif known:
         problems.extend(_price_problems(parsed, "accelerator" in data, registry, known, lines,
                                         shown))
+    from aiboom.montecarlo import scenario_memory_problem
+
+    # A build must fit in memory: refuse n_samples that would not before any work.
+    memory = scenario_memory_problem(parsed.monte_carlo.n_samples, shown,
+                                     _line_for(lines, ("monte_carlo", "n_samples")))
+    if memory is not None:
+        problems.append(memory)
     if problems:
         raise InputError(sorted(problems, key=lambda p: p.line or 0))
     mc = parsed.monte_carlo
