@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from aiboom.errors import InputError
@@ -92,6 +93,20 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     return 0
 
 
+def _whole_number(minimum: int) -> Callable[[str], int]:
+    """An argparse type: a whole number of at least ``minimum``, else one clear error line."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be {minimum} or more, got {value}")
+        return value
+
+    return parse
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="aiboom", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -123,14 +138,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("sweep", help="evaluate the per-query model over a grid or Monte Carlo")
     p.add_argument("--param", action="append", default=[], metavar="ID=START:STOP:N[:log]",
                    help="swept registry parameter (repeatable); or ID=v1,v2,...")
-    p.add_argument("--samples", type=int, default=0,
-                   help="Monte Carlo samples per grid point (0: central values only)")
+    p.add_argument("--samples", type=_whole_number(0), default=0,
+                   help="Monte Carlo samples per grid point (0: central values only); the "
+                   "result must fit in memory (AIBOOM_MEMORY_LIMIT, default half the RAM)")
     p.add_argument("--scenario", type=Path, default=None)
     p.add_argument("--out", type=Path, default=Path("_build/sweep.parquet"))
-    p.add_argument("--chunk-size", type=int, default=2**18)
+    p.add_argument("--chunk-size", type=_whole_number(1), default=2**18,
+                   help="rows per task (default 262144)")
     p.add_argument("--backend", choices=["auto", "numpy", "cupy"], default=None)
     p.add_argument("--scheduler", default=None,
-                   help="address of a Dask scheduler (tcp://host:8786); default: run locally")
+                   help="address of a Dask scheduler (tcp://host:8786), which must answer "
+                   "within 5 s; default: run locally")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_sweep)
 

@@ -16,6 +16,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -26,6 +27,9 @@ from aiboom.errors import InputError
 from aiboom.kernels import H100_SXM, INPUTS, OUTPUTS, Accelerator, evaluate
 from aiboom.registry import Assumption, check_assumption
 from aiboom.sampling import sample_range
+
+if TYPE_CHECKING:
+    from distributed import Client
 
 _SPEC = re.compile(r"^(?P<id>[a-z][a-z0-9_]*)=(?P<body>.+)$")
 
@@ -159,19 +163,62 @@ def run_task(task: Task) -> pd.DataFrame:
     return frame
 
 
+#: Copies of the result held at a sweep's peak: the task frames and their concatenation, then
+#: the frame and its Parquet table or summary (measured 2.3 with the CSV and Parquet written)
+#: [copies].
+SWEEP_FRAME_COPIES = 3
+#: Memory per task besides its rows: the task and its frame's pandas objects (measured
+#: 7.5 KiB) [bytes].
+SWEEP_TASK_BYTES = 10 * 2**10
+#: How long to wait for a Dask scheduler to answer before giving up [s].
+SCHEDULER_TIMEOUT_S = 5
+
+
+def _check_counts(n_samples: int, chunk_size: int) -> None:
+    if n_samples < 0:
+        raise InputError.single("--samples", f"must be 0 (central values only) or more, got "
+                                f"{n_samples}")
+    if chunk_size < 1:
+        raise InputError.single("--chunk-size", f"must be 1 or more, got {chunk_size}")
+
+
+def _n_grid(axes: Sequence[Axis]) -> int:
+    """Grid points, counted without building the grid."""
+    return math.prod(len(a.values) for a in axes) or 1
+
+
+def sweep_memory_bytes(n_grid: int, n_samples: int, chunk_size: int) -> int:
+    """Peak memory of :func:`run_sweep` and writing its result, which is held in memory [bytes].
+
+    ``SWEEP_FRAME_COPIES`` copies of ``n_grid * max(n_samples, 1)`` rows of 8-byte columns
+    (grid point, sample, every input and output), plus ``SWEEP_TASK_BYTES`` per task.
+    """
+    rows = n_grid * max(n_samples, 1)
+    n_tasks = n_grid * -(-n_samples // chunk_size) if n_samples else -(-n_grid // chunk_size)
+    return (rows * 8 * (2 + len(INPUTS) + len(OUTPUTS)) * SWEEP_FRAME_COPIES
+            + n_tasks * SWEEP_TASK_BYTES)
+
+
 def plan(registry: Mapping[str, Assumption], axes: Sequence[Axis], n_samples: int, seed: int,
          backend: str = "auto", chunk_size: int = 2**18,
          accelerator: Accelerator = H100_SXM) -> list[Task]:
-    """Cut the sweep into tasks of at most about ``chunk_size`` rows."""
+    """Cut the sweep into tasks of at most about ``chunk_size`` rows.
+
+    Raises
+    ------
+    InputError
+        For ``n_samples < 0`` or ``chunk_size < 1`` (named as ``--samples``, ``--chunk-size``).
+    """
+    _check_counts(n_samples, chunk_size)
     rows = tuple(registry[k] for k in INPUTS)
-    n_grid = len(_grid(axes))
+    n_grid = _n_grid(axes)
     tasks = []
     if n_samples:
-        step = max(1, chunk_size)
         for g in range(n_grid):
-            for s0 in range(0, n_samples, step):
-                tasks.append(Task(rows, tuple(axes), g, g + 1, s0, min(s0 + step, n_samples),
-                                  n_samples, seed, backend, accelerator))
+            for s0 in range(0, n_samples, chunk_size):
+                tasks.append(Task(rows, tuple(axes), g, g + 1, s0,
+                                  min(s0 + chunk_size, n_samples), n_samples, seed, backend,
+                                  accelerator))
     else:
         for g0 in range(0, n_grid, chunk_size):
             tasks.append(Task(rows, tuple(axes), g0, min(g0 + chunk_size, n_grid), 0, 0, 0,
@@ -179,24 +226,80 @@ def plan(registry: Mapping[str, Assumption], axes: Sequence[Axis], n_samples: in
     return tasks
 
 
+def _connect(address: str) -> Client:
+    """A Dask client on ``address``, or one InputError naming it within the timeout.
+
+    The address is probed first with a deadline on the whole handshake: Dask's own timeout
+    covers opening the connection, not a peer that accepts it and then never answers.
+    """
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    from distributed import Client
+    from distributed.comm import connect
+
+    async def probe() -> None:
+        comm = await asyncio.wait_for(connect(address, timeout=SCHEDULER_TIMEOUT_S),
+                                      SCHEDULER_TIMEOUT_S)
+        await comm.close()
+
+    try:
+        with ThreadPoolExecutor(1) as pool:  # its own event loop, even inside Jupyter's
+            pool.submit(asyncio.run, probe()).result()
+        return Client(address, timeout=f"{SCHEDULER_TIMEOUT_S}s")
+    except ValueError as exc:  # malformed: no port, unknown scheme
+        raise InputError.single("--scheduler", f"{address!r} is not a Dask scheduler address "
+                                f"(tcp://host:port): {str(exc).splitlines()[0]}") from None
+    except (OSError, TimeoutError):
+        raise InputError.single("--scheduler", f"no Dask scheduler answered at {address!r} "
+                                f"within {SCHEDULER_TIMEOUT_S} s; is it running and "
+                                "reachable?") from None
+
+
 def run_sweep(registry: Mapping[str, Assumption], axes: Sequence[Axis], *, n_samples: int = 0,
               seed: int = 0, backend: str = "auto", chunk_size: int = 2**18,
               scheduler: str | None = None, progress: bool = True,
               accelerator: Accelerator = H100_SXM) -> pd.DataFrame:
-    """Run every task locally or on the Dask scheduler at ``scheduler``; rows in task order."""
+    """Run every task locally or on the Dask scheduler at ``scheduler``; rows in task order.
+
+    The result is held in memory, so a sweep that would not fit (:func:`sweep_memory_bytes`,
+    :func:`aiboom.montecarlo.memory_limit`) is refused before any work.
+
+    Raises
+    ------
+    InputError
+        For bad counts (:func:`plan`), a sweep beyond the memory limit, or a scheduler that
+        does not answer within :data:`SCHEDULER_TIMEOUT_S`.
+    """
+    from aiboom.montecarlo import memory_problem
+
+    _check_counts(n_samples, chunk_size)
+    n_grid = _n_grid(axes)
+    rows = n_grid * max(n_samples, 1)
+    points = f"{n_grid:,} grid point{'s' * (n_grid != 1)}"
+    what = (f"a sweep of {rows:,} rows ({points} x {n_samples:,} samples)" if n_samples
+            else f"a sweep of {rows:,} rows ({points})")
+    problem = memory_problem(
+        sweep_memory_bytes(n_grid, n_samples, chunk_size),
+        file="--samples" if n_samples else "--param", key=None, what=what,
+        advice="the result is held in memory: use fewer "
+               + ("samples or grid points" if n_samples else "grid points"))
+    if problem is not None:
+        raise InputError([problem])
     tasks = plan(registry, axes, n_samples, seed, backend, chunk_size, accelerator)
     total = sum((t.g1 - t.g0) * max(t.s1 - t.s0, 1) for t in tasks)
     frames: list[pd.DataFrame] = []
+    client = None if scheduler is None else _connect(scheduler)  # before any progress bar
     with tqdm(total=total, disable=not progress, unit="row", unit_scale=True,
               file=sys.stderr, desc="sweep") as bar:
-        if scheduler is None:
+        if client is None:
             for t in tasks:
                 frames.append(run_task(t))
                 bar.update(len(frames[-1]))
         else:
-            from distributed import Client, as_completed
+            from distributed import as_completed
 
-            with Client(scheduler) as client:
+            with client:
                 futures = client.map(run_task, tasks, pure=True)
                 index = {f.key: i for i, f in enumerate(futures)}
                 done: dict[int, pd.DataFrame] = {}
