@@ -39,11 +39,12 @@ def _cmd_execute(args: argparse.Namespace) -> int:
 
 
 def _cmd_scenarios(args: argparse.Namespace) -> int:
-    from aiboom.scenarios import list_scenarios, load_scenario
+    from aiboom.scenarios import list_scenarios, load_scenarios
 
-    for path in list_scenarios():
-        s = load_scenario(path)
-        print(f"{s.name:<14} {path.name:<22} {len(s.overrides):>3} overrides  {s.title}")
+    for s in load_scenarios(list_scenarios()):
+        origin = "shipped" if s.shipped else "own"
+        print(f"{s.name:<14} {Path(s.path).name:<22} {origin:<8} {len(s.overrides):>3} "
+              f"overrides  {s.title}")
     return 0
 
 
@@ -56,6 +57,16 @@ def _cmd_data(args: argparse.Namespace) -> int:
     check_all()
     print("data: every table and the registry are valid")
     return 0
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from aiboom.analysis.checks import text_report
+    from aiboom.scenarios import load_scenario
+    from aiboom.validation import run_checks
+
+    results = run_checks(load_scenario(args.scenario).registry)
+    print(text_report(results))
+    return 0 if all(r.passed for r in results) else 1
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
@@ -151,6 +162,12 @@ def build_parser() -> argparse.ArgumentParser:
                    "within 5 s; default: run locally")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_sweep)
+
+    p = sub.add_parser("validate", help="check the model against published figures it was not "
+                       "fitted to (exit 1 when one is outside its tolerance)")
+    p.add_argument("--scenario", type=Path, default=None,
+                   help="scenario YAML (default: data/scenarios/baseline.yaml)")
+    p.set_defaults(func=_cmd_validate)
 
     p = sub.add_parser("data", help="validate data/ (and with --rehash record new checksums)")
     p.add_argument("--rehash", action="store_true")

@@ -94,6 +94,11 @@ class ScenarioFile(BaseModel):
     overrides: dict[str, float | DistributionOverride] = {}
 
 
+#: Names of the scenario files that ship with the book (``data/scenarios/<name>.yaml``). Any
+#: other file in that folder is a fork's own and is labelled so wherever scenarios are listed.
+SHIPPED_SCENARIOS: tuple[str, ...] = ("baseline", "bear", "bull", "small-models")
+
+
 @dataclass(frozen=True)
 class Scenario:
     """A validated scenario, with the registry it implies."""
@@ -108,6 +113,13 @@ class Scenario:
     registry: Registry
     path: str
     overrides: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def shipped(self) -> bool:
+        """True for a scenario shipped with the book: a :data:`SHIPPED_SCENARIOS` name, read
+        from its own file in ``data/scenarios``."""
+        own_file = (paths.SCENARIOS / f"{self.name}.yaml").resolve()
+        return self.name in SHIPPED_SCENARIOS and Path(self.path).resolve() == own_file
 
     def value(self, key: str) -> float:
         """Central value of one parameter under this scenario."""
@@ -517,7 +529,8 @@ def load_scenarios(paths: Iterable[str | Path], registry: Registry | None = None
 
 
 def list_scenarios(folder: str | Path | None = None) -> list[Path]:
-    """Scenario files shipped in ``data/scenarios`` (sorted, baseline first)."""
+    """Scenario files in ``data/scenarios`` (sorted, baseline first): the shipped ones
+    (:data:`SHIPPED_SCENARIOS`) and any a fork added."""
     folder = Path(folder) if folder is not None else paths.SCENARIOS
     files = sorted(folder.glob("*.yaml"))
     return sorted(files, key=lambda p: (p.stem != "baseline", p.stem))
