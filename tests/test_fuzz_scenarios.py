@@ -68,7 +68,11 @@ def scenario_text(draw) -> str:
     return yaml.safe_dump(doc, sort_keys=False)
 
 
-@settings(max_examples=int(os.environ.get("AIBOOM_FUZZ_EXAMPLES", "150")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+#: Examples per run; raise it for a longer hunt (``AIBOOM_FUZZ_EXAMPLES=2000``).
+EXAMPLES = int(os.environ.get("AIBOOM_FUZZ_EXAMPLES", "150"))
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scenario_text())
 def test_every_scenario_is_either_refused_by_key_or_finite(text: str):
     with tempfile.TemporaryDirectory() as tmp:

@@ -510,7 +510,7 @@ def load_scenarios(paths: Iterable[str | Path], registry: Registry | None = None
         try:
             scenarios.append(load_scenario(path, registry))
         except InputError as exc:
-            problems.extend(exc.problems)
+            problems.extend(p for p in exc.problems if p not in problems)
     first: dict[str, Scenario] = {}
     for s in scenarios:
         other = first.setdefault(s.name, s)
