@@ -274,3 +274,24 @@ def test_tornado_chart_builds():
     t = money.payback_tornado(REGISTRY, top=4, backend="numpy")
     spec = money.chart_tornado(t).to_dict()
     assert spec["width"] == money.LABELLED_BARS_WIDTH_PX
+
+
+def test_survey_fit_sentence_follows_the_numbers_and_says_calibrated():
+    from aiboom.analysis import money as m
+    from aiboom.registry import load_registry
+
+    registry = load_registry()
+    survey = m.survey_ranges(registry)
+    inside = {"tech": {"p50": float(survey.iloc[0]["central_months"])},
+              "genai": {"p50": float(survey.iloc[1]["central_months"])}}
+    text = m.survey_fit_sentence(inside, survey, registry)
+    assert "land inside" in text and "calibrated to these survey ranges" in text
+    outside = {"tech": {"p50": 1000.0}, "genai": {"p50": float("inf")}}
+    assert "land outside" in m.survey_fit_sentence(outside, survey, registry)
+    half = {"tech": inside["tech"], "genai": outside["genai"]}
+    assert "generative-AI project's does not" in m.survey_fit_sentence(half, survey, registry)
+    uncalibrated = registry
+    for rid, a in registry.items():
+        if a.calibrated_to:
+            uncalibrated = uncalibrated.replace(rid, calibrated_to="")
+    assert "No input was calibrated" in m.survey_fit_sentence(inside, survey, uncalibrated)

@@ -488,6 +488,50 @@ def survey_ranges(registry: Mapping[str, Assumption]) -> pd.DataFrame:
     ])
 
 
+def survey_fit_sentence(summaries: Mapping[str, Mapping[str, float]], survey: pd.DataFrame,
+                        registry: Mapping[str, Assumption]) -> str:
+    """How the simulated medians sit against the survey ranges, and why, chosen by the numbers.
+
+    Parameters
+    ----------
+    summaries : mapping
+        :func:`payback_summary` per project kind (``tech``, ``genai``, ``agentic``) [months].
+    survey : pandas.DataFrame
+        From :func:`survey_ranges` (row 0: typical technology, row 1: AI use cases) [months].
+    registry : mapping of str to Assumption
+        Its ``calibrated_to`` column names the inputs set to reproduce the survey.
+
+    Returns
+    -------
+    str
+        One or two sentences: whether the technology and generative-AI medians fall inside
+        their survey ranges, and that the build costs were calibrated to those ranges (so a
+        match is by construction and the model's test lies in the validation appendix).
+    """
+    checks = {"tech": survey.iloc[0], "genai": survey.iloc[1]}
+    inside = {k: row["low_months"] <= summaries[k]["p50"] <= row["high_months"]
+              for k, row in checks.items()}
+    calibrated = sorted(rid for rid, a in registry.items() if any(
+        t.startswith("deloitte2025_") for t in a.calibration_targets))
+    basis = (f"The build costs of the projects ({len(calibrated)} registry rows) are "
+             "calibrated to these survey ranges, so where the medians land inside them they "
+             "do so by construction; the model's tests against figures it was not fitted to "
+             "are in the validation appendix.") if calibrated else (
+             "No input was calibrated to the survey, so this comparison is a test of the "
+             "model.")
+    if all(inside.values()):
+        lead = "The simulated medians land inside the ranges executives report."
+    elif not any(inside.values()):
+        lead = ("The simulated medians land outside the ranges executives report, for the "
+                "technology and the generative-AI project alike.")
+    else:
+        hit, miss = ("technology", "generative-AI") if inside["tech"] else \
+            ("generative-AI", "technology")
+        lead = (f"The {hit} project's median lands inside the range executives report; the "
+                f"{miss} project's does not.")
+    return f"{lead} {basis}"
+
+
 def chart_payback(hist: pd.DataFrame, survey: pd.DataFrame) -> alt.LayerChart:
     """Overlaid payback histograms (log months) under shaded, labelled survey ranges.
 
