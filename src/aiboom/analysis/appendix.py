@@ -27,8 +27,15 @@ def registry_table(registry: Registry, phase: str) -> pd.DataFrame:
     return pd.DataFrame({
         "Parameter": df["description"], "id": df["id"], "Unit": df["unit"],
         "Low / central / high": values, "Distribution": df["distribution"],
-        "Source": df["source"] + " (" + df["as_of"] + ")", "url": df["url"],
+        "Source": df["source"] + " (" + df["as_of"] + ")" + df["calibrated_to"].map(
+            _calibration_note), "url": df["url"],
     })
+
+
+def _calibration_note(calibrated_to: str) -> str:
+    """``"; calibrated to <what the figures say>"`` for a calibrated row, else ``""``."""
+    said = [item.split(":", 1)[1].strip() for item in calibrated_to.split(";") if ":" in item]
+    return f"; calibrated to {'; '.join(said)}" if said else ""
 
 
 def overridden(registry: Registry, baseline: Registry) -> pd.DataFrame:
