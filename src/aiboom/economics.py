@@ -17,12 +17,19 @@ from aiboom.arrays import scalar_out as _scalar_out
 __all__ = [
     "DAYS_PER_MONTH",
     "DEFAULT_BRACKETS",
+    "GIGAWATT_COMPONENTS",
+    "HOURS_PER_YEAR",
     "CostCurve",
+    "GigawattCapex",
+    "GigawattCost",
     "ai_cost_curve",
     "annual_depreciation_usd",
     "break_even_conversion_rate",
+    "capital_recovery_factor",
     "depreciation_schedule_usd",
     "free_tier_subsidy_usd_per_month",
+    "gigawatt_capex_usd_bn",
+    "gigawatt_yearly_cost_usd_bn",
     "gross_margin",
     "monthly_cash_flows",
     "npv_usd",
@@ -921,3 +928,272 @@ def solve_for(
                 break
         return 0.5 * (lo + hi)
     return float(brentq(residual, lo, hi, xtol=xtol))
+
+
+# --------------------------------------------------------------------------------------------
+# What a gigawatt costs: yearly cost of owning an AI data centre
+# --------------------------------------------------------------------------------------------
+
+#: Hours in a (non-leap) year [h/yr].
+HOURS_PER_YEAR = 8760.0
+#: Watts in a gigawatt [W/GW].
+W_PER_GW = 1.0e9
+#: Kilowatts in a gigawatt [kW/GW].
+KW_PER_GW = 1.0e6
+#: US dollars in a billion [USD/USD bn].
+USD_PER_BN = 1.0e9
+
+#: Components of the yearly cost of a gigawatt, in the order charts stack them.
+GIGAWATT_COMPONENTS: tuple[str, ...] = (
+    "accelerators", "rest_of_server", "networking", "facility", "electricity", "operations",
+    "cost_of_capital",
+)
+
+
+def capital_recovery_factor(discount_rate_annual: ArrayLike,
+                            life_years: ArrayLike) -> np.ndarray | float:
+    r"""
+    Level yearly payment, per dollar invested, that repays an asset and its financing over its
+    life.
+
+    Parameters
+    ----------
+    discount_rate_annual : numeric
+        Cost of capital :math:`r`, above -1 [1/yr].
+    life_years : numeric
+        Economic life of the asset :math:`T`, positive [yr].
+
+    Returns
+    -------
+    numeric
+        Capital recovery factor :math:`a` [1/yr].
+
+    Notes
+    -----
+    .. math::
+
+        a(r, T) = \frac{r\,(1 + r)^T}{(1 + r)^T - 1}, \qquad a(0, T) = \frac{1}{T}
+
+    :math:`a\,K` is the annuity whose present value at rate :math:`r` over :math:`T` years is
+    the investment :math:`K`; it exceeds straight-line depreciation :math:`K/T` by the return
+    the capital would earn elsewhere [1]_.
+
+    References
+    ----------
+    .. [1] R. A. Brealey, S. C. Myers and F. Allen, *Principles of Corporate Finance*, 13th ed.,
+       McGraw-Hill, 2020, ch. 2 (annuities) and ch. 6 (equivalent annual cost).
+
+    Examples
+    --------
+    >>> round(capital_recovery_factor(0.10, 4.0), 4)
+    0.3155
+    """
+    _check("discount_rate_annual", discount_rate_annual, low=-1.0, low_open=True)
+    _check("life_years", life_years, low=0.0, low_open=True)
+    xp = _xp(discount_rate_annual, life_years)
+    r = xp.asarray(discount_rate_annual, dtype=float)
+    t = xp.asarray(life_years, dtype=float)
+    growth = (1.0 + r) ** t
+    zero = xp.abs(r) < 1.0e-12
+    safe = xp.where(zero, 1.0, growth - 1.0)
+    return _scalar_out(xp.where(zero, 1.0 / t, r * growth / safe))
+
+
+class GigawattCapex(NamedTuple):
+    """Up-front capital cost of AI data-centre capacity, by asset [USD bn]."""
+
+    accelerators_usd_bn: Any  #: the accelerators alone
+    rest_of_server_usd_bn: Any  #: CPUs, memory, chassis, power supplies of the servers
+    networking_usd_bn: Any  #: cluster interconnect (switches, optics, cables)
+    facility_usd_bn: Any  #: shell, electrical and cooling plant
+
+    @property
+    def it_usd_bn(self) -> Any:
+        """Servers and networking, the assets that live as long as the accelerators [USD bn]."""
+        return self.accelerators_usd_bn + self.rest_of_server_usd_bn + self.networking_usd_bn
+
+    @property
+    def total_usd_bn(self) -> Any:
+        """All-in capital cost [USD bn]."""
+        return self.it_usd_bn + self.facility_usd_bn
+
+
+def gigawatt_capex_usd_bn(
+    accelerator_price_usd: ArrayLike,
+    it_watts_per_accelerator: ArrayLike,
+    server_cost_overhead: ArrayLike,
+    cluster_interconnect_overhead: ArrayLike,
+    facility_capex_usd_bn_per_gw: ArrayLike,
+    it_power_gw: ArrayLike = 1.0,
+) -> GigawattCapex:
+    r"""
+    Capital cost of AI data-centre capacity built bottom-up from the accelerator.
+
+    Parameters
+    ----------
+    accelerator_price_usd : numeric
+        Purchase price of one accelerator alone :math:`p` [USD].
+    it_watts_per_accelerator : numeric
+        All-in IT power per accelerator: its share of server, CPU, memory and network power,
+        before cooling losses :math:`w`, positive [W].
+    server_cost_overhead : numeric
+        Server cost per accelerator divided by the accelerator's price :math:`s`, at least 1
+        [unitless].
+    cluster_interconnect_overhead : numeric
+        Cluster networking as a fraction of server cost :math:`i`, at least 0 [unitless].
+    facility_capex_usd_bn_per_gw : numeric
+        Shell, electrical and cooling plant per unit of critical IT load :math:`f`
+        [USD bn/GW, equal to USD m/MW].
+    it_power_gw : numeric, default 1.0
+        Nameplate critical IT load :math:`P` (not the grid connection, which is
+        :math:`P \cdot \mathrm{PUE}`) [GW].
+
+    Returns
+    -------
+    GigawattCapex
+        Accelerators :math:`K_a`, rest of the servers :math:`K_s`, networking :math:`K_n` and
+        facility :math:`K_f` [USD bn].
+
+    Notes
+    -----
+    The capacity holds :math:`N = 10^9 P / w` accelerators, and
+
+    .. math::
+
+        K_a = \frac{N p}{10^9}, \quad K_s = (s - 1) K_a, \quad K_n = i\,s\,K_a,
+        \quad K_f = f P .
+
+    :math:`s` and :math:`i` are the overheads of Epoch AI's training-cost model [1]_;
+    :math:`f` is a construction cost per MW of critical load such as [2]_.
+
+    References
+    ----------
+    .. [1] B. Cottier, R. Rahman, L. Fattorini, N. Maslej and D. Owen, "The rising costs of
+       training frontier AI models," arXiv:2405.21015, 2024.
+    .. [2] Cushman & Wakefield, "Data Center Development Cost Guide 2025," 2025.
+    """
+    _check("accelerator_price_usd", accelerator_price_usd, low=0.0)
+    _check("it_watts_per_accelerator", it_watts_per_accelerator, low=0.0, low_open=True)
+    _check("server_cost_overhead", server_cost_overhead, low=1.0)
+    _check("cluster_interconnect_overhead", cluster_interconnect_overhead, low=0.0)
+    _check("facility_capex_usd_bn_per_gw", facility_capex_usd_bn_per_gw, low=0.0)
+    _check("it_power_gw", it_power_gw, low=0.0)
+    n_accelerators = it_power_gw * W_PER_GW / it_watts_per_accelerator
+    accelerators = n_accelerators * accelerator_price_usd / USD_PER_BN
+    return GigawattCapex(
+        accelerators_usd_bn=_scalar_out(accelerators),
+        rest_of_server_usd_bn=_scalar_out((server_cost_overhead - 1.0) * accelerators),
+        networking_usd_bn=_scalar_out(
+            cluster_interconnect_overhead * server_cost_overhead * accelerators),
+        facility_usd_bn=_scalar_out(facility_capex_usd_bn_per_gw * it_power_gw),
+    )
+
+
+class GigawattCost(NamedTuple):
+    """Yearly cost of owning and running AI data-centre capacity, by component [USD bn/yr].
+
+    The capital components are straight-line depreciation; ``cost_of_capital`` is the return
+    on all of them. Fields follow :data:`GIGAWATT_COMPONENTS`.
+    """
+
+    accelerators: Any  #: depreciation of the accelerators
+    rest_of_server: Any  #: depreciation of the rest of the servers
+    networking: Any  #: depreciation of the cluster network
+    facility: Any  #: depreciation of shell, electrical and cooling plant
+    electricity: Any  #: energy bought from the grid
+    operations: Any  #: staff, repairs, spares, insurance and property tax
+    cost_of_capital: Any  #: return on the capital tied up, over and above depreciation
+
+    @property
+    def total(self) -> Any:
+        """Yearly total :math:`C` [USD bn/yr]."""
+        return sum(self)
+
+    def shares(self) -> dict[str, Any]:
+        """Each component over the total; the shares sum to one [unitless]."""
+        total = self.total
+        return {name: value / total for name, value in self._asdict().items()}
+
+
+def gigawatt_yearly_cost_usd_bn(
+    capex: GigawattCapex,
+    it_power_gw: ArrayLike,
+    pue: ArrayLike,
+    it_load_factor: ArrayLike,
+    usd_per_kwh: ArrayLike,
+    operations_share_of_capex: ArrayLike,
+    discount_rate_annual: ArrayLike,
+    it_life_years: ArrayLike,
+    facility_life_years: ArrayLike,
+) -> GigawattCost:
+    r"""
+    Yearly cost of owning and running AI data-centre capacity: the bill revenue must cover.
+
+    Parameters
+    ----------
+    capex : GigawattCapex
+        Capital cost of the same capacity, from :func:`gigawatt_capex_usd_bn` [USD bn].
+    it_power_gw : numeric
+        Nameplate critical IT load :math:`P`, the one ``capex`` was built for [GW].
+    pue : numeric
+        Power usage effectiveness, facility energy over IT energy :math:`\mathrm{PUE}`, at
+        least 1 [unitless].
+    it_load_factor : numeric
+        Average IT draw over nameplate IT load :math:`u`, in [0, 1] [unitless].
+    usd_per_kwh : numeric
+        Electricity price :math:`c` [USD/kWh].
+    operations_share_of_capex : numeric
+        Yearly operations and maintenance (staff, repairs, spares, insurance, property tax) as
+        a fraction of all-in capex :math:`o` [1/yr].
+    discount_rate_annual : numeric
+        Cost of capital :math:`r` [1/yr].
+    it_life_years : numeric
+        Economic life of servers and network :math:`T_{it}` [yr].
+    facility_life_years : numeric
+        Economic life of shell, electrical and cooling plant :math:`T_f` [yr].
+
+    Returns
+    -------
+    GigawattCost
+        Yearly cost by component [USD bn/yr]; ``.total`` and ``.shares()`` summarise it.
+
+    Notes
+    -----
+    With :math:`K_{it} = K_a + K_s + K_n`, :math:`K = K_{it} + K_f` and the capital
+    recovery factor :math:`a(r, T)` (:func:`capital_recovery_factor`):
+
+    .. math::
+
+        C = \underbrace{\frac{K_a + K_s + K_n}{T_{it}} + \frac{K_f}{T_f}}_{\text{depreciation}}
+          + \underbrace{K_{it}\Big(a(r, T_{it}) - \frac{1}{T_{it}}\Big)
+                        + K_f\Big(a(r, T_f) - \frac{1}{T_f}\Big)}_{\text{cost of capital}}
+          + \underbrace{10^{-3} P\,\mathrm{PUE}\, 8760\, u\, c}_{\text{electricity}}
+          + \underbrace{o\,K}_{\text{operations}}
+
+    with :math:`P` in GW (:math:`10^6 P` kW) and the bill in USD bn. The capital terms add up
+    to :math:`a(r, T_{it}) K_{it} + a(r, T_f) K_f`, the level payment that repays each asset
+    with interest over its life. Every term is proportional to :math:`P`. Costs are in
+    today's dollars with no inflation, tax or land; a flat load
+    and price stand for their yearly averages.
+    """
+    _check("pue", pue, low=1.0)
+    _check("it_load_factor", it_load_factor, low=0.0, high=1.0)
+    _check("usd_per_kwh", usd_per_kwh, low=0.0)
+    _check("operations_share_of_capex", operations_share_of_capex, low=0.0)
+    _check("it_life_years", it_life_years, low=0.0, low_open=True)
+    _check("facility_life_years", facility_life_years, low=0.0, low_open=True)
+    it_capex = capex.it_usd_bn
+    crf_it = capital_recovery_factor(discount_rate_annual, it_life_years)
+    crf_f = capital_recovery_factor(discount_rate_annual, facility_life_years)
+    financing = (it_capex * (crf_it - 1.0 / it_life_years)
+                 + capex.facility_usd_bn * (crf_f - 1.0 / facility_life_years))
+    energy_kwh = it_power_gw * KW_PER_GW * pue * HOURS_PER_YEAR * it_load_factor
+    return GigawattCost(
+        accelerators=_scalar_out(capex.accelerators_usd_bn / it_life_years),
+        rest_of_server=_scalar_out(capex.rest_of_server_usd_bn / it_life_years),
+        networking=_scalar_out(capex.networking_usd_bn / it_life_years),
+        facility=_scalar_out(capex.facility_usd_bn / facility_life_years),
+        electricity=_scalar_out(energy_kwh * usd_per_kwh / USD_PER_BN),
+        operations=_scalar_out(operations_share_of_capex * capex.total_usd_bn),
+        cost_of_capital=_scalar_out(financing),
+    )
