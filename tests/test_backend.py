@@ -65,3 +65,20 @@ def test_auto_picks_cupy_with_a_gpu(monkeypatch):
     assert be.name == "cupy"
     assert "GPU" in be.device_description
     np.testing.assert_array_equal(be.asnumpy(be.xp.arange(3.0)), [0.0, 1.0, 2.0])
+
+
+def test_auto_in_a_scenario_defers_to_the_environment(monkeypatch):
+    monkeypatch.setenv(ENV_VAR, "numpy")
+    assert get_backend("auto").name == "numpy"
+    monkeypatch.setenv(ENV_VAR, "bogus")
+    with pytest.raises(ValueError, match=ENV_VAR):
+        get_backend("auto")
+    assert get_backend("numpy").name == "numpy"  # a scenario that names one wins
+
+
+def test_provenance_names_backend_and_library_versions(monkeypatch):
+    monkeypatch.setenv(ENV_VAR, "numpy")
+    from aiboom.backend import provenance
+
+    p = provenance()
+    assert p["backend"] == "numpy" and f"NumPy {np.__version__}" in p["device"]

@@ -83,3 +83,30 @@ def test_execute_one_notebook(minibook: Path):
     proc = run_cli("execute", "01_demo", root=minibook)
     assert proc.returncode == 0, proc.stderr
     assert (minibook / "book" / "generated" / "baseline" / "01_demo.ipynb").exists()
+
+
+def test_results_and_every_page_say_what_computed_them(minibook: Path):
+    proc = run_cli("build", root=minibook)
+    assert proc.returncode == 0, proc.stderr
+    html = minibook / "_build" / "html"
+    manifest = json.loads((html / "results.json").read_text())
+    assert manifest["backend"] == "numpy" and "NumPy" in manifest["device"]
+    assert manifest["source"]["version"] and manifest["source"]["commit"] == "unknown"
+    pages = sorted(html.rglob("*.html"))
+    assert pages
+    for page in pages:
+        text = page.read_text()
+        if "<footer" in text:
+            assert "aiboom-colophon" in text and "on the CPU (the canonical build)" in text, page
+
+
+def test_cache_key_follows_the_backend(monkeypatch):
+    from aiboom import backend
+    from aiboom.build import cache_key, notebook_templates
+    from aiboom.scenarios import load_scenario
+
+    template, scenario = notebook_templates()[0], load_scenario()
+    cpu = cache_key(template, scenario)
+    monkeypatch.setattr(backend, "provenance", lambda name=None: {
+        "backend": "cupy", "device": "GPU 0 (NVIDIA H200), CuPy 14.2.0"})
+    assert cache_key(template, scenario) != cpu

@@ -1,7 +1,9 @@
 """The array backend: NumPy on the CPU, or CuPy on an NVIDIA GPU. Chosen here and nowhere else.
 
-The choice comes from the ``backend`` argument when one is given (a scenario file's
-``monte_carlo.backend``), else from the environment variable ``AIBOOM_BACKEND``, else ``auto``:
+The choice comes from the ``backend`` argument when it names one (a scenario file's
+``monte_carlo.backend: numpy``), else from the environment variable ``AIBOOM_BACKEND`` (so
+``AIBOOM_BACKEND=cupy make book`` moves a scenario that says ``auto`` onto the GPU), else
+``auto``:
 
 ``numpy``
     Always available.
@@ -104,8 +106,8 @@ def get_backend(name: str | None = None) -> Backend:
     Parameters
     ----------
     name : str, optional
-        ``"auto"``, ``"numpy"`` or ``"cupy"`` (case-insensitive). ``None`` reads
-        ``AIBOOM_BACKEND``, and ``auto`` when that is unset or empty.
+        ``"auto"``, ``"numpy"`` or ``"cupy"`` (case-insensitive). ``None`` or ``"auto"``
+        reads ``AIBOOM_BACKEND``, and means ``auto`` when that is unset or empty.
 
     Returns
     -------
@@ -119,13 +121,21 @@ def get_backend(name: str | None = None) -> Backend:
     RuntimeError
         When ``cupy`` is requested but CuPy cannot run on a GPU here.
     """
-    source = "backend argument" if name is not None else ENV_VAR
-    raw = name if name is not None else os.environ.get(ENV_VAR, "")
+    explicit = name is not None and name.strip().lower() not in ("", "auto")
+    source = "backend argument" if explicit else ENV_VAR
+    raw = name if explicit else os.environ.get(ENV_VAR, "")
     key = raw.strip().lower() or "auto"
     if key not in CHOICES:
         raise ValueError(f"unknown array backend {raw!r} in {source}; "
                          f"allowed: {', '.join(CHOICES)}")
     return _load(key)
+
+
+def provenance(name: str | None = None) -> dict[str, str]:
+    """What computes the numbers: ``backend`` (``numpy``/``cupy``) and ``device`` (in words,
+    with library versions), for the notebook cache key, ``results.json`` and the colophon."""
+    be = get_backend(name)
+    return {"backend": be.name, "device": be.device_description}
 
 
 def available_backends() -> tuple[str, ...]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import html
 import json
 import os
 import shutil
@@ -92,8 +93,12 @@ def template_reads(template: Path) -> list[str]:
 def cache_key(template: Path, scenario: Scenario) -> str:
     """Hash of everything that can change a notebook's outputs: the template, the resolved
     scenario, every file in ``data/`` (and, for a template that reads them, every scenario
-    file), the ``aiboom`` package and the versions of all installed packages."""
+    file), the ``aiboom`` package, the versions of all installed packages, and the array
+    backend and device that compute the numbers (:func:`aiboom.backend.provenance`)."""
+    from aiboom.backend import provenance
+
     h = hashlib.sha256()
+    h.update(json.dumps(provenance(scenario.backend), sort_keys=True).encode())
     h.update(template.read_bytes())
     h.update(scenario.fingerprint().encode())
     h.update(_tree_hash(paths.DATA, exclude=("scenarios",)).encode())
@@ -104,6 +109,37 @@ def cache_key(template: Path, scenario: Scenario) -> str:
     h.update(aiboom.__version__.encode())
     h.update(package_versions().encode())
     return h.hexdigest()
+
+
+def source_version() -> dict[str, str]:
+    """The book's version, the git commit it was built from and that commit's date.
+
+    The date is the commit's, not the clock's, so two builds of one commit are identical.
+    ``commit`` ends in ``+changes`` when tracked files differ from it, and is ``unknown``
+    outside a git checkout.
+    """
+    def git(*args: str) -> str:
+        try:
+            proc = subprocess.run(["git", "-C", str(paths.ROOT), *args], capture_output=True,
+                                  text=True, timeout=30)
+        except (OSError, subprocess.TimeoutExpired):
+            return ""
+        return proc.stdout.strip() if proc.returncode == 0 else ""
+
+    commit = git("rev-parse", "--short=12", "HEAD")
+    if commit and git("status", "--porcelain", "--untracked-files=no"):
+        commit += "+changes"
+    date = git("log", "-1", "--format=%cs") or "unknown"
+    return {"version": aiboom.__version__, "commit": commit or "unknown", "date": date}
+
+
+def colophon(version: dict[str, str], computed: dict[str, str]) -> str:
+    """The footer line of every page: what was built, from which commit, and what computed
+    the numbers (a GPU build says so; the canonical published build is the CPU one)."""
+    where = ("on the GPU (a GPU build; the canonical build runs on the CPU)"
+             if computed["backend"] == "cupy" else "on the CPU (the canonical build)")
+    return (f"aiboom {version['version']}, commit {version['commit']}, built from the commit "
+            f"of {version['date']}. Numbers computed {where}: {computed['device']}.")
 
 
 def _to_ipynb(template: Path, dest: Path) -> None:
@@ -236,6 +272,12 @@ def _stage(scenario: Scenario, stage: Path, executed: list[Executed], preview: b
     shutil.copytree(paths.BOOK, stage / "book",
                     ignore=shutil.ignore_patterns("generated", "_build", "vega-bundle.js"))
     config = yaml.safe_load((paths.ROOT / "_config.yml").read_text(encoding="utf-8"))
+    from aiboom.backend import provenance
+
+    html_config = config.setdefault("html", {})
+    line = html.escape(colophon(source_version(), provenance(scenario.backend)))
+    html_config["extra_footer"] = (f"{html_config.get('extra_footer', '')}"
+                                   f'<p class="aiboom-colophon">{line}</p>')
     if scenario.name != "baseline":
         # The name (lower-case letters, digits, dashes: checked by the schema), never the free
         # title: the theme prints the book title without escaping it.
@@ -251,13 +293,18 @@ def _stage(scenario: Scenario, stage: Path, executed: list[Executed], preview: b
 
 
 def manifest(scenario: Scenario, executed: list[Executed]) -> dict:
-    """Every glued number of the build, with unit, interval, notebook and scenario."""
+    """Every glued number of the build, with unit, interval, notebook and scenario, and what
+    computed them (``backend``, ``device``) from which source (``source``)."""
+    from aiboom.backend import provenance
+
     rows = []
     for ex in executed:
         for r in read_results(ex.path.with_suffix(".results.jsonl")):
             rows.append({**r, "notebook": ex.name, "scenario": scenario.name})
     return {
         "aiboom_version": aiboom.__version__,
+        **provenance(scenario.backend),
+        "source": source_version(),
         "scenario": {"name": scenario.name, "title": scenario.title,
                      "fingerprint": scenario.fingerprint(), "n_samples": scenario.n_samples,
                      "seed": scenario.seed},
