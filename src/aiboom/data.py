@@ -259,9 +259,17 @@ def table_names(folder: Path | None = None) -> list[str]:
 
 # One loader per data file. Cached: the tables are read-only inputs.
 @cache
-def accelerators() -> pd.DataFrame:
-    """Accelerator specifications and prices (``data/accelerators.csv``)."""
-    return load_table("accelerators")
+def accelerators(serving_only: bool = True) -> pd.DataFrame:
+    """Accelerator specifications and prices (``data/accelerators.csv``).
+
+    By default only the current serving chips (column ``serving``), which the serving chapter
+    charts and scenarios may name; ``serving_only=False`` adds the older chips of the
+    training-cost back-test.
+    """
+    table = load_table("accelerators")
+    if serving_only:
+        table = table[table["serving"]].reset_index(drop=True)
+    return table
 
 
 @cache
@@ -304,6 +312,13 @@ def adoption() -> pd.DataFrame:
 def validation_figures() -> pd.DataFrame:
     """Published figures the model is checked against (``data/validation.csv``)."""
     return load_table("validation")
+
+
+@cache
+def accelerator_rental_prices() -> pd.DataFrame:
+    """Cloud rental price per accelerator-hour by chip and year
+    (``data/accelerator_rental_prices.csv``)."""
+    return load_table("accelerator_rental_prices")
 
 
 def check_all(folder: Path | None = None) -> None:
