@@ -15,30 +15,51 @@ import numpy as np
 import pandas as pd
 
 from aiboom.charts import PALETTE
-from aiboom.economics import revenue_gap_usd_bn, revenue_required_usd_bn
+from aiboom.economics import (
+    GIGAWATT_COMPONENTS,
+    W_PER_GW,
+    GigawattCapex,
+    GigawattCost,
+    gigawatt_capex_usd_bn,
+    gigawatt_yearly_cost_usd_bn,
+    revenue_gap_usd_bn,
+    revenue_required_usd_bn,
+)
 from aiboom.registry import Assumption
 from aiboom.sampling import draw_samples
 
 __all__ = [
+    "ANNOUNCED_POWER_IDS",
     "CAHN_SAMPLED_IDS",
+    "CAPEX_PER_GW_CHECK_ID",
     "CHATGPT_LAUNCH",
+    "GIGAWATT_COMPONENT_LABELS",
+    "GIGAWATT_GENERATIONS",
+    "GIGAWATT_INPUT_IDS",
     "MONTHS_PER_YEAR",
     "QUARTERS_PER_YEAR",
     "USERS_MILESTONE",
     "adoption_shares",
+    "announced_gigawatts",
     "cahn_factor_samples",
     "cahn_requirement",
     "cahn_requirement_by_quarter",
     "cahn_vintages",
     "capex_by_company",
+    "capex_cross_check",
     "capex_totals",
     "chart_adoption_shares",
     "chart_cahn",
     "chart_capex",
+    "chart_gigawatt_costs",
     "chart_nvidia_quarters",
     "disclosed_ai_run_rate",
     "disclosed_ai_run_rate_series",
     "first_wave",
+    "gigawatt_cost",
+    "gigawatt_cost_samples",
+    "gigawatt_costs",
+    "gigawatt_inputs",
     "growth_multiple",
     "latest_comparable_year",
     "months_to_users",
@@ -577,6 +598,240 @@ def chart_cahn(by_quarter: pd.DataFrame, vintages: pd.DataFrame, earned: pd.Data
                  alt.Tooltip("value_usd_bn:Q", title="Disclosed run-rate (US$ bn/yr)",
                              format=fmt)])
     return alt.layer(band, line, points, step)
+
+
+# --------------------------------------------------------------------------------------------
+# What a gigawatt costs
+# --------------------------------------------------------------------------------------------
+
+#: Accelerator generations priced per gigawatt: label to (row of ``data/accelerators.csv``,
+#: registry row of the all-in IT power per accelerator [W]).
+GIGAWATT_GENERATIONS: dict[str, tuple[str, str]] = {
+    "Hopper (H100)": ("h100", "server_watts_per_gpu"),
+    "Blackwell (GB200)": ("gb200", "gb200_it_watts_per_gpu"),
+}
+
+#: Registry rows shared by every generation, by argument name of
+#: :func:`aiboom.economics.gigawatt_capex_usd_bn` and
+#: :func:`aiboom.economics.gigawatt_yearly_cost_usd_bn`.
+GIGAWATT_INPUT_IDS: dict[str, str] = {
+    "server_cost_overhead": "server_cost_overhead",
+    "cluster_interconnect_overhead": "cluster_interconnect_overhead",
+    "facility_capex_usd_bn_per_gw": "facility_capex_usd_bn_per_gw",
+    "pue": "pue",
+    "it_load_factor": "it_load_factor",
+    "usd_per_kwh": "usd_per_kwh",
+    "operations_share_of_capex": "dc_operations_share_of_capex",
+    "discount_rate_annual": "discount_rate_annual",
+    "it_life_years": "gpu_economic_life_years",
+    "facility_life_years": "facility_life_years",
+}
+
+#: Words for each cost component of :class:`aiboom.economics.GigawattCost`, in stack order.
+GIGAWATT_COMPONENT_LABELS: dict[str, str] = {
+    "accelerators": "Accelerators",
+    "rest_of_server": "Rest of the servers",
+    "networking": "Networking",
+    "facility": "Building, power and cooling",
+    "electricity": "Electricity",
+    "operations": "Operations",
+    "cost_of_capital": "Cost of capital",
+}
+
+#: Announced gigawatts: announcement to the registry rows whose power adds up to it [W].
+ANNOUNCED_POWER_IDS: dict[str, tuple[str, ...]] = {
+    "Stargate": ("stargate_planned_power_w",),
+    "OpenAI chip agreements": ("openai_nvidia_power_w", "openai_amd_power_w",
+                               "openai_broadcom_power_w"),
+}
+
+#: Registry row of the published all-in capex per GW, used only as a cross-check.
+CAPEX_PER_GW_CHECK_ID = "capex_per_gw_usd_bn"
+
+
+def gigawatt_inputs(values: Mapping[str, float | np.ndarray], accelerators: pd.DataFrame,
+                    generation: str) -> dict[str, float | np.ndarray]:
+    """
+    Arguments of the gigawatt cost model for one accelerator generation.
+
+    Parameters
+    ----------
+    values : mapping of str to float or numpy.ndarray
+        Registry values by id (central values, or Monte Carlo draws), holding every row of
+        :data:`GIGAWATT_INPUT_IDS` and the generation's IT-power row [registry units].
+    accelerators : pandas.DataFrame
+        ``data/accelerators.csv`` (:func:`aiboom.data.accelerators`); the central purchase
+        price is used [USD].
+    generation : str
+        A key of :data:`GIGAWATT_GENERATIONS`.
+
+    Returns
+    -------
+    dict of str to float or numpy.ndarray
+        Keyword arguments by name: ``accelerator_price_usd`` [USD],
+        ``it_watts_per_accelerator`` [W] and every name of :data:`GIGAWATT_INPUT_IDS`.
+    """
+    chip_id, watts_id = GIGAWATT_GENERATIONS[generation]
+    chip = accelerators.set_index("id").loc[chip_id]
+    out: dict[str, float | np.ndarray] = {
+        "accelerator_price_usd": float(chip["purchase_usd_central"]),
+        "it_watts_per_accelerator": values[watts_id],
+    }
+    out.update({name: values[rid] for name, rid in GIGAWATT_INPUT_IDS.items()})
+    return out
+
+
+def gigawatt_cost(inputs: Mapping[str, float | np.ndarray], it_power_gw: float | np.ndarray = 1.0
+                  ) -> tuple[GigawattCapex, GigawattCost]:
+    """
+    Capex and yearly cost of ``it_power_gw`` of IT load from the arguments of
+    :func:`gigawatt_inputs`.
+
+    Returns
+    -------
+    (GigawattCapex, GigawattCost)
+        Up-front capital by asset [USD bn] and yearly cost by component [USD bn/yr]
+        (:func:`aiboom.economics.gigawatt_capex_usd_bn`,
+        :func:`aiboom.economics.gigawatt_yearly_cost_usd_bn`).
+    """
+    names = ("accelerator_price_usd", "it_watts_per_accelerator", "server_cost_overhead",
+             "cluster_interconnect_overhead", "facility_capex_usd_bn_per_gw")
+    capex = gigawatt_capex_usd_bn(*(inputs[n] for n in names), it_power_gw=it_power_gw)
+    yearly = gigawatt_yearly_cost_usd_bn(
+        capex, it_power_gw, inputs["pue"], inputs["it_load_factor"], inputs["usd_per_kwh"],
+        inputs["operations_share_of_capex"], inputs["discount_rate_annual"],
+        inputs["it_life_years"], inputs["facility_life_years"])
+    return capex, yearly
+
+
+def gigawatt_costs(registry: Mapping[str, Assumption], accelerators: pd.DataFrame
+                   ) -> pd.DataFrame:
+    """
+    Yearly cost of one gigawatt of AI IT load by generation and component, at the registry's
+    central values.
+
+    Parameters
+    ----------
+    registry : mapping of str to Assumption
+        The scenario's registry.
+    accelerators : pandas.DataFrame
+        ``data/accelerators.csv``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per generation and component, in :data:`GIGAWATT_GENERATIONS` and
+        :data:`aiboom.economics.GIGAWATT_COMPONENTS` order: ``generation``, ``component``,
+        ``label``, ``usd_bn_per_year`` [USD bn/yr per GW of IT load], ``share`` [fraction of
+        the generation's total], ``total_usd_bn_per_year`` [USD bn/yr per GW],
+        ``capex_usd_bn`` (all-in up-front capex) [USD bn per GW], ``n_accelerators``
+        [accelerators per GW] and ``peak_pflop_per_s`` (dense BF16 peak of the gigawatt)
+        [PFLOP/s per GW].
+    """
+    central = {a_id: a.central for a_id, a in registry.items()}
+    chips = accelerators.set_index("id")
+    rows = []
+    for generation, (chip_id, _) in GIGAWATT_GENERATIONS.items():
+        inputs = gigawatt_inputs(central, accelerators, generation)
+        capex, yearly = gigawatt_cost(inputs)
+        n_acc = W_PER_GW / float(inputs["it_watts_per_accelerator"])
+        pflops = n_acc * float(chips.loc[chip_id, "bf16_dense_tflops"]) / 1e3
+        shares = yearly.shares()
+        for component in GIGAWATT_COMPONENTS:
+            rows.append({"generation": generation, "component": component,
+                         "label": GIGAWATT_COMPONENT_LABELS[component],
+                         "usd_bn_per_year": float(getattr(yearly, component)),
+                         "share": float(shares[component]),
+                         "total_usd_bn_per_year": float(yearly.total),
+                         "capex_usd_bn": float(capex.total_usd_bn),
+                         "n_accelerators": n_acc, "peak_pflop_per_s": pflops})
+    return pd.DataFrame(rows)
+
+
+def gigawatt_cost_samples(registry: Mapping[str, Assumption], accelerators: pd.DataFrame,
+                          generation: str, n_samples: int, seed: int) -> dict[str, np.ndarray]:
+    """
+    Monte Carlo draws of the capex and yearly cost of one gigawatt of one generation.
+
+    Parameters
+    ----------
+    registry : mapping of str to Assumption
+        The scenario's registry; the rows of :data:`GIGAWATT_INPUT_IDS` and the generation's
+        IT-power row are drawn (the accelerator price stays at its central value).
+    accelerators : pandas.DataFrame
+        ``data/accelerators.csv``.
+    generation : str
+        A key of :data:`GIGAWATT_GENERATIONS`.
+    n_samples : int
+        Draws [samples].
+    seed : int
+        Root seed (:func:`aiboom.sampling.draw_samples`).
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        ``capex_usd_bn`` [USD bn per GW] and ``total_usd_bn_per_year`` [USD bn/yr per GW].
+    """
+    ids = [*GIGAWATT_INPUT_IDS.values(), GIGAWATT_GENERATIONS[generation][1]]
+    draws = draw_samples(registry, ids, n_samples, seed)
+    capex, yearly = gigawatt_cost(gigawatt_inputs(draws, accelerators, generation))
+    return {"capex_usd_bn": np.asarray(capex.total_usd_bn, dtype=float),
+            "total_usd_bn_per_year": np.asarray(yearly.total, dtype=float)}
+
+
+def announced_gigawatts(registry: Mapping[str, Assumption]) -> pd.DataFrame:
+    """
+    Power of the announced build-outs of :data:`ANNOUNCED_POWER_IDS`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``announcement``, ``power_gw`` [GW] (sum of the rows' central values, read as IT load)
+        and ``source_keys`` (BibTeX keys, comma-separated).
+    """
+    rows = []
+    for name, ids in ANNOUNCED_POWER_IDS.items():
+        rows.append({"announcement": name,
+                     "power_gw": sum(registry[i].central for i in ids) / W_PER_GW,
+                     "source_keys": ",".join(registry[i].source_key for i in ids)})
+    return pd.DataFrame(rows)
+
+
+def capex_cross_check(capex_usd_bn_per_gw: float, registry: Mapping[str, Assumption]
+                      ) -> tuple[str, float, float]:
+    """
+    Where a bottom-up capex per GW falls against the published range of
+    :data:`CAPEX_PER_GW_CHECK_ID`.
+
+    Returns
+    -------
+    (str, float, float)
+        ``"below"``, ``"within"`` or ``"above"``, and the range's low and high [USD bn/GW].
+    """
+    row = registry[CAPEX_PER_GW_CHECK_ID]
+    where = ("below" if capex_usd_bn_per_gw < row.low
+             else "above" if capex_usd_bn_per_gw > row.high else "within")
+    return where, row.low, row.high
+
+
+def chart_gigawatt_costs(costs: pd.DataFrame) -> alt.Chart:
+    """Horizontal stacked bars: yearly cost of one gigawatt of IT load by component, one bar
+    per accelerator generation (from :func:`gigawatt_costs`)."""
+    labels = list(GIGAWATT_COMPONENT_LABELS.values())
+    df = costs.assign(order=costs["component"].map(
+        {c: i for i, c in enumerate(GIGAWATT_COMPONENT_LABELS)}))
+    return alt.Chart(df).mark_bar().encode(
+        y=alt.Y("generation:N", title=None, sort=list(GIGAWATT_GENERATIONS)),
+        x=alt.X("usd_bn_per_year:Q", title="US$ billion a year per gigawatt of IT load",
+                axis=alt.Axis(format=",.0f")),
+        color=alt.Color("label:N", title=None, sort=labels,
+                        scale=alt.Scale(domain=labels, range=list(PALETTE[:len(labels)]))),
+        order=alt.Order("order:Q"),
+        tooltip=[alt.Tooltip("generation:N", title="Generation"),
+                 alt.Tooltip("label:N", title="Component"),
+                 alt.Tooltip("usd_bn_per_year:Q", title="US$ bn a year", format=",.2f"),
+                 alt.Tooltip("share:Q", title="Share of the yearly cost", format=".1%")],
+    ).properties(width=460, height=120)
 
 
 # --------------------------------------------------------------------------------------------
