@@ -59,3 +59,47 @@ MODELS: dict[str, ModelFn] = {
     "sequoia_2024_required_revenue": lambda reg: _cahn_required_usd_bn(reg, "FY25Q4"),
     "openai_2025_inference_bill": chatgpt_inference_bill_usd_bn,
 }
+
+
+#: Asset lives Epoch AI states for its 1 GW cost model: IT equipment and facility [yr].
+EPOCH_2026_LIVES_YEARS: tuple[float, float] = (5.0, 14.0)
+
+
+def gigawatt_capex_usd_bn(registry: Registry, generation: str = "Blackwell (GB200)") -> float:
+    r"""All-in capex of one gigawatt of IT load, built bottom-up [USD bn/GW].
+
+    :math:`K = K_a + K_s + K_n + K_f` (:func:`aiboom.economics.gigawatt_capex_usd_bn`) at
+    the registry's central values and the generation's central accelerator price in
+    ``data/accelerators.csv``.
+    """
+    from aiboom import data
+    from aiboom.analysis.capex import gigawatt_cost, gigawatt_inputs
+
+    central = {k: a.central for k, a in registry.items()}
+    capex, _ = gigawatt_cost(gigawatt_inputs(central, data.accelerators(), generation))
+    return float(capex.total_usd_bn)
+
+
+def gigawatt_tco_usd_bn(registry: Registry, it_life_years: float, facility_life_years: float,
+                        generation: str = "Blackwell (GB200)") -> float:
+    r"""Yearly cost of owning and running one gigawatt of IT load [USD bn/yr].
+
+    :math:`C` of :func:`aiboom.economics.gigawatt_yearly_cost_usd_bn` at the registry's
+    central values, with the asset lives :math:`T_{it}`, :math:`T_f` [yr] that define the
+    published case.
+    """
+    from aiboom import data
+    from aiboom.analysis.capex import gigawatt_cost, gigawatt_inputs
+
+    central = {k: a.central for k, a in registry.items()}
+    inputs = gigawatt_inputs(central, data.accelerators(), generation)
+    inputs.update(it_life_years=it_life_years, facility_life_years=facility_life_years)
+    _, yearly = gigawatt_cost(inputs)
+    return float(yearly.total)
+
+
+MODELS.update({
+    "nvidia_2025_capex_per_gw": gigawatt_capex_usd_bn,
+    "epoch_2026_capex_per_gw": gigawatt_capex_usd_bn,
+    "epoch_2026_tco_per_gw": lambda reg: gigawatt_tco_usd_bn(reg, *EPOCH_2026_LIVES_YEARS),
+})
