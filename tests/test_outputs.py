@@ -242,7 +242,8 @@ def test_sweep_refuses_data_tracked_and_foreign_files(tmp_path: Path):
 
 def test_sweep_may_replace_its_own_files_unless_changed(tmp_path: Path):
     out = tmp_path / "sweep.parquet"
-    args = ("sweep", "--param", "serving_utilization=0.4,0.6", "--out", str(out), "--quiet")
+    args = ("sweep", "--param", "serving_utilization=0.4,0.6", "--out", str(out), "--quiet",
+            "--csv")
     assert run_cli(*args).returncode == 0
     record = json.loads((tmp_path / "sweep.parquet.aiboom.json").read_text())
     assert record["tool"] == "aiboom" and len(record["sha256"]) == 64

@@ -81,12 +81,40 @@ def test_bad_axis_is_named(inputs, spec, fragment):
     assert fragment in str(info.value)
 
 
-def test_cli_writes_parquet_and_csv(tmp_path):
+def test_cli_writes_parquet_and_csv_on_request(tmp_path):
     out = tmp_path / "s.parquet"
-    proc = run_cli("sweep", "--param", "h100_usd_per_gpu_hour=1:3:3", "--samples", "500",
-                   "--out", str(out))
+    args = ("sweep", "--param", "h100_usd_per_gpu_hour=1:3:3", "--samples", "500", "--out",
+            str(out), "--chunk-size", "200")
+    proc = run_cli(*args)
     assert proc.returncode == 0, proc.stderr
     assert "sweep" in proc.stderr  # the progress bar
     frame = pd.read_parquet(out)
     assert len(frame) == 1500 and set(INPUTS) <= set(frame.columns)
-    assert len(pd.read_csv(out.with_suffix(".csv"))) == 1500
+    assert not out.with_suffix(".csv").exists()  # CSV only on request
+    assert run_cli(*args, "--csv").returncode == 0
+    pd.testing.assert_frame_equal(pd.read_csv(out.with_suffix(".csv")), pd.read_parquet(out),
+                                  check_dtype=False, rtol=1e-9)  # CSV keeps ten digits
+    assert not [p for p in tmp_path.iterdir() if "aiboom-tmp" in p.name]
+
+
+def test_streamed_sweep_equals_the_frame_and_summarises_each_grid_point(inputs, tmp_path):
+    from aiboom.sweep import stream_memory_bytes, sweep_to_files
+
+    registry, accelerator = inputs
+    axes = [parse_axis("serving_utilization=0.3,0.6", registry)]
+    kwargs = dict(n_samples=3000, seed=7, backend="numpy", progress=False,
+                  accelerator=accelerator)
+    frame = run_sweep(registry, axes, chunk_size=1000, **kwargs)
+    files, summary = sweep_to_files(registry, axes, tmp_path / "s.parquet", chunk_size=1000,
+                                    **kwargs)
+    streamed = pd.read_parquet(files[0])
+    pd.testing.assert_frame_equal(streamed, frame)
+    for g, group in frame.groupby("grid_point"):
+        cost = group["usd_per_query"]
+        assert summary.loc[g, "usd_per_query_p50"] == pytest.approx(cost.median())
+        assert summary.loc[g, "usd_per_query_p95"] == pytest.approx(cost.quantile(0.95))
+    # memory follows the chunk, not the rows: a thousand times the samples costs about the
+    # outputs of one grid point more, never the whole table
+    small, big = stream_memory_bytes(3000, 1000), stream_memory_bytes(3_000_000, 1000)
+    assert big - small < 3_000_000 * 8 * 10
+    assert stream_memory_bytes(10**9, 2**18) < 10**9 * 8 * 10

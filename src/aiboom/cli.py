@@ -85,7 +85,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 def _cmd_sweep(args: argparse.Namespace) -> int:
     from aiboom.montecarlo import scenario_inputs
     from aiboom.scenarios import load_scenario
-    from aiboom.sweep import output_files, parse_axis, run_sweep, summary, write
+    from aiboom.sweep import output_files, parse_axis, sweep_to_files
 
     output_files(args.out)  # refuse files aiboom may not overwrite before any work
     scenario = load_scenario(args.scenario)
@@ -93,14 +93,14 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     axes = [parse_axis(spec, registry) for spec in args.param]
     if not axes and not args.samples:
         raise InputError.single("--param", "give at least one --param or --samples N")
-    frame = run_sweep(registry, axes, n_samples=args.samples, seed=scenario.seed,
-                      backend=args.backend or scenario.backend, chunk_size=args.chunk_size,
-                      scheduler=args.scheduler, progress=not args.quiet,
-                      accelerator=accelerator)
-    parquet, csv = write(frame, args.out, scenario=scenario.name, params=args.param,
-                         samples=args.samples, seed=scenario.seed)
-    print(f"{len(frame):,} rows -> {parquet} and {csv}")
-    print(summary(frame).head(20).to_string())
+    files, summary = sweep_to_files(
+        registry, axes, args.out, n_samples=args.samples, seed=scenario.seed,
+        backend=args.backend or scenario.backend, chunk_size=args.chunk_size,
+        scheduler=args.scheduler, progress=not args.quiet, accelerator=accelerator,
+        csv=args.csv, provenance={"scenario": scenario.name, "params": args.param,
+                                  "samples": args.samples, "seed": scenario.seed})
+    print(f"sweep written to {' and '.join(str(f) for f in files)}")
+    print(summary.head(20).to_string())
     return 0
 
 
@@ -160,6 +160,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scheduler", default=None,
                    help="address of a Dask scheduler (tcp://host:8786), which must answer "
                    "within 5 s; default: run locally")
+    p.add_argument("--csv", action="store_true",
+                   help="also write the rows as CSV beside the Parquet file (large)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_sweep)
 

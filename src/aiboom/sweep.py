@@ -9,11 +9,13 @@ registry rows, the grid and the seed, so it can run in this process or on a Dask
 
 from __future__ import annotations
 
+import collections
 import itertools
 import math
+import os
 import re
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -256,14 +258,50 @@ def _connect(address: str) -> Client:
                                 "reachable?") from None
 
 
+def iter_sweep(tasks: Sequence[Task], *, scheduler: str | None = None, progress: bool = True
+               ) -> Iterator[pd.DataFrame]:
+    """Evaluate ``tasks`` locally or on the Dask scheduler at ``scheduler``, yielding one frame
+    per task in task order (workers may run ahead; each result is released once yielded)."""
+    total = sum((t.g1 - t.g0) * max(t.s1 - t.s0, 1) for t in tasks)
+    client = None if scheduler is None else _connect(scheduler)  # before any progress bar
+    with tqdm(total=total, disable=not progress, unit="row", unit_scale=True,
+              file=sys.stderr, desc="sweep") as bar:
+        if client is None:
+            for t in tasks:
+                frame = run_task(t)
+                bar.update(len(frame))
+                yield frame
+        else:
+            with client:
+                pending = collections.deque(client.map(run_task, tasks, pure=True))
+                while pending:
+                    frame = pending.popleft().result()
+                    bar.update(len(frame))
+                    yield frame
+
+
+def _refuse_beyond_memory(need: int, n_grid: int, n_samples: int, advice: str) -> None:
+    from aiboom.montecarlo import memory_problem
+
+    rows = n_grid * max(n_samples, 1)
+    points = f"{n_grid:,} grid point{'s' * (n_grid != 1)}"
+    what = (f"a sweep of {rows:,} rows ({points} x {n_samples:,} samples)" if n_samples
+            else f"a sweep of {rows:,} rows ({points})")
+    problem = memory_problem(need, file="--samples" if n_samples else "--param", key=None,
+                             what=what, advice=advice)
+    if problem is not None:
+        raise InputError([problem])
+
+
 def run_sweep(registry: Mapping[str, Assumption], axes: Sequence[Axis], *, n_samples: int = 0,
               seed: int = 0, backend: str = "auto", chunk_size: int = 2**18,
               scheduler: str | None = None, progress: bool = True,
               accelerator: Accelerator = H100_SXM) -> pd.DataFrame:
-    """Run every task locally or on the Dask scheduler at ``scheduler``; rows in task order.
+    """Every row of the sweep as one frame, in task order (:func:`iter_sweep`).
 
     The result is held in memory, so a sweep that would not fit (:func:`sweep_memory_bytes`,
-    :func:`aiboom.montecarlo.memory_limit`) is refused before any work.
+    :func:`aiboom.montecarlo.memory_limit`) is refused before any work; :func:`sweep_to_files`
+    streams instead.
 
     Raises
     ------
@@ -271,43 +309,109 @@ def run_sweep(registry: Mapping[str, Assumption], axes: Sequence[Axis], *, n_sam
         For bad counts (:func:`plan`), a sweep beyond the memory limit, or a scheduler that
         does not answer within :data:`SCHEDULER_TIMEOUT_S`.
     """
-    from aiboom.montecarlo import memory_problem
-
     _check_counts(n_samples, chunk_size)
     n_grid = _n_grid(axes)
-    rows = n_grid * max(n_samples, 1)
-    points = f"{n_grid:,} grid point{'s' * (n_grid != 1)}"
-    what = (f"a sweep of {rows:,} rows ({points} x {n_samples:,} samples)" if n_samples
-            else f"a sweep of {rows:,} rows ({points})")
-    problem = memory_problem(
-        sweep_memory_bytes(n_grid, n_samples, chunk_size),
-        file="--samples" if n_samples else "--param", key=None, what=what,
-        advice="the result is held in memory: use fewer "
-               + ("samples or grid points" if n_samples else "grid points"))
-    if problem is not None:
-        raise InputError([problem])
+    _refuse_beyond_memory(sweep_memory_bytes(n_grid, n_samples, chunk_size), n_grid, n_samples,
+                          "the result is held in memory: use fewer "
+                          + ("samples or grid points" if n_samples else "grid points"))
     tasks = plan(registry, axes, n_samples, seed, backend, chunk_size, accelerator)
-    total = sum((t.g1 - t.g0) * max(t.s1 - t.s0, 1) for t in tasks)
-    frames: list[pd.DataFrame] = []
-    client = None if scheduler is None else _connect(scheduler)  # before any progress bar
-    with tqdm(total=total, disable=not progress, unit="row", unit_scale=True,
-              file=sys.stderr, desc="sweep") as bar:
-        if client is None:
-            for t in tasks:
-                frames.append(run_task(t))
-                bar.update(len(frames[-1]))
-        else:
-            from distributed import as_completed
+    return pd.concat(iter_sweep(tasks, scheduler=scheduler, progress=progress),
+                     ignore_index=True)
 
-            with client:
-                futures = client.map(run_task, tasks, pure=True)
-                index = {f.key: i for i, f in enumerate(futures)}
-                done: dict[int, pd.DataFrame] = {}
-                for fut in as_completed(futures):
-                    done[index[fut.key]] = fut.result()
-                    bar.update(len(done[index[fut.key]]))
-                frames = [done[i] for i in range(len(futures))]
-    return pd.concat(frames, ignore_index=True)
+
+def stream_memory_bytes(n_samples: int, chunk_size: int) -> int:
+    """Peak memory of :func:`sweep_to_files` [bytes]: ``SWEEP_FRAME_COPIES`` copies of one
+    task's rows (the frame, its Arrow table and CSV text), plus the outputs of one grid
+    point's samples kept for its quantiles (two copies: the values and a sorted one)."""
+    rows = min(chunk_size, max(n_samples, 1)) if n_samples else chunk_size
+    return (rows * 8 * (2 + len(INPUTS) + len(OUTPUTS)) * SWEEP_FRAME_COPIES
+            + max(n_samples, 1) * 8 * len(OUTPUTS) * 2 + SWEEP_TASK_BYTES)
+
+
+def _quantile_rows(grid_point: int, outputs: Mapping[str, np.ndarray]) -> dict[str, float]:
+    row: dict[str, float] = {"grid_point": grid_point}
+    for k, v in outputs.items():
+        finite = v[np.isfinite(v)]
+        p5, p50, p95 = (np.quantile(finite, (0.05, 0.5, 0.95)) if finite.size
+                        else (math.nan,) * 3)
+        row.update({f"{k}_p5": p5, f"{k}_p50": p50, f"{k}_p95": p95})
+    return row
+
+
+def sweep_to_files(registry: Mapping[str, Assumption], axes: Sequence[Axis], out: str | Path,
+                   *, n_samples: int = 0, seed: int = 0, backend: str = "auto",
+                   chunk_size: int = 2**18, scheduler: str | None = None,
+                   progress: bool = True, accelerator: Accelerator = H100_SXM,
+                   csv: bool = False, provenance: Mapping[str, object] | None = None
+                   ) -> tuple[list[Path], pd.DataFrame]:
+    """Run the sweep and stream its rows to Parquet (and CSV when asked), one task at a time.
+
+    Memory is bounded by the chunk size and by one grid point's outputs
+    (:func:`stream_memory_bytes`), not by the number of rows. Each file is written beside its
+    target under a temporary name and renamed into place when complete, with an
+    ``.aiboom.json`` sidecar (:func:`aiboom.outputs.record_file`, with ``provenance``); a
+    failed sweep leaves any previous output as it was.
+
+    Returns
+    -------
+    files : list of pathlib.Path
+        The Parquet file, and the CSV file when ``csv``.
+    summary : pandas.DataFrame
+        Per grid point, the 5th, 50th and 95th percentiles of each output over its finite
+        samples (``<output>_p5`` ...), indexed by ``grid_point`` [output units].
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    _check_counts(n_samples, chunk_size)
+    parquet, csv_path = output_files(out)
+    n_grid = _n_grid(axes)
+    _refuse_beyond_memory(stream_memory_bytes(n_samples, chunk_size), n_grid, n_samples,
+                          "use a smaller --chunk-size or fewer samples per grid point")
+    tasks = plan(registry, axes, n_samples, seed, backend, chunk_size, accelerator)
+    targets = [parquet, csv_path] if csv else [parquet]
+    temps = [p.with_name(f".{p.name}.aiboom-tmp-{os.getpid()}") for p in targets]
+    summary_rows: list[dict[str, float]] = []
+    current: int | None = None
+    kept: dict[str, list[np.ndarray]] = {k: [] for k in OUTPUTS}
+    n_rows = 0
+    parquet.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        writer = None
+        for frame in iter_sweep(tasks, scheduler=scheduler, progress=progress):
+            table = pa.Table.from_pandas(frame, preserve_index=False)
+            if writer is None:
+                writer = pq.ParquetWriter(temps[0], table.schema)
+            writer.write_table(table)
+            if csv:
+                frame.to_csv(temps[1], mode="a", header=n_rows == 0, index=False,
+                             float_format="%.10g")
+            n_rows += len(frame)
+            if not n_samples:  # one row per grid point
+                for i, g in enumerate(frame["grid_point"]):
+                    summary_rows.append(_quantile_rows(int(g), {
+                        k: frame[k].to_numpy()[i:i + 1] for k in OUTPUTS}))
+                continue
+            g = int(frame["grid_point"].iloc[0])  # a task holds one grid point's samples
+            if current is not None and g != current:
+                summary_rows.append(_quantile_rows(current, {
+                    k: np.concatenate(v) for k, v in kept.items()}))
+                kept = {k: [] for k in OUTPUTS}
+            current = g
+            for k in OUTPUTS:
+                kept[k].append(frame[k].to_numpy())
+        if current is not None:
+            summary_rows.append(_quantile_rows(current, {
+                k: np.concatenate(v) for k, v in kept.items()}))
+        if writer is not None:
+            writer.close()
+        for tmp, target in zip(temps, targets, strict=True):
+            os.replace(tmp, target)
+            outputs.record_file(target, rows=n_rows, **(provenance or {}))
+    finally:
+        for tmp in temps:
+            tmp.unlink(missing_ok=True)
+    return targets, pd.DataFrame(summary_rows).set_index("grid_point")
 
 
 def output_files(out: str | Path) -> tuple[Path, Path]:
@@ -317,26 +421,3 @@ def output_files(out: str | Path) -> tuple[Path, Path]:
     parquet, csv = outputs.check_file_targets([out.with_suffix(".parquet"),
                                                out.with_suffix(".csv")])
     return parquet, csv
-
-
-def write(frame: pd.DataFrame, out: str | Path, **provenance: object) -> tuple[Path, Path]:
-    """Write ``frame`` as Parquet and CSV next to each other (``out`` with either suffix).
-
-    Each file gets an ``.aiboom.json`` sidecar (SHA-256 and ``provenance``), so a later sweep
-    may replace it while no file aiboom did not write is ever overwritten.
-    """
-    parquet, csv = output_files(out)
-    parquet.parent.mkdir(parents=True, exist_ok=True)
-    frame.to_parquet(parquet, index=False)
-    frame.to_csv(csv, index=False, float_format="%.10g")
-    for path in (parquet, csv):
-        outputs.record_file(path, rows=len(frame), **provenance)
-    return parquet, csv
-
-
-def summary(frame: pd.DataFrame) -> pd.DataFrame:
-    """Median and ninety per cent range of each output per grid point."""
-    finite = frame.replace([math.inf, -math.inf], np.nan)
-    g = finite.groupby("grid_point")[list(OUTPUTS)]
-    return pd.concat({"p5": g.quantile(0.05), "p50": g.median(), "p95": g.quantile(0.95)},
-                     axis=1)
