@@ -9,7 +9,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 SCENARIO ?= data/scenarios/baseline.yaml
 
-.PHONY: book test bench lint serve clean venv compare
+.PHONY: book test bench gpu-check lint serve clean venv compare
 
 venv: $(STAMP)
 
@@ -27,6 +27,17 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_montecarlo.py
+
+# On a machine with a usable CUDA GPU: the GPU tests and the benchmark with its GPU row
+# (benchmarks/results/<host>-<date>.json). Elsewhere: one line, exit 0.
+gpu-check: $(STAMP)
+	@if $(PY) -c "import sys; from aiboom.backend import available_backends; \
+	  sys.exit(0 if 'cupy' in available_backends() else 1)"; then \
+	  $(PY) -m pytest -m gpu -q -p no:cacheprovider && \
+	  $(PY) benchmarks/bench_montecarlo.py --n-memory 0; \
+	else \
+	  echo "gpu-check: no usable CUDA GPU here (cupy.cuda.is_available() is False); nothing to check"; \
+	fi
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks

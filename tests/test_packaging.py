@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import subprocess
 import tomllib
 
 import jupytext
@@ -70,3 +71,16 @@ def test_toc_lists_every_template_and_page():
         assert f"book/generated/{path.stem}" in toc, path.name
     for page in (ROOT / "book").glob("*.md"):
         assert f"book/{page.stem}" in toc, page.name
+
+
+def test_gpu_check_without_a_gpu_says_so_in_one_line():
+    from aiboom.backend import available_backends
+
+    if "cupy" in available_backends():
+        pytest.skip("a GPU is here: make gpu-check runs the real checks")
+    proc = subprocess.run(["make", "-s", "gpu-check"], cwd=ROOT, capture_output=True,
+                          text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout.strip().splitlines() == [
+        "gpu-check: no usable CUDA GPU here (cupy.cuda.is_available() is False); nothing "
+        "to check"]
