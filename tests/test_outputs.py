@@ -265,3 +265,13 @@ def test_file_targets_refuse_a_file_tracked_by_git(tmp_path: Path, monkeypatch):
     with pytest.raises(InputError, match="tracked by git"):
         outputs.check_file_targets([repo / "table.csv"])
     assert outputs.check_file_targets([repo / "new.csv"]) == [(repo / "new.csv").resolve()]
+
+
+def test_build_refuses_a_scenario_named_like_another_before_any_work(minibook: Path):
+    scenarios = minibook / "data" / "scenarios"
+    shutil.copy2(scenarios / "baseline.yaml", scenarios / "mine.yaml")  # name: baseline kept
+    proc = run_cli("build", "--scenario", str(scenarios / "mine.yaml"), root=minibook)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "two scenarios are named 'baseline'" in proc.stderr and "[name]" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert not (minibook / "book" / "generated").exists()  # the baseline cache is untouched

@@ -34,7 +34,7 @@ import yaml
 import aiboom
 from aiboom import outputs, paths
 from aiboom.results import RESULTS_FILE_ENV, read_results
-from aiboom.scenarios import Scenario, load_scenario
+from aiboom.scenarios import Scenario, load_scenario_for_build
 
 Log = Callable[[str], None]
 
@@ -366,7 +366,7 @@ def build(scenario_path: str | Path | None = None, out: str | Path | None = None
     from aiboom.data import check_all
 
     t0 = time.perf_counter()
-    scenario = load_scenario(scenario_path)
+    scenario = load_scenario_for_build(scenario_path)
     check_all()
     default_out = paths.ROOT / "_build" / ("html" if scenario.name == "baseline"
                                            else f"html-{scenario.name}")

@@ -528,6 +528,24 @@ def load_scenarios(paths: Iterable[str | Path], registry: Registry | None = None
     return scenarios
 
 
+def load_scenario_for_build(path: str | Path | None = None) -> Scenario:
+    """:func:`load_scenario`, and no other file in ``data/scenarios`` may share its name.
+
+    A build files its executed notebooks and its site under the scenario's name, and the
+    scenarios chapter reads every file of the folder, so a copy of ``baseline.yaml`` that kept
+    its name would overwrite the baseline's cached notebooks.
+
+    Raises
+    ------
+    InputError
+        As :func:`load_scenarios`, for the given file and every file in ``data/scenarios``.
+    """
+    path = Path(path) if path is not None else paths.BASELINE_SCENARIO
+    target = path.resolve()
+    others = [p for p in list_scenarios() if p.resolve() != target]
+    return load_scenarios([path, *others])[0]
+
+
 def list_scenarios(folder: str | Path | None = None) -> list[Path]:
     """Scenario files in ``data/scenarios`` (sorted, baseline first): the shipped ones
     (:data:`SHIPPED_SCENARIOS`) and any a fork added."""
