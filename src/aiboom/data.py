@@ -321,6 +321,19 @@ def accelerator_rental_prices() -> pd.DataFrame:
     return load_table("accelerator_rental_prices")
 
 
+@cache
+def accelerator_server_prices() -> pd.DataFrame:
+    """Dated server prices per accelerator (``data/accelerator_server_prices.csv``)."""
+    return load_table("accelerator_server_prices")
+
+
+@cache
+def ppi_data_processing() -> pd.DataFrame:
+    """US producer price index for data processing and hosting, annual
+    (``data/ppi_data_processing.csv``)."""
+    return load_table("ppi_data_processing")
+
+
 def check_all(folder: Path | None = None) -> None:
     """Validate every table and the registry; raise one InputError listing every problem."""
     from aiboom.registry import load_registry

@@ -13,14 +13,21 @@ from numpy.typing import ArrayLike
 from aiboom.arrays import check_range as _check
 
 __all__ = [
+    "BACKTEST_METHODS",
     "BESIROGLU_2024",
+    "DEFAULT_PEAK_COLUMNS",
+    "EPOCH_ACQUISITION_LAG_YEARS",
+    "EPOCH_COST_DOLLAR_YEAR",
     "EPOCH_AMORTIZATION_RATE_PER_YEAR",
     "EPOCH_ECONOMIC_LIFETIME_YEARS",
     "EPOCH_INTERCONNECT_COST_FRACTION",
     "EPOCH_PRICE_PERFORMANCE_OOMS_PER_YEAR",
     "EPOCH_SERVER_COST_OVERHEAD",
+    "EPOCH_SERVER_LOAD_FRACTION",
+    "EPOCH_SERVER_TO_CHIP_POWER_RATIO",
     "HOFFMANN_2022",
     "HOURS_PER_YEAR",
+    "PRECISION_PEAK_COLUMNS",
     "ScalingLawParams",
     "TrendFit",
     "TrendPrediction",
@@ -28,6 +35,8 @@ __all__ = [
     "amortized_hardware_cost_usd",
     "amortized_training_cost_usd",
     "average_power_w_per_accelerator",
+    "backtest_runs",
+    "backtest_summary",
     "chinchilla_loss",
     "cloud_training_cost_usd",
     "compute_optimal_allocation",
@@ -36,8 +45,10 @@ __all__ = [
     "decimal_year",
     "energy_cost_usd",
     "fit_log_linear_trend",
+    "hardware_value_usd",
     "flop_to_reach_loss",
     "loss_gain_per_10x",
+    "peak_flop_per_s",
     "training_days",
     "training_energy_mwh",
     "training_flop",
@@ -286,11 +297,9 @@ def amortized_hardware_cost_usd(
         "interconnect_cost_fraction", interconnect_cost_fraction, low=0.0, high=1.0, high_open=True
     )
     _check("years_since_purchase", years_since_purchase, low=0.0)
-    value_usd = (
-        accelerator_price_usd
-        * server_cost_overhead
-        * 10.0 ** (-(price_decline_ooms_per_year * years_since_purchase))
-    )
+    value_usd = hardware_value_usd(
+        accelerator_price_usd * server_cost_overhead, years_since_purchase,
+        price_decline_ooms_per_year)
     per_hour = value_usd / (HOURS_PER_YEAR * hardware_lifetime_years)
     return accelerator_hours * per_hour / (1.0 - interconnect_cost_fraction)
 
@@ -1055,3 +1064,380 @@ def trend_predict(fit: TrendFit, years: ArrayLike, interval: str = "slope") -> T
     if scalar:
         out = tuple(float(z) for z in out)
     return TrendPrediction(*out)
+
+
+# --------------------------------------------------------------------------------------------
+# Back-test: both of Epoch AI's methods, run by run, against Epoch's own per-run costs
+# --------------------------------------------------------------------------------------------
+
+#: Earliest purchase of a chip for a training run, after its release (Epoch AI code) [yr].
+EPOCH_ACQUISITION_LAG_YEARS = 90.0 / 365.25
+
+#: Average draw during training as a share of server power, by chip designer: 0.75 for GPUs,
+#: 0.43 for Google TPUs (Epoch AI code) [unitless].
+EPOCH_SERVER_LOAD_FRACTION = {"Google": 0.43, "other": 0.75}
+
+#: Server power per accelerator over chip TDP where the chip's system rating is unknown
+#: (Epoch AI's default) [unitless].
+EPOCH_SERVER_TO_CHIP_POWER_RATIO = 1.8
+
+#: Year whose dollars Epoch AI's per-run costs are stated in.
+EPOCH_COST_DOLLAR_YEAR = 2023
+
+#: Peak-throughput column of ``data/accelerators.csv`` for each training precision of
+#: ``data/models.csv`` (``numerical_format``) [TFLOP/s columns]. FP8 runs are paired with the
+#: 16-bit peak: published MFUs, the registry's ``training_mfu`` among them, are stated against
+#: the dense BF16 peak even where matrix products run in FP8.
+PRECISION_PEAK_COLUMNS = {
+    "fp8": ("bf16_dense_tflops",),
+    "bf16": ("bf16_dense_tflops", "fp16_tflops"),
+    "fp16": ("bf16_dense_tflops", "fp16_tflops"),
+    "tf32": ("tf32_tflops", "fp32_tflops"),
+    "fp32": ("fp32_tflops",),
+}
+
+#: Column order tried when a run's precision is unknown: the fastest 16-bit path first, as
+#: Epoch AI does, then FP32, then INT8 (TPU v1 has nothing else) [TFLOP/s columns].
+DEFAULT_PEAK_COLUMNS = ("bf16_dense_tflops", "fp16_tflops", "fp32_tflops", "int8_tops")
+
+#: The two cost methods of the back-test, as named in its table.
+BACKTEST_METHODS = ("amortized", "cloud")
+
+
+def hardware_value_usd(
+    price_usd: ArrayLike,
+    years_after_quote: ArrayLike,
+    price_decline_ooms_per_year: ArrayLike = EPOCH_PRICE_PERFORMANCE_OOMS_PER_YEAR,
+) -> np.ndarray | float:
+    r"""
+    Value of hardware some time before or after a dated price quote.
+
+    Parameters
+    ----------
+    price_usd : numeric
+        Quoted price :math:`P` [USD].
+    years_after_quote : numeric
+        Time from the quote to the date of interest :math:`t`; negative before the quote [yr].
+    price_decline_ooms_per_year : numeric, default 0.14
+        Fall in hardware value along the ML-GPU price-performance trend :math:`k` [OOM/yr].
+
+    Returns
+    -------
+    numeric
+        Value on the date of interest :math:`V` [USD].
+
+    Notes
+    -----
+    .. math::
+
+        V = P\, 10^{-k t}
+
+    Epoch AI moves purchase prices along this trend to the date the hardware is bought and on
+    to the start of the run [1]_.
+
+    References
+    ----------
+    .. [1] B. Cottier et al., "The rising costs of training frontier AI models,"
+       arXiv:2405.21015, 2024.
+
+    Examples
+    --------
+    A year after a 10,000 USD quote:
+
+    >>> round(hardware_value_usd(10_000.0, 1.0))
+    7244
+    """
+    _check("price_usd", price_usd, low=0.0)
+    return price_usd * 10.0 ** (-(price_decline_ooms_per_year * years_after_quote))
+
+
+def peak_flop_per_s(accelerator: Any, numerical_format: str | None = None) -> float:
+    r"""
+    Peak dense throughput of one accelerator at a run's training precision.
+
+    Parameters
+    ----------
+    accelerator : mapping or pandas.Series
+        Row of ``data/accelerators.csv`` (``*_tflops`` and ``int8_tops`` columns) [TFLOP/s].
+    numerical_format : str, optional
+        Training precision of the run (``fp8``, ``bf16``, ``fp16``, ``tf32``, ``fp32``); when
+        absent or not published for the chip, the fastest 16-bit rate is used, as in Epoch AI's
+        method, then FP32, then INT8.
+
+    Returns
+    -------
+    float
+        Peak throughput :math:`F` [FLOP/s].
+
+    Raises
+    ------
+    ValueError
+        When the row has no throughput at all.
+    """
+    fmt = numerical_format if isinstance(numerical_format, str) else None
+    columns = PRECISION_PEAK_COLUMNS.get(fmt, ()) + DEFAULT_PEAK_COLUMNS
+    for column in columns:
+        value = accelerator.get(column)
+        if value is not None and np.isfinite(value) and value > 0:
+            return float(value) * 1.0e12
+    raise ValueError(f"accelerator {accelerator.get('id')!r} has no peak throughput")
+
+
+def _years(a: pd.Timestamp, b: pd.Timestamp) -> float:
+    """Years from ``a`` to ``b`` [yr]."""
+    return (b - a).days / 365.25
+
+
+def _rental_for(rental: pd.DataFrame, accelerator_id: str, year: int) -> tuple[float, float]:
+    """Central rental price of the chip in the nearest year with quotes (earlier on ties).
+
+    Returns (price [USD/h], year used), or (nan, nan) when the chip was never quoted.
+    """
+    rows = rental[rental["accelerator"] == accelerator_id]
+    if rows.empty:
+        return math.nan, math.nan
+    distance = (rows["year"] - year).abs() * 2 + (rows["year"] > year)
+    best = rows.loc[distance.idxmin()]
+    return float(best["usd_per_chip_hour_central"]), float(best["year"])
+
+
+def _nearest_quote(quotes: pd.DataFrame, when: pd.Timestamp) -> tuple[float, pd.Timestamp]:
+    """Median server price per chip [USD] of the quotes dated nearest ``when``, and that date."""
+    gap = (quotes["date"] - when).abs()
+    nearest = quotes[gap == gap.min()]
+    return float(nearest["usd_per_chip"].median()), nearest["date"].iloc[0]
+
+
+def _to_2023_usd(ppi: pd.Series, year: int) -> float:
+    """Factor turning dollars of ``year`` into 2023 dollars, ppi(2023)/ppi(year) [unitless]."""
+    year = int(min(max(year, ppi.index.min()), ppi.index.max()))
+    return float(ppi.loc[EPOCH_COST_DOLLAR_YEAR] / ppi.loc[year])
+
+
+def backtest_runs(
+    registry: Any = None,
+    models: pd.DataFrame | None = None,
+    accelerators: pd.DataFrame | None = None,
+    rental_prices: pd.DataFrame | None = None,
+    ppi: pd.DataFrame | None = None,
+    server_prices: pd.DataFrame | None = None,
+    costed_only: bool = True,
+) -> pd.DataFrame:
+    r"""
+    Cost of each training run by Epoch AI's two methods, beside Epoch's own per-run cost.
+
+    Parameters
+    ----------
+    registry : mapping of str to Assumption, optional
+        Central values of ``training_mfu`` (MFU where the run has none), ``training_run_days``
+        (run length where unknown), ``server_cost_overhead`` (server price over chip price
+        where no system price is published), ``cluster_interconnect_overhead``,
+        ``hardware_lifetime_years``, ``pue`` and ``usd_per_kwh``. Default: the project's.
+    models : pandas.DataFrame, optional
+        ``data/models.csv``: ``publication_date``, ``accelerator``, ``training_flop`` [FLOP],
+        ``hardware_quantity`` [chips], ``training_time_hours`` [h], ``training_chip_hours``
+        [chip-h], ``mfu`` [unitless], ``numerical_format`` and ``cost_usd_2023`` [2023 USD].
+    accelerators : pandas.DataFrame, optional
+        ``data/accelerators.csv``, all rows (peak by precision [TFLOP/s], ``tdp_w`` [W],
+        ``purchase_usd_central`` [USD], ``server_usd_per_chip`` [USD] and its date,
+        ``server_w_per_chip`` [W], ``release_date``).
+    rental_prices : pandas.DataFrame, optional
+        ``data/accelerator_rental_prices.csv`` [USD per chip-hour by year].
+    ppi : pandas.DataFrame, optional
+        ``data/ppi_data_processing.csv`` (annual index).
+    server_prices : pandas.DataFrame, optional
+        ``data/accelerator_server_prices.csv``: dated system prices per accelerator [USD].
+    costed_only : bool, default True
+        Keep only the runs Epoch AI costs (``cost_usd_2023`` present); otherwise every run with
+        an accelerator row.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per run: ``model``, ``publication_date``, ``accelerator``,
+        ``accelerator_hours`` [h] and ``hours_basis`` (``reported``, ``quantity x time`` or
+        ``compute / (peak x MFU)``), ``mfu`` [unitless] and ``mfu_source`` (``run`` or
+        ``registry``), ``implied_mfu`` (the compute over what the chip-hours could do at
+        peak, where the hours are not derived from compute) [unitless] and
+        ``inputs_consistent`` (False when ``implied_mfu`` exceeds 1, i.e. the recorded hours
+        cannot have produced the recorded compute: usually a fine-tune whose compute
+        includes its base model), ``peak_flop_per_s`` [FLOP/s], ``run_start`` (date),
+        ``server_usd_per_chip`` [USD] and ``server_basis`` (``chip's own system`` or
+        ``generic overhead``), ``value_usd_per_chip`` at the run's start [USD],
+        ``power_w_per_chip`` [W], ``rental_usd_per_chip_hour`` [USD/h] and ``rental_year``,
+        ``amortized_usd`` and ``cloud_usd`` [2023 USD], ``epoch_usd`` [2023 USD], and
+        ``ratio_amortized`` and ``ratio_cloud`` (model / Epoch) [unitless]. Runs without an
+        accelerator row are left out.
+
+    Notes
+    -----
+    Accelerator-hours :math:`H` are the run's reported chip-hours, else chips times hours,
+    else :math:`C / (3600\, u F)` (:func:`accelerator_hours`) with the run's own MFU :math:`u`
+    where Epoch records it and the registry's ``training_mfu`` otherwise, and :math:`F` the
+    chip's peak at the run's precision (:func:`peak_flop_per_s`).
+
+    *Method 1, amortised hardware and energy* (:func:`amortized_training_cost_usd`). The
+    hardware :math:`P` is the chip's own server price per chip (a DGX, HGX or similar system
+    price divided by its GPUs), from the quote nearest the purchase date (the median where
+    several share that date), where any is published, else the chip price times the
+    registry's ``server_cost_overhead`` quoted at release. Its value at the run's start
+    :math:`t_s` is moved along the price-performance trend from the quote date :math:`t_q`
+    (:func:`hardware_value_usd`), to no earlier than 90 days after release :math:`t_r`:
+
+    .. math::
+
+        V = P\, 10^{-k\,(\max(t_s,\ t_r + 90\,\mathrm{d}) - t_q)}
+
+    then written off at :math:`H / (8766 L)` with interconnect on top. Energy is
+    :math:`H P_{chip} s \ell\, \mathrm{PUE}\, p` with the chip's system power per chip
+    (:math:`P_{chip} s`) where published, else Epoch's ratio :math:`s = 1.8`, and load
+    :math:`\ell` 0.75 (GPUs) or 0.43 (TPUs).
+
+    *Method 2, cloud rental* (:func:`cloud_training_cost_usd`): :math:`H` times the chip's
+    median hyperscaler 3-year committed price in the year the run started (nearest year with
+    quotes).
+
+    Both are turned into 2023 dollars with the producer price index for data processing and
+    hosting, :math:`\mathrm{ppi}(2023)/\mathrm{ppi}(y)` for the run's start year :math:`y`.
+
+    Epoch AI publishes one per-run series in its database, ``Training compute cost (2023
+    USD)``, and it is method 1 [1]_; its cloud-method figures appear per run only for a few
+    models in the AI Index [2]_. Both methods are therefore compared with the same series, and
+    the cloud method is expected to come out above it: renting includes the provider's margin.
+
+    References
+    ----------
+    .. [1] B. Cottier, R. Rahman, L. Fattorini, N. Maslej, T. Besiroglu and D. Owen, "The
+       rising costs of training frontier AI models," arXiv:2405.21015, 2024; data and code at
+       github.com/epoch-research/training-cost-trends (commit 263c40a).
+    .. [2] N. Maslej et al., "The AI Index 2024 Annual Report," Stanford HAI, 2024, ch. 1.
+    """
+    from aiboom import data
+    from aiboom.registry import load_registry
+
+    registry = registry if registry is not None else load_registry()
+    models = models if models is not None else data.models()
+    accelerators = accelerators if accelerators is not None else data.accelerators(
+        serving_only=False)
+    rental_prices = rental_prices if rental_prices is not None else \
+        data.accelerator_rental_prices()
+    ppi_table = ppi if ppi is not None else data.ppi_data_processing()
+    server_prices = server_prices if server_prices is not None else \
+        data.accelerator_server_prices()
+    ppi_by_year = ppi_table.set_index("year")["ppi_dec2000_100"]
+    c = {k: float(registry[k].central) for k in (
+        "training_mfu", "training_run_days", "server_cost_overhead",
+        "cluster_interconnect_overhead", "hardware_lifetime_years", "pue", "usd_per_kwh")}
+    interconnect_fraction = c["cluster_interconnect_overhead"] / (
+        1.0 + c["cluster_interconnect_overhead"])
+    chips = accelerators.set_index("id")
+
+    runs = models[models["accelerator"].notna()]
+    if costed_only:
+        runs = runs[runs["cost_usd_2023"].notna()]
+    rows = []
+    for run in runs.itertuples(index=False):
+        chip = chips.loc[run.accelerator]
+        own_mfu = run.mfu if pd.notna(run.mfu) else None
+        mfu = own_mfu if own_mfu is not None else c["training_mfu"]
+        peak = peak_flop_per_s(chip, run.numerical_format if pd.notna(run.numerical_format)
+                               else None)
+        if pd.notna(run.training_chip_hours):
+            hours, basis = float(run.training_chip_hours), "reported"
+        elif pd.notna(run.hardware_quantity) and pd.notna(run.training_time_hours):
+            hours, basis = float(run.hardware_quantity * run.training_time_hours), \
+                "quantity x time"
+        elif pd.notna(run.training_flop):
+            hours = float(accelerator_hours(run.training_flop, peak, mfu))
+            basis = "compute / (peak x MFU)"
+        else:
+            continue
+        if pd.notna(run.training_time_hours):
+            days = float(run.training_time_hours) / 24.0
+        elif pd.notna(run.hardware_quantity) and run.hardware_quantity > 0:
+            days = hours / float(run.hardware_quantity) / 24.0
+        else:
+            days = c["training_run_days"]
+        start = run.publication_date - pd.Timedelta(days=days)
+        bought = max(start, chip["release_date"] + pd.Timedelta(
+            days=EPOCH_ACQUISITION_LAG_YEARS * 365.25))
+        quotes = server_prices[server_prices["accelerator"] == run.accelerator]
+        if not quotes.empty:
+            price, quoted = _nearest_quote(quotes, bought)
+            overhead, server_basis = 1.0, "chip's own system"
+        else:
+            price, quoted, overhead = float(chip["purchase_usd_central"]), \
+                chip["release_date"], c["server_cost_overhead"]
+            server_basis = "generic overhead"
+        value = float(hardware_value_usd(price * overhead, _years(quoted, bought)))
+        load = EPOCH_SERVER_LOAD_FRACTION.get(chip["vendor"], EPOCH_SERVER_LOAD_FRACTION["other"])
+        ratio = float(chip["server_w_per_chip"]) / float(chip["tdp_w"]) \
+            if pd.notna(chip["server_w_per_chip"]) else EPOCH_SERVER_TO_CHIP_POWER_RATIO
+        power = float(average_power_w_per_accelerator(float(chip["tdp_w"]), ratio, load))
+        to_2023 = _to_2023_usd(ppi_by_year, start.year)
+        amortized = float(amortized_training_cost_usd(
+            hours, value, power, c["usd_per_kwh"], pue=c["pue"], server_cost_overhead=1.0,
+            hardware_lifetime_years=c["hardware_lifetime_years"],
+            interconnect_cost_fraction=interconnect_fraction)) * to_2023
+        rent, rent_year = _rental_for(rental_prices, run.accelerator, start.year)
+        cloud = float(cloud_training_cost_usd(hours, rent)) * to_2023 \
+            if math.isfinite(rent) else math.nan
+        epoch = float(run.cost_usd_2023) if pd.notna(run.cost_usd_2023) else math.nan
+        implied_mfu = float(run.training_flop) / (3600.0 * hours * peak) \
+            if basis != "compute / (peak x MFU)" and pd.notna(run.training_flop) and hours > 0 \
+            else math.nan
+        rows.append({
+            "model": run.model, "publication_date": run.publication_date,
+            "accelerator": run.accelerator, "accelerator_hours": hours, "hours_basis": basis,
+            "mfu": mfu, "mfu_source": "run" if own_mfu is not None else "registry",
+            "implied_mfu": implied_mfu, "inputs_consistent": not implied_mfu > 1.0,
+            "peak_flop_per_s": peak, "run_start": start, "server_usd_per_chip": price * overhead,
+            "server_basis": server_basis, "value_usd_per_chip": value,
+            "power_w_per_chip": power, "rental_usd_per_chip_hour": rent,
+            "rental_year": rent_year, "amortized_usd": amortized, "cloud_usd": cloud,
+            "epoch_usd": epoch, "ratio_amortized": amortized / epoch,
+            "ratio_cloud": cloud / epoch})
+    return pd.DataFrame(rows)
+
+
+def backtest_summary(table: pd.DataFrame, consistent_only: bool = False) -> pd.DataFrame:
+    r"""
+    How closely each method reproduces Epoch AI's per-run costs.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Output of :func:`backtest_runs` (``ratio_amortized``, ``ratio_cloud``) [unitless].
+    consistent_only : bool, default False
+        Leave out runs whose recorded hours cannot have produced their recorded compute
+        (``inputs_consistent`` False).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by method (``amortized``, ``cloud``): ``n_runs`` [runs] with a finite ratio,
+        ``median_ratio`` (model / Epoch) [unitless], ``share_within_2x`` and
+        ``share_within_1_25x`` [fraction of runs], ``p10_ratio`` and ``p90_ratio``
+        [unitless].
+
+    Notes
+    -----
+    A run is within a factor :math:`k` when :math:`1/k \le r \le k` for its ratio :math:`r`.
+    """
+    if consistent_only:
+        table = table[table["inputs_consistent"]]
+    out = {}
+    for method in BACKTEST_METHODS:
+        r = table[f"ratio_{method}"].to_numpy(dtype=float)
+        r = r[np.isfinite(r) & (r > 0)]
+        within = np.abs(np.log(r))
+        out[method] = {
+            "n_runs": int(r.size),
+            "median_ratio": float(np.median(r)) if r.size else math.nan,
+            "share_within_2x": float(np.mean(within <= math.log(2.0))) if r.size else math.nan,
+            "share_within_1_25x": float(np.mean(within <= math.log(1.25)))
+            if r.size else math.nan,
+            "p10_ratio": float(np.quantile(r, 0.1)) if r.size else math.nan,
+            "p90_ratio": float(np.quantile(r, 0.9)) if r.size else math.nan,
+        }
+    return pd.DataFrame.from_dict(out, orient="index")
