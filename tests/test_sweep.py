@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import run_cli
+from conftest import ROOT, run_cli
 
 from aiboom.errors import InputError
 from aiboom.kernels import INPUTS, reference_per_sample
@@ -118,3 +118,14 @@ def test_streamed_sweep_equals_the_frame_and_summarises_each_grid_point(inputs, 
     small, big = stream_memory_bytes(3000, 1000), stream_memory_bytes(3_000_000, 1000)
     assert big - small < 3_000_000 * 8 * 10
     assert stream_memory_bytes(10**9, 2**18) < 10**9 * 8 * 10
+
+
+def test_written_price_column_is_the_served_chips(tmp_path):
+    bull = ROOT / "data" / "scenarios" / "bull.yaml"
+    out = tmp_path / "b.parquet"
+    proc = run_cli("sweep", "--scenario", str(bull), "--param",
+                   "b200_usd_per_gpu_hour=1,2", "--quiet", "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    frame = pd.read_parquet(out)
+    assert list(frame["b200_usd_per_gpu_hour"]) == [1.0, 2.0]
+    assert "h100_usd_per_gpu_hour" not in frame.columns

@@ -319,6 +319,16 @@ def run_sweep(registry: Mapping[str, Assumption], axes: Sequence[Axis], *, n_sam
                      ignore_index=True)
 
 
+def price_column_name(registry: Mapping[str, Assumption]) -> str:
+    """Column of the written sweep that holds the GPU-hour price: the served chip's own price
+    id (``b200_usd_per_gpu_hour`` for a B200 scenario), where the scenario's inputs
+    (:class:`aiboom.montecarlo.ModelInputs`) name it; else the model's price input."""
+    from aiboom.montecarlo import PRICE_ID
+
+    accelerator = getattr(registry, "accelerator", None)
+    return f"{accelerator}_usd_per_gpu_hour" if accelerator else PRICE_ID
+
+
 def stream_memory_bytes(n_samples: int, chunk_size: int) -> int:
     """Peak memory of :func:`sweep_to_files` [bytes]: ``SWEEP_FRAME_COPIES`` copies of one
     task's rows (the frame, its Arrow table and CSV text), plus the outputs of one grid
@@ -363,12 +373,15 @@ def sweep_to_files(registry: Mapping[str, Assumption], axes: Sequence[Axis], out
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    from aiboom.montecarlo import PRICE_ID
+
     _check_counts(n_samples, chunk_size)
     parquet, csv_path = output_files(out)
     n_grid = _n_grid(axes)
     _refuse_beyond_memory(stream_memory_bytes(n_samples, chunk_size), n_grid, n_samples,
                           "use a smaller --chunk-size or fewer samples per grid point")
     tasks = plan(registry, axes, n_samples, seed, backend, chunk_size, accelerator)
+    price_column = price_column_name(registry)
     targets = [parquet, csv_path] if csv else [parquet]
     temps = [p.with_name(f".{p.name}.aiboom-tmp-{os.getpid()}") for p in targets]
     summary_rows: list[dict[str, float]] = []
@@ -379,6 +392,7 @@ def sweep_to_files(registry: Mapping[str, Assumption], axes: Sequence[Axis], out
     try:
         writer = None
         for frame in iter_sweep(tasks, scheduler=scheduler, progress=progress):
+            frame = frame.rename(columns={PRICE_ID: price_column})
             table = pa.Table.from_pandas(frame, preserve_index=False)
             if writer is None:
                 writer = pq.ParquetWriter(temps[0], table.schema)
