@@ -19,6 +19,8 @@ from aiboom import charts, training
 from aiboom.registry import Assumption
 
 __all__ = [
+    "BACKTEST_BAND_FACTOR",
+    "BACKTEST_METHOD_LABELS",
     "BILLION_USD",
     "COST_TREND_START_YEAR",
     "DECADE_YEARS",
@@ -29,10 +31,12 @@ __all__ = [
     "STEP_FACTOR",
     "USD_LABEL_EXPR",
     "ReferenceRun",
+    "backtest_points",
     "chart_compute",
     "chart_cost_trend",
     "chart_loss_gain",
     "chart_loss_vs_cost",
+    "chart_training_backtest",
     "compute_anchor",
     "decade_ticks",
     "decade_markers",
@@ -627,3 +631,77 @@ def chart_loss_vs_cost(curves: pd.DataFrame) -> alt.Chart:
                  alt.Tooltip("usd:Q", title="Cost, US$", format="$,.3~s"),
                  alt.Tooltip("flop:Q", title="Compute, FLOP", format=".2e"),
                  alt.Tooltip("loss:Q", title="Loss, nats per token", format=".3f")])
+
+
+#: Label of each back-test method in the chart legend, in :data:`training.BACKTEST_METHODS`
+#: order.
+BACKTEST_METHOD_LABELS = {"amortized": "Method 1: amortised hardware + energy",
+                          "cloud": "Method 2: cloud rental"}
+
+#: Factor either side of agreement shaded in the back-test chart [unitless].
+BACKTEST_BAND_FACTOR = 2.0
+
+
+def backtest_points(table: pd.DataFrame) -> pd.DataFrame:
+    """The back-test in long form, one row per run and method with both costs positive.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        From :func:`aiboom.training.backtest_runs` [2023 USD].
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``model``, ``accelerator``, ``publication_date``, ``method`` (legend label),
+        ``epoch_usd`` and ``model_usd`` [2023 USD] and ``ratio`` [unitless].
+    """
+    parts = []
+    for method, label in BACKTEST_METHOD_LABELS.items():
+        part = table[["model", "accelerator", "publication_date", "epoch_usd"]].assign(
+            method=label, model_usd=table[f"{method}_usd"])
+        parts.append(part)
+    out = pd.concat(parts, ignore_index=True)
+    out = out[(out["epoch_usd"] > 0) & (out["model_usd"] > 0)]
+    return out.assign(ratio=out["model_usd"] / out["epoch_usd"]).reset_index(drop=True)
+
+
+def chart_training_backtest(table: pd.DataFrame) -> alt.LayerChart:
+    """Each run's modelled training cost against Epoch AI's estimate, log-log, one colour per
+    method, with the line of agreement and a shaded factor-of-two band.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        From :func:`aiboom.training.backtest_runs` [2023 USD].
+    """
+    points = backtest_points(table)
+    lo = float(min(points["epoch_usd"].min(), points["model_usd"].min()))
+    hi = float(max(points["epoch_usd"].max(), points["model_usd"].max()))
+    ticks = decade_ticks(lo, hi)
+    scale = alt.Scale(type="log", domain=[ticks[0], ticks[-1]], nice=False)
+    axis = alt.Axis(values=ticks, labelExpr=USD_LABEL_EXPR)
+    k = BACKTEST_BAND_FACTOR
+    diagonal = pd.DataFrame({"x": ticks})
+    diagonal = diagonal.assign(y=diagonal["x"], low=(diagonal["x"] / k).clip(lower=ticks[0]),
+                               high=(diagonal["x"] * k).clip(upper=ticks[-1]))
+    x = alt.X("x:Q", scale=scale, title="Epoch AI's estimate, constant 2023 US$", axis=axis)
+    band = alt.Chart(diagonal).mark_area(opacity=0.2, color="#777").encode(
+        x=x, y=alt.Y("low:Q", scale=scale, title="Model, constant 2023 US$", axis=axis),
+        y2="high:Q")
+    line = alt.Chart(diagonal).mark_line(color="#555", strokeDash=[4, 3]).encode(
+        x=x, y=alt.Y("y:Q", scale=scale))
+    labels = list(BACKTEST_METHOD_LABELS.values())
+    dots = alt.Chart(points).mark_point(filled=True, opacity=0.75).encode(
+        x=alt.X("epoch_usd:Q", scale=scale), y=alt.Y("model_usd:Q", scale=scale),
+        color=alt.Color("method:N", title=None, legend=alt.Legend(symbolOpacity=1.0),
+                        scale=alt.Scale(domain=labels,
+                                        range=[charts.PALETTE[0], charts.PALETTE[1]])),
+        tooltip=[alt.Tooltip("model:N", title="Run"),
+                 alt.Tooltip("accelerator:N", title="Chip"),
+                 alt.Tooltip("publication_date:T", title="Published", format="%b %Y"),
+                 alt.Tooltip("method:N", title="Method"),
+                 alt.Tooltip("model_usd:Q", title="Model, 2023 US$", format="$,.3~s"),
+                 alt.Tooltip("epoch_usd:Q", title="Epoch AI, 2023 US$", format="$,.3~s"),
+                 alt.Tooltip("ratio:Q", title="Model / Epoch", format=".2f")])
+    return alt.layer(band, line, dots)
