@@ -334,6 +334,13 @@ def ppi_data_processing() -> pd.DataFrame:
     return load_table("ppi_data_processing")
 
 
+
+@cache
+def cash_flow() -> pd.DataFrame:
+    """Operating cash flow and capex of Microsoft, Alphabet, Amazon and Meta by fiscal year
+    (``data/cash_flow.csv``)."""
+    return load_table("cash_flow")
+
 def check_all(folder: Path | None = None) -> None:
     """Validate every table and the registry; raise one InputError listing every problem."""
     from aiboom.registry import load_registry
