@@ -1267,14 +1267,17 @@ def backtest_runs(
         ``power_w_per_chip`` [W], ``rental_usd_per_chip_hour`` [USD/h] and ``rental_year``,
         ``amortized_usd`` and ``cloud_usd`` [2023 USD], ``epoch_usd`` [2023 USD], and
         ``ratio_amortized`` and ``ratio_cloud`` (model / Epoch) [unitless]. Runs without an
-        accelerator row are left out.
+        accelerator row, or with neither chip-hours, chips and time, nor compute, are left
+        out.
 
     Notes
     -----
     Accelerator-hours :math:`H` are the run's reported chip-hours, else chips times hours,
     else :math:`C / (3600\, u F)` (:func:`accelerator_hours`) with the run's own MFU :math:`u`
     where Epoch records it and the registry's ``training_mfu`` otherwise, and :math:`F` the
-    chip's peak at the run's precision (:func:`peak_flop_per_s`).
+    chip's peak at the run's precision (:func:`peak_flop_per_s`). The run starts at its
+    publication date less its training time (else its chip-hours over its chips, else the
+    registry's ``training_run_days``).
 
     *Method 1, amortised hardware and energy* (:func:`amortized_training_cost_usd`). The
     hardware :math:`P` is the chip's own server price per chip (a DGX, HGX or similar system
@@ -1304,6 +1307,11 @@ def backtest_runs(
     USD)``, and it is method 1 [1]_; its cloud-method figures appear per run only for a few
     models in the AI Index [2]_. Both methods are therefore compared with the same series, and
     the cloud method is expected to come out above it: renting includes the provider's margin.
+    On Epoch's June 2025 database the amortised method's median ratio is 0.93 with 88% of 155
+    runs within a factor of two (91% of the 143 runs whose recorded hours can have produced
+    their recorded compute); the cloud method is a median 2.9 times Epoch's amortised figure,
+    and within 10% of the AI Index's cloud costs of GPT-4, Gemini 1.0 Ultra and Llama 3.1
+    405B (``tests/test_training_backtest.py``).
 
     References
     ----------
