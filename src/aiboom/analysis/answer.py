@@ -1,0 +1,752 @@
+r"""The answer chapter: does the revenue earn back the hardware before it wears out, and who pays
+meanwhile.
+
+Four pieces, each a function of the registry and the curated tables:
+
+* **The revenue race** (:func:`revenue_race`). Cahn's rule gives the lifetime revenue
+  :math:`R = k R_{gpu} / (1 - m)` that one year of accelerator purchases requires
+  (:func:`aiboom.economics.revenue_required_usd_bn`). The sellers that disclose AI revenue earn
+  :math:`E` a year today; if that grows by a factor :math:`g` a year, the revenue earned over
+  the next :math:`t` years is
+
+  .. math::
+
+     S(t) = E \int_0^t g^{\tau}\, d\tau = E\,\frac{g^t - 1}{\ln g}
+     \qquad (S(t) = E\,t \text{ when } g = 1),
+
+  and the gap closes within the economic life :math:`T` of the hardware when
+  :math:`S(T) \ge R`, after :math:`t^* = \ln(1 + R \ln g / E) / \ln g` years. The comparison is
+  generous to the boom: all disclosed revenue is credited to a single year of purchases.
+* **Depreciation lives** (:func:`depreciation_by_life`): straight-line depreciation of the
+  accelerator share of the builders' capex at the accounting life of their 10-Ks and at the
+  economic life of the registry.
+* **Free cash flow** (:func:`free_cash_flow`): operating cash flow minus capex.
+* **A lab's profit and loss** (:func:`lab_pnl`) against the modelled inference bill.
+
+The watch list (:func:`watch_list`) solves for the value of each lever at which the answer
+flips, with every other input at its central value.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from typing import Any, NamedTuple
+
+import altair as alt
+import numpy as np
+import pandas as pd
+from scipy.optimize import brentq
+
+from aiboom import charts, economics, kernels, sensitivity
+from aiboom.analysis import capex, money, outlook
+from aiboom.kernels import INPUTS, Accelerator
+from aiboom.registry import Assumption
+
+__all__ = [
+    "RevenueRace", "ScenarioAnswer", "answer_sentence", "break_even_usd_per_query",
+    "cash_flow_sentence", "chart_cash_flow", "chart_depreciation", "chart_lab_pnl",
+    "chart_revenue_race", "cost_tornado", "cumulative_revenue_usd_bn", "depreciation_by_life",
+    "depreciation_gap", "depreciation_sentence", "free_cash_flow", "free_cash_flow_totals",
+    "growth_needed_per_year", "inference_bill_usd_bn", "lab_pnl", "lab_sentence",
+    "lever_threshold", "life_points", "payback_sentence", "race_curves", "race_from",
+    "revenue_race", "scenario_answer", "scenario_table", "scenarios_sentence", "short_title",
+    "verdict_word",
+    "watch_list", "watch_sentence", "years_to_earn",
+]
+
+#: Registry ids of the revenue race.
+RACE_IDS: dict[str, str] = {
+    "gpu_share": capex.CAHN_SAMPLED_IDS["gpu_share"],
+    "end_user_margin": capex.CAHN_SAMPLED_IDS["end_user_margin"],
+    "life_years": capex.CAHN_SAMPLED_IDS["life_years"],
+    "growth": "ai_revenue_growth_per_year",
+}
+#: Registry id of the builders' accounting life of servers [years].
+ACCOUNTING_LIFE_ID = "server_depreciation_years"
+#: Days in the year, for a yearly bill from daily queries [days].
+DAYS_PER_YEAR = 365.0
+#: Months in a year [months].
+MONTHS_PER_YEAR = 12.0
+#: How far beyond the registry range :func:`lever_threshold` searches [ratio].
+SEARCH_FACTOR = 100.0
+
+
+# --------------------------------------------------------------------------------------------
+# The revenue race
+# --------------------------------------------------------------------------------------------
+
+
+def cumulative_revenue_usd_bn(earned_usd_bn: float, growth_per_year: float,
+                              years: float | np.ndarray) -> float | np.ndarray:
+    r"""Revenue earned over the next ``years`` from a yearly rate growing geometrically.
+
+    Parameters
+    ----------
+    earned_usd_bn : float
+        Revenue earned a year today :math:`E` [USD bn/yr].
+    growth_per_year : float
+        Growth factor :math:`g`, positive [x/yr].
+    years : float or numpy.ndarray
+        Horizon :math:`t`, non-negative [years].
+
+    Returns
+    -------
+    float or numpy.ndarray
+        :math:`S(t) = E (g^t - 1)/\ln g`, or :math:`E t` when :math:`g = 1` [USD bn].
+    """
+    if growth_per_year <= 0:
+        raise ValueError(f"growth_per_year must be positive; got {growth_per_year}")
+    t = np.asarray(years, dtype=float)
+    log_g = math.log(growth_per_year)
+    out = earned_usd_bn * t if abs(log_g) < 1e-12 else earned_usd_bn * np.expm1(t * log_g) / log_g
+    return float(out) if np.ndim(out) == 0 else out
+
+
+def years_to_earn(required_usd_bn: float, earned_usd_bn: float, growth_per_year: float) -> float:
+    r"""Years until the cumulative revenue reaches ``required_usd_bn``.
+
+    Parameters
+    ----------
+    required_usd_bn : float
+        Lifetime revenue required :math:`R` [USD bn].
+    earned_usd_bn : float
+        Revenue earned a year today :math:`E` [USD bn/yr].
+    growth_per_year : float
+        Growth factor :math:`g` [x/yr].
+
+    Returns
+    -------
+    float
+        :math:`t^* = \ln(1 + R \ln g / E) / \ln g` (:math:`R/E` when :math:`g = 1`) [years];
+        ``inf`` when shrinking revenue never gets there or nothing is earned.
+    """
+    if required_usd_bn <= 0:
+        return 0.0
+    if earned_usd_bn <= 0:
+        return math.inf
+    log_g = math.log(growth_per_year)
+    if abs(log_g) < 1e-12:
+        return required_usd_bn / earned_usd_bn
+    inner = 1.0 + required_usd_bn * log_g / earned_usd_bn
+    return math.log(inner) / log_g if inner > 0 else math.inf
+
+
+def growth_needed_per_year(required_usd_bn: float, earned_usd_bn: float,
+                           life_years: float) -> float:
+    """Growth factor at which the cumulative revenue reaches the requirement in ``life_years``.
+
+    Returns
+    -------
+    float
+        :math:`g` with :math:`S(T) = R` [x/yr], by Brent's method on :math:`(10^{-3}, 10^3)`
+        (:math:`S` rises with :math:`g`); NaN when no growth in that range does it.
+    """
+    def excess(g: float) -> float:
+        return cumulative_revenue_usd_bn(earned_usd_bn, g, life_years) - required_usd_bn
+
+    low, high = 1e-3, 1e3
+    if excess(low) > 0 or excess(high) < 0:
+        return math.nan
+    return float(brentq(excess, low, high, xtol=1e-12, rtol=1e-10))
+
+
+class RevenueRace(NamedTuple):
+    """Revenue required by a year of accelerator purchases against revenue earned."""
+
+    run_rate_usd_bn: float  #: latest NVIDIA data-centre revenue, annualised [USD bn/yr]
+    required_usd_bn: float  #: lifetime revenue Cahn's rule requires [USD bn]
+    earned_usd_bn: float  #: disclosed AI revenue run-rate today [USD bn/yr]
+    growth_per_year: float  #: growth of that revenue [x/yr]
+    life_years: float  #: economic life of the accelerators [years]
+    gap_usd_bn: float  #: required minus one year of earned revenue [USD bn]
+    earned_over_life_usd_bn: float  #: cumulative revenue over the life [USD bn]
+    years_to_close: float  #: years until cumulative revenue meets the requirement [years]
+
+    @property
+    def closes(self) -> bool:
+        """Whether the revenue earns back the requirement within the life."""
+        return self.years_to_close <= self.life_years
+
+    @property
+    def share_over_life(self) -> float:
+        """Cumulative revenue over the life as a share of the requirement [fraction]."""
+        return self.earned_over_life_usd_bn / self.required_usd_bn
+
+
+def race_from(run_rate_usd_bn: float, earned_usd_bn: float, gpu_share: float,
+              end_user_margin: float, growth_per_year: float, life_years: float) -> RevenueRace:
+    """:class:`RevenueRace` from its inputs (units as in its fields; shares in fractions)."""
+    required = float(economics.revenue_required_usd_bn(run_rate_usd_bn, 1.0 / gpu_share,
+                                                       end_user_margin))
+    return RevenueRace(
+        run_rate_usd_bn=float(run_rate_usd_bn), required_usd_bn=required,
+        earned_usd_bn=float(earned_usd_bn), growth_per_year=float(growth_per_year),
+        life_years=float(life_years),
+        gap_usd_bn=float(economics.revenue_gap_usd_bn(required, earned_usd_bn)),
+        earned_over_life_usd_bn=cumulative_revenue_usd_bn(earned_usd_bn, growth_per_year,
+                                                           life_years),
+        years_to_close=years_to_earn(required, earned_usd_bn, growth_per_year))
+
+
+def revenue_race(registry: Mapping[str, Assumption], nvidia: pd.DataFrame,
+                 ai_revenue: pd.DataFrame) -> RevenueRace:
+    """The revenue race at the registry's central values.
+
+    Parameters
+    ----------
+    registry : mapping of str to Assumption
+        Reads :data:`RACE_IDS` (central values): accelerator share of data-centre capex
+        :math:`s` (so :math:`k = 1/s`), end-user gross margin :math:`m`, economic life
+        :math:`T` and revenue growth :math:`g`.
+    nvidia : pandas.DataFrame
+        ``data/nvidia_datacenter_revenue.csv``; the latest quarter times four is :math:`R_{gpu}`.
+    ai_revenue : pandas.DataFrame
+        ``data/ai_revenue.csv``; the latest disclosed run-rates summed are :math:`E`
+        (:func:`aiboom.analysis.capex.disclosed_ai_run_rate`).
+    """
+    rr = capex.nvidia_quarters(nvidia)["run_rate_usd_bn"].iloc[-1]
+    earned = capex.disclosed_ai_run_rate(ai_revenue)["value_usd_bn"].sum()
+    c = {k: registry[v].central for k, v in RACE_IDS.items()}
+    return race_from(rr, earned, c["gpu_share"], c["end_user_margin"], c["growth"],
+                     c["life_years"])
+
+
+def answer_sentence(name: str, race: RevenueRace) -> str:
+    """The chapter's answer for one scenario, chosen by whether the gap closes in time."""
+    head = (f"Under the {name} scenario, with disclosed AI revenue growing "
+            f"{race.growth_per_year:.1f} times a year, ")
+    if race.closes:
+        return (head + "the revenue gap closes within the economic life of the hardware: the "
+                f"revenue earns back what a year of accelerator purchases requires in "
+                f"{race.years_to_close:.1f} years, inside a {race.life_years:.0f}-year life. "
+                "In the book's terms this is an expensive boom rather than a bubble, for as "
+                "long as the growth lasts.")
+    years = ("never" if not math.isfinite(race.years_to_close)
+             else f"only after {race.years_to_close:.1f} years")
+    return (head + "the revenue gap does not close within the economic life of the hardware: "
+            f"by the time the accelerators are {race.life_years:.0f} years old the revenue has "
+            f"covered {race.share_over_life:.0%} of what a year of purchases requires, and it "
+            f"gets there {years}. In the book's terms the spending runs ahead of what it can "
+            "earn back before it wears out, which is what a bubble looks like.")
+
+
+def verdict_word(race: RevenueRace) -> str:
+    """Short verdict for a table: 'closes' or 'does not close'."""
+    return "closes" if race.closes else "does not close"
+
+
+def _listed(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def scenarios_sentence(answers: list[ScenarioAnswer]) -> str:
+    """Which shipped scenarios see the gap close within the hardware's life, in words."""
+    closes = [short_title(a.title) for a in answers if a.race.closes]
+    fails = [short_title(a.title) for a in answers if not a.race.closes]
+    if not fails:
+        return (f"The revenue gap closes within the hardware's life in every one of the "
+                f"{len(answers)} shipped scenarios.")
+    if not closes:
+        return (f"The revenue gap closes within the hardware's life in none of the "
+                f"{len(answers)} shipped scenarios.")
+    return (f"The revenue gap closes within the hardware's life under {_listed(closes)}, "
+            f"and does not under {_listed(fails)}: the scenarios disagree, so the answer is a "
+            "matter of which assumptions hold.")
+
+
+def payback_sentence(payback_months: float, life_years: float) -> str:
+    """Whether the central enterprise project pays back before its hardware is worn out."""
+    life_months = life_years * MONTHS_PER_YEAR
+    if not math.isfinite(payback_months):
+        return ("The central enterprise project never pays back within the model's horizon, "
+                "let alone within the life of its hardware.")
+    if payback_months <= life_months:
+        return (f"The central enterprise project pays back in {payback_months:.0f} months, "
+                f"within the {life_months:.0f} months its hardware lasts.")
+    return (f"The central enterprise project pays back in {payback_months:.0f} months, after "
+            f"the {life_months:.0f} months its hardware lasts.")
+
+
+# --------------------------------------------------------------------------------------------
+# Scenarios and levers
+# --------------------------------------------------------------------------------------------
+
+
+def break_even_usd_per_query(registry: Mapping[str, Assumption], paying_share: float) -> float:
+    """Cost per query at which a chatbot's subscriptions just cover the compute of all users.
+
+    Parameters
+    ----------
+    registry : mapping of str to Assumption
+        As for :func:`aiboom.analysis.outlook.required_conversion`.
+    paying_share : float
+        Share of users who pay, in (0, 1) [fraction].
+
+    Returns
+    -------
+    float
+        The cost :math:`c` at which the break-even paying share equals ``paying_share``
+        [USD/query] (Brent's method; the break-even share rises with :math:`c`).
+    """
+    def excess(c: float) -> float:
+        share = outlook.required_conversion(registry, c)
+        return (share if math.isfinite(share) else 2.0) - paying_share
+
+    high = 1e-6
+    while excess(high) < 0 and high < 1e3:
+        high *= 2.0
+    return float(brentq(excess, 1e-12, high, xtol=1e-15, rtol=1e-10))
+
+
+class ScenarioAnswer(NamedTuple):
+    """What one scenario implies, at central values."""
+
+    name: str
+    title: str
+    race: RevenueRace
+    payback_months: float  #: central enterprise generative-AI project [months]
+    usd_per_query: float  #: central serving cost of an average query [USD/query]
+    break_even_usd_per_query: float  #: cost at which subscriptions cover compute [USD/query]
+
+
+def scenario_answer(scenario: Any, nvidia: pd.DataFrame, ai_revenue: pd.DataFrame
+                    ) -> ScenarioAnswer:
+    """Revenue race, payback and cost per query of one scenario at central values.
+
+    Parameters
+    ----------
+    scenario : aiboom.scenarios.Scenario
+        The loaded scenario (its registry carries the overrides).
+    nvidia, ai_revenue : pandas.DataFrame
+        As for :func:`revenue_race`.
+    """
+    model_registry, accelerator = money.scenario_model(scenario)
+    inputs = money.central_inputs(model_registry)
+    out = kernels.reference_per_sample(inputs, accelerator)
+    return ScenarioAnswer(
+        name=scenario.name, title=scenario.title,
+        race=revenue_race(scenario.registry, nvidia, ai_revenue),
+        payback_months=float(out["payback_months"]), usd_per_query=float(out["usd_per_query"]),
+        break_even_usd_per_query=break_even_usd_per_query(
+            model_registry, model_registry["paid_conversion_rate"].central))
+
+
+def scenario_table(answers: list[ScenarioAnswer]) -> pd.DataFrame:
+    """One row per scenario: the verdict and the numbers it rests on, for display."""
+    return pd.DataFrame({
+        "Scenario": [a.title for a in answers],
+        "Required revenue (US$ bn)": [a.race.required_usd_bn for a in answers],
+        "Gap today (US$ bn)": [a.race.gap_usd_bn for a in answers],
+        "Revenue growth (x/yr)": [a.race.growth_per_year for a in answers],
+        "Years to close": [a.race.years_to_close for a in answers],
+        "Hardware life (years)": [a.race.life_years for a in answers],
+        "Gap within life": [verdict_word(a.race) for a in answers],
+        "Payback (months)": [a.payback_months for a in answers],
+        "Cost per query (US cents)": [100.0 * a.usd_per_query for a in answers],
+    })
+
+
+def cost_tornado(registry: Mapping[str, Assumption], accelerator: Accelerator,
+                 top: int = 8, backend: str | None = None) -> pd.DataFrame:
+    """One-at-a-time swings of the cost per query, largest first (as
+    :func:`aiboom.analysis.money.payback_tornado`, for ``usd_per_query``) [USD/query]."""
+    model = sensitivity.kernel_model("usd_per_query", backend, accelerator._asdict())
+    ids = [k for k in INPUTS if registry[k].uncertain]
+    frame = sensitivity.tornado(registry, "usd_per_query", ids, model=model).head(top).copy()
+    frame["label"] = [money.input_label(k) for k in frame["id"]]
+    return frame
+
+
+def lever_threshold(fn: Callable[[float], float], target: float, a: Assumption) -> float:
+    """Value of one input at which ``fn`` crosses ``target``, others held.
+
+    Parameters
+    ----------
+    fn : callable
+        Model output as a function of the input, monotone over the search range.
+    target : float
+        Output value to reach [output unit].
+    a : Assumption
+        The input; the search runs from ``low / SEARCH_FACTOR`` to ``high * SEARCH_FACTOR``,
+        within (0, 1] for a fraction [input unit].
+
+    Returns
+    -------
+    float
+        The crossing [input unit], or NaN when the output does not cross ``target`` in range.
+    """
+    low = max(a.low / SEARCH_FACTOR, 1e-9)
+    high = min(a.high, 1.0) if a.unit == "fraction" else a.high * SEARCH_FACTOR
+    if a.unit == "fraction":
+        low = min(low, 1e-6)
+
+    def excess(x: float) -> float:
+        y = fn(x)
+        return (y if math.isfinite(y) else 1e30) - target
+
+    # scan on a log grid for the first sign change next to the central value
+    grid = np.geomspace(low, high, 200)
+    values = np.array([excess(x) for x in grid])
+    signs = np.sign(values)
+    changes = np.nonzero(signs[:-1] * signs[1:] < 0)[0]
+    if len(changes) == 0:
+        return math.nan
+    centre = np.searchsorted(grid, a.central)
+    i = changes[np.argmin(np.abs(changes - centre))]
+    return float(brentq(excess, grid[i], grid[i + 1], xtol=1e-12 * grid[i], rtol=1e-10))
+
+
+def watch_list(race: RevenueRace, registry: Mapping[str, Assumption],
+               model_registry: Mapping[str, Assumption], accelerator: Accelerator,
+               payback_lever: str, cost_lever: str) -> pd.DataFrame:
+    """What would change the answer: each lever, its value today and where the answer flips.
+
+    Parameters
+    ----------
+    race : RevenueRace
+        From :func:`revenue_race`.
+    registry : mapping of str to Assumption
+        The scenario's full registry (for the race's rows).
+    model_registry : mapping of str to Assumption
+        The rows of the per-sample model (:func:`aiboom.analysis.money.scenario_model`).
+    accelerator : Accelerator
+        Serving accelerator constants.
+    payback_lever, cost_lever : str
+        Kernel input ids: the largest levers of the payback and of the cost per query.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``key``, ``lever``, ``unit``, ``today``, ``threshold`` [lever unit; NaN when out of
+        reach], ``answer`` (what is decided), ``holds_if`` ("above" or "below": on which side
+        of the threshold the answer today holds) and ``holds`` (whether it holds today).
+    """
+    inputs = money.central_inputs(model_registry)
+    life_months = race.life_years * MONTHS_PER_YEAR
+    payback = kernels.reference_per_sample(inputs, accelerator)
+    c_star = break_even_usd_per_query(model_registry,
+                                      model_registry["paid_conversion_rate"].central)
+
+    def model_out(key: str, output: str) -> Callable[[float], float]:
+        return lambda x: kernels.reference_per_sample({**inputs, key: x}, accelerator)[output]
+
+    earned_needed = race.required_usd_bn / cumulative_revenue_usd_bn(
+        1.0, race.growth_per_year, race.life_years)
+    rows = [
+        {"key": "growth", "lever": "growth of disclosed AI revenue",
+         "unit": "x/yr", "today": race.growth_per_year,
+         "threshold": growth_needed_per_year(race.required_usd_bn, race.earned_usd_bn,
+                                             race.life_years),
+         "answer": "the revenue gap closes within the hardware's life", "closes_high": True,
+         "holds": race.closes},
+        {"key": "life", "lever": "economic life of the accelerators",
+         "unit": "years", "today": race.life_years, "threshold": race.years_to_close,
+         "answer": "the revenue gap closes within the hardware's life", "closes_high": True,
+         "holds": race.closes},
+        {"key": "earned", "lever": "disclosed AI revenue", "unit": "USD bn/yr",
+         "today": race.earned_usd_bn, "threshold": earned_needed,
+         "answer": "the revenue gap closes within the hardware's life", "closes_high": True,
+         "holds": race.closes},
+        {"key": "payback", "lever": money.input_label(payback_lever),
+         "unit": model_registry[payback_lever].unit, "today": inputs[payback_lever],
+         "threshold": lever_threshold(model_out(payback_lever, "payback_months"), life_months,
+                                      model_registry[payback_lever]),
+         "answer": "the enterprise project pays back within the hardware's life",
+         "closes_high": _rises(model_out(payback_lever, "payback_months"),
+                               model_registry[payback_lever], falling_is_good=True),
+         "holds": payback["payback_months"] <= life_months},
+        {"key": "cost", "lever": money.input_label(cost_lever),
+         "unit": model_registry[cost_lever].unit, "today": inputs[cost_lever],
+         "threshold": lever_threshold(model_out(cost_lever, "usd_per_query"), c_star,
+                                      model_registry[cost_lever]),
+         "answer": "subscriptions at today's paying share cover the compute",
+         "closes_high": _rises(model_out(cost_lever, "usd_per_query"),
+                               model_registry[cost_lever], falling_is_good=True),
+         "holds": payback["usd_per_query"] <= c_star},
+    ]
+    frame = pd.DataFrame(rows)
+    frame["holds_if"] = np.where(frame["closes_high"], "above", "below")
+    return frame.drop(columns="closes_high")
+
+
+def _rises(fn: Callable[[float], float], a: Assumption, falling_is_good: bool) -> bool:
+    """Whether raising the input improves the answer (output falls when ``falling_is_good``)."""
+    lo, hi = fn(a.low), fn(a.high)
+    lo = lo if math.isfinite(lo) else 1e30
+    hi = hi if math.isfinite(hi) else 1e30
+    return (hi < lo) if falling_is_good else (hi > lo)
+
+
+def _fmt(value: float, unit: str) -> str:
+    if not math.isfinite(value):
+        return "out of reach"
+    return outlook.format_value(value, unit) if unit in {"USD/month", "fraction", "USD/query",
+                                                         "USD", "months"} else (
+        f"US$ {value:,.0f} billion a year" if unit == "USD bn/yr"
+        else f"{value:.1f} times a year" if unit == "x/yr"
+        else f"{value:.1f} years" if unit == "years"
+        else f"{value:,.3g}" if unit in {"ratio", "unitless", "count"} else f"{value:,.3g} {unit}")
+
+
+def watch_sentence(row: Mapping[str, Any]) -> str:
+    """One watch-list item in words, its direction chosen by where the threshold lies."""
+    lever = row["lever"][0].upper() + row["lever"][1:]
+    today, threshold = _fmt(row["today"], row["unit"]), _fmt(row["threshold"], row["unit"])
+    if not math.isfinite(row["threshold"]):
+        return (f"{lever} (today {today}): no value within a hundredfold of its registry range "
+                f"changes whether the {row['answer']}, so it is not the lever to watch.")
+    state = "holds" if row["holds"] else "fails"
+    flip = row["holds_if"] if not row["holds"] else (
+        "below" if row["holds_if"] == "above" else "above")
+    verb = "would start to hold" if not row["holds"] else "would fail"
+    return (f"{lever} is {today} today, and the claim that {row['answer']} {state}; it "
+            f"{verb} {flip} {threshold}.")
+
+
+# --------------------------------------------------------------------------------------------
+# Financing: depreciation lives, free cash flow, a lab's profit and loss
+# --------------------------------------------------------------------------------------------
+
+
+def depreciation_by_life(capex_by_year: pd.Series, lives: Mapping[str, float],
+                         share: float = 1.0) -> pd.DataFrame:
+    """Yearly straight-line depreciation of a capex series at several lives.
+
+    Parameters
+    ----------
+    capex_by_year : pandas.Series
+        Capex indexed by consecutive years [USD bn].
+    lives : mapping of str to float
+        Label to useful life [years].
+    share : float, default 1
+        Share of capex depreciated at these lives (e.g. the accelerator share) [fraction].
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``year``, ``life`` (label), ``life_years`` [years], ``depreciation_usd_bn`` [USD bn/yr]
+        (:func:`aiboom.economics.depreciation_schedule_usd`, full-year convention: a vintage is
+        charged from the year it is spent).
+    """
+    years = capex_by_year.index.to_numpy()
+    if len(years) and not np.array_equal(years, np.arange(years[0], years[0] + len(years))):
+        raise ValueError("capex_by_year must cover consecutive years")
+    frames = []
+    for label, life in lives.items():
+        dep = economics.depreciation_schedule_usd(capex_by_year.to_numpy() * share, life)
+        frames.append(pd.DataFrame({"year": years, "life": label, "life_years": float(life),
+                                    "depreciation_usd_bn": dep}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def depreciation_gap(dep: pd.DataFrame, economic: str, accounting: str) -> pd.Series:
+    """Depreciation at the economic life minus at the accounting life, by year [USD bn/yr];
+    positive when reported profit is overstated."""
+    wide = dep.pivot(index="year", columns="life", values="depreciation_usd_bn")
+    return wide[economic] - wide[accounting]
+
+
+def depreciation_sentence(gap_usd_bn: float, economic_years: float, accounting_years: float,
+                          year: int) -> str:
+    """What the choice of life does to the builders' reported profit, by its sign."""
+    if abs(gap_usd_bn) < 0.05:
+        return (f"With an economic life of {economic_years:.1f} years against an accounting "
+                f"life of {accounting_years:.1f}, the choice of life hardly changes reported "
+                "profit.")
+    if gap_usd_bn > 0:
+        return (f"Accelerators that wear out in {economic_years:.1f} years but are written off "
+                f"over {accounting_years:.1f} flatter reported profit: in {year} the four "
+                f"builders charged about US$ {gap_usd_bn:,.0f} billion less depreciation than "
+                "the hardware's economic life implies.")
+    return (f"Accelerators that last {economic_years:.1f} years but are written off over "
+            f"{accounting_years:.1f} understate reported profit: in {year} the four builders "
+            f"charged about US$ {-gap_usd_bn:,.0f} billion more depreciation than the "
+            "hardware's economic life implies.")
+
+
+def free_cash_flow(cash_flow: pd.DataFrame) -> pd.DataFrame:
+    """``data/cash_flow.csv`` with ``fcf_usd_bn`` = operating cash flow minus capex [USD bn]
+    and ``capex_share_of_ocf`` [fraction]."""
+    out = cash_flow.copy()
+    out["fcf_usd_bn"] = out["operating_cash_flow_usd_bn"] - out["capex_usd_bn"]
+    out["capex_share_of_ocf"] = out["capex_usd_bn"] / out["operating_cash_flow_usd_bn"]
+    return out
+
+
+def free_cash_flow_totals(fcf: pd.DataFrame) -> pd.DataFrame:
+    """Sum over companies by year: ``operating_cash_flow_usd_bn``, ``capex_usd_bn``,
+    ``fcf_usd_bn`` [USD bn] and ``capex_share_of_ocf`` [fraction]."""
+    tot = fcf.groupby("year", as_index=False)[["operating_cash_flow_usd_bn", "capex_usd_bn",
+                                               "fcf_usd_bn"]].sum()
+    tot["capex_share_of_ocf"] = tot["capex_usd_bn"] / tot["operating_cash_flow_usd_bn"]
+    return tot
+
+
+def cash_flow_sentence(totals: pd.DataFrame, guidance_usd_bn: float,
+                       guidance_year: int) -> str:
+    """How next year's capex guidance compares with the latest operating cash flow."""
+    last = totals.iloc[-1]
+    ocf = last["operating_cash_flow_usd_bn"]
+    if guidance_usd_bn > ocf:
+        return (f"Their capex guidance for {guidance_year}, about US$ {guidance_usd_bn:,.0f} "
+                f"billion, is more than the US$ {ocf:,.0f} billion of cash their operations "
+                f"brought in during {int(last['year'])}: at that pace the build-out is no "
+                "longer paid for out of operating cash, and the rest has to come from cash "
+                "piles, debt or leases.")
+    return (f"Their capex guidance for {guidance_year}, about US$ {guidance_usd_bn:,.0f} "
+            f"billion, is {guidance_usd_bn / ocf:.0%} of the US$ {ocf:,.0f} billion of cash their "
+            f"operations brought in during {int(last['year'])}: the build-out is still paid "
+            "for out of operating cash.")
+
+
+def lab_pnl(ai_revenue: pd.DataFrame, inference_bill_usd_bn: float, company: str = "OpenAI",
+            year: int = 2025) -> pd.DataFrame:
+    """A lab's reported year against the modelled inference bill.
+
+    Parameters
+    ----------
+    ai_revenue : pandas.DataFrame
+        ``data/ai_revenue.csv``: rows ``revenue``, ``cost_of_revenue``, ``operating_loss``
+        dated 31 December of ``year``.
+    inference_bill_usd_bn : float
+        Modelled yearly compute bill of the lab's chat queries [USD bn/yr].
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``item``, ``value_usd_bn`` [USD bn], ``kind`` ("reported" or "modelled"); operating
+        expenses are revenue plus operating loss.
+    """
+    rows = ai_revenue[(ai_revenue["company"] == company)
+                      & (ai_revenue["date"] == pd.Timestamp(f"{year}-12-31"))]
+    value = rows.set_index("metric")["value_usd_bn"]
+    missing = {"revenue", "cost_of_revenue", "operating_loss"} - set(value.index)
+    if missing:
+        raise KeyError(f"{company} {year}: no {', '.join(sorted(missing))} in ai_revenue")
+    return pd.DataFrame({
+        "item": ["Revenue", "Cost of revenue", "Operating costs", "Operating loss",
+                 "Modelled inference bill"],
+        "value_usd_bn": [value["revenue"], value["cost_of_revenue"],
+                         value["revenue"] + value["operating_loss"], value["operating_loss"],
+                         inference_bill_usd_bn],
+        "kind": ["reported"] * 4 + ["modelled"],
+    })
+
+
+def inference_bill_usd_bn(registry: Mapping[str, Assumption], usd_per_query: float) -> float:
+    r"""Yearly compute bill of a chatbot's queries, :math:`U q\, 365\, c / 10^9` [USD bn/yr],
+    from central ``weekly_active_users`` and ``queries_per_user_per_day``
+    (as :func:`aiboom.validation.economics.chatgpt_inference_bill_usd_bn`)."""
+    return (registry["weekly_active_users"].central
+            * registry["queries_per_user_per_day"].central * DAYS_PER_YEAR * usd_per_query / 1e9)
+
+
+def lab_sentence(pnl: pd.DataFrame) -> str:
+    """Where the modelled inference bill sits in the lab's reported costs."""
+    v = pnl.set_index("item")["value_usd_bn"]
+    bill, cor, revenue = v["Modelled inference bill"], v["Cost of revenue"], v["Revenue"]
+    if bill <= cor:
+        return (f"The modelled bill for answering chat queries is {bill / cor:.0%} of the "
+                "reported cost of revenue, so chat serving explains only part of it; the rest "
+                "lies outside the per-query model (the API, other products and hosting "
+                "overheads), as do the training runs, research and staff below the gross line "
+                "that make up most of the operating loss.")
+    return (f"The modelled bill for answering chat queries is {bill / cor:.1f} times the "
+            f"reported cost of revenue and {bill / revenue:.0%} of revenue: at these inputs the "
+            "model prices queries higher than the lab reports paying for them.")
+
+
+# --------------------------------------------------------------------------------------------
+# Charts
+# --------------------------------------------------------------------------------------------
+
+
+def race_curves(answers: list[ScenarioAnswer], horizon_years: float = 8.0,
+                n: int = 81) -> pd.DataFrame:
+    """Cumulative revenue against the requirement by year [USD bn]: one curve per distinct
+    (revenue, growth, requirement), labelled with every scenario that shares it."""
+    t = np.linspace(0.0, horizon_years, n)
+    groups: dict[tuple, list[ScenarioAnswer]] = {}
+    for a in answers:
+        key = tuple(round(v, 9) for v in (a.race.earned_usd_bn, a.race.growth_per_year,
+                                          a.race.required_usd_bn))
+        groups.setdefault(key, []).append(a)
+    frames = []
+    for members in groups.values():
+        r = members[0].race
+        frames.append(pd.DataFrame({
+            "curve": ", ".join(short_title(m.title) for m in members), "years": t,
+            "cumulative_usd_bn": cumulative_revenue_usd_bn(r.earned_usd_bn, r.growth_per_year, t),
+            "required_usd_bn": r.required_usd_bn}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def short_title(title: str) -> str:
+    """A scenario title up to its colon ('Bear: the correction deepens' -> 'Bear')."""
+    return title.split(":")[0].strip()
+
+
+def life_points(answers: list[ScenarioAnswer]) -> pd.DataFrame:
+    """Each scenario's hardware life and the cumulative revenue earned by then [USD bn]."""
+    return pd.DataFrame({
+        "scenario": [short_title(a.title) for a in answers],
+        "years": [a.race.life_years for a in answers],
+        "cumulative_usd_bn": [a.race.earned_over_life_usd_bn for a in answers],
+        "verdict": [verdict_word(a.race) for a in answers]})
+
+
+def chart_revenue_race(curves: pd.DataFrame, points: pd.DataFrame) -> alt.LayerChart:
+    """Cumulative disclosed AI revenue (lines) against the revenue a year of purchases
+    requires (dashed), with a marker where each scenario's hardware wears out."""
+    lines = charts.lines(curves, x="years", y="cumulative_usd_bn", color="curve",
+                         x_title="Years from today", y_title="US$ billion", y_format=",.0f",
+                         points=False)
+    need = alt.Chart(curves.drop_duplicates("curve")).mark_rule(strokeDash=[4, 3]).encode(
+        y="required_usd_bn:Q", color=alt.Color("curve:N", legend=None))
+    dots = alt.Chart(points).mark_point(filled=True, size=80, color="#333").encode(
+        x="years:Q", y="cumulative_usd_bn:Q", shape=alt.Shape("scenario:N", title="Life ends"),
+        tooltip=[alt.Tooltip("scenario:N", title="Scenario"),
+                 alt.Tooltip("years:Q", title="Hardware life, years", format=".1f"),
+                 alt.Tooltip("cumulative_usd_bn:Q", title="Earned by then, US$ bn",
+                             format=",.0f"),
+                 alt.Tooltip("verdict:N", title="Gap within life")])
+    return alt.layer(lines, need, dots)
+
+
+def chart_depreciation(dep: pd.DataFrame) -> alt.Chart:
+    """Yearly depreciation of the accelerator share of capex at each life."""
+    return charts.lines(dep, x="year", y="depreciation_usd_bn", color="life",
+                        x_title="Year", y_title="Depreciation, US$ billion a year",
+                        y_format=",.0f")
+
+
+def chart_cash_flow(totals: pd.DataFrame) -> alt.LayerChart:
+    """Operating cash flow and capex of the four builders (bars side by side) and free cash
+    flow (line), by year."""
+    long = totals.melt(id_vars="year", value_vars=["operating_cash_flow_usd_bn", "capex_usd_bn"],
+                       var_name="measure", value_name="usd_bn")
+    long["measure"] = long["measure"].map({"operating_cash_flow_usd_bn": "Operating cash flow",
+                                           "capex_usd_bn": "Capital expenditure"})
+    bars = alt.Chart(long).mark_bar().encode(
+        x=alt.X("year:O", title="Year"), xOffset="measure:N",
+        y=alt.Y("usd_bn:Q", title="US$ billion", axis=alt.Axis(format=",.0f")),
+        color=alt.Color("measure:N", title=None),
+        tooltip=[alt.Tooltip("year:O", title="Year"), alt.Tooltip("measure:N", title="Measure"),
+                 alt.Tooltip("usd_bn:Q", title="US$ bn", format=",.1f")])
+    line = alt.Chart(totals.assign(label="Free cash flow")).mark_line(
+        point=True, color="#333").encode(
+        x="year:O", y="fcf_usd_bn:Q",
+        tooltip=[alt.Tooltip("year:O", title="Year"),
+                 alt.Tooltip("fcf_usd_bn:Q", title="Free cash flow, US$ bn", format=",.1f")])
+    return alt.layer(bars, line)
+
+
+def chart_lab_pnl(pnl: pd.DataFrame) -> alt.Chart:
+    """A lab's reported revenue and costs and the modelled inference bill, as bars."""
+    return alt.Chart(pnl).mark_bar().encode(
+        y=alt.Y("item:N", sort=list(pnl["item"]), title=None),
+        x=alt.X("value_usd_bn:Q", title="US$ billion", axis=alt.Axis(format=",.0f")),
+        color=alt.Color("kind:N", title=None),
+        tooltip=[alt.Tooltip("item:N", title="Item"),
+                 alt.Tooltip("value_usd_bn:Q", title="US$ bn", format=",.2f")])
