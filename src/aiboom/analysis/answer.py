@@ -47,8 +47,9 @@ __all__ = [
     "RevenueRace", "ScenarioAnswer", "answer_sentence", "break_even_usd_per_query",
     "cash_flow_sentence", "chart_cash_flow", "chart_depreciation", "chart_lab_pnl",
     "chart_revenue_race", "cost_tornado", "cumulative_revenue_usd_bn", "depreciation_by_life",
-    "depreciation_gap", "depreciation_sentence", "free_cash_flow", "free_cash_flow_totals",
-    "growth_needed_per_year", "inference_bill_usd_bn", "lab_pnl", "lab_sentence",
+    "depreciation_gap", "depreciation_sentence", "format_years", "free_cash_flow",
+    "free_cash_flow_totals",
+    "growth_needed_per_year", "inference_bill_usd_bn", "lab_pnl", "lab_sentence", "lever_label",
     "lever_threshold", "life_points", "payback_sentence", "race_curves", "race_from",
     "revenue_race", "scenario_answer", "scenario_table", "scenarios_sentence", "short_title",
     "verdict_word",
@@ -242,17 +243,26 @@ def _listed(names: list[str]) -> str:
 
 def scenarios_sentence(answers: list[ScenarioAnswer]) -> str:
     """Which shipped scenarios see the gap close within the hardware's life, in words."""
-    closes = [short_title(a.title) for a in answers if a.race.closes]
-    fails = [short_title(a.title) for a in answers if not a.race.closes]
+    closes = [a.name for a in answers if a.race.closes]
+    fails = [a.name for a in answers if not a.race.closes]
     if not fails:
         return (f"The revenue gap closes within the hardware's life in every one of the "
                 f"{len(answers)} shipped scenarios.")
     if not closes:
         return (f"The revenue gap closes within the hardware's life in none of the "
                 f"{len(answers)} shipped scenarios.")
-    return (f"The revenue gap closes within the hardware's life under {_listed(closes)}, "
-            f"and does not under {_listed(fails)}: the scenarios disagree, so the answer is a "
-            "matter of which assumptions hold.")
+    return (f"The revenue gap closes within the hardware's life under the {_listed(closes)} "
+            f"{_plural(closes)}, and does not under the {_listed(fails)} {_plural(fails)}: the "
+            "scenarios disagree, so the answer is a matter of which assumptions hold.")
+
+
+def _plural(names: list[str]) -> str:
+    return "scenario" if len(names) == 1 else "scenarios"
+
+
+def format_years(years: float) -> str:
+    """A duration in words: 'never' when infinite, else one decimal and 'years'."""
+    return "never" if not math.isfinite(years) else f"{years:.1f} years"
 
 
 def payback_sentence(payback_months: float, life_years: float) -> str:
@@ -347,6 +357,13 @@ def scenario_table(answers: list[ScenarioAnswer]) -> pd.DataFrame:
     })
 
 
+def lever_label(registry: Mapping[str, Assumption], param_id: str) -> str:
+    """Short chart label of a kernel input (:func:`aiboom.analysis.money.input_label`), or its
+    registry description where the money chapter has no label for it."""
+    label = money.input_label(param_id)
+    return registry[param_id].description.split(" (")[0] if label == param_id else label
+
+
 def cost_tornado(registry: Mapping[str, Assumption], accelerator: Accelerator,
                  top: int = 8, backend: str | None = None) -> pd.DataFrame:
     """One-at-a-time swings of the cost per query, largest first (as
@@ -354,7 +371,7 @@ def cost_tornado(registry: Mapping[str, Assumption], accelerator: Accelerator,
     model = sensitivity.kernel_model("usd_per_query", backend, accelerator._asdict())
     ids = [k for k in INPUTS if registry[k].uncertain]
     frame = sensitivity.tornado(registry, "usd_per_query", ids, model=model).head(top).copy()
-    frame["label"] = [money.input_label(k) for k in frame["id"]]
+    frame["label"] = [lever_label(registry, k) for k in frame["id"]]
     return frame
 
 
@@ -420,7 +437,8 @@ def watch_list(race: RevenueRace, registry: Mapping[str, Assumption],
     pandas.DataFrame
         ``key``, ``lever``, ``unit``, ``today``, ``threshold`` [lever unit; NaN when out of
         reach], ``answer`` (what is decided), ``holds_if`` ("above" or "below": on which side
-        of the threshold the answer today holds) and ``holds`` (whether it holds today).
+        of the threshold the answer holds), ``holds`` (whether it holds today) and ``low``,
+        ``high`` (the lever's registry range; NaN where it has no registry row).
     """
     inputs = money.central_inputs(model_registry)
     life_months = race.life_years * MONTHS_PER_YEAR
@@ -439,31 +457,35 @@ def watch_list(race: RevenueRace, registry: Mapping[str, Assumption],
          "threshold": growth_needed_per_year(race.required_usd_bn, race.earned_usd_bn,
                                              race.life_years),
          "answer": "the revenue gap closes within the hardware's life", "closes_high": True,
-         "holds": race.closes},
+         "holds": race.closes, "low": registry[RACE_IDS["growth"]].low,
+         "high": registry[RACE_IDS["growth"]].high},
         {"key": "life", "lever": "economic life of the accelerators",
          "unit": "years", "today": race.life_years, "threshold": race.years_to_close,
          "answer": "the revenue gap closes within the hardware's life", "closes_high": True,
-         "holds": race.closes},
+         "holds": race.closes, "low": registry[RACE_IDS["life_years"]].low,
+         "high": registry[RACE_IDS["life_years"]].high},
         {"key": "earned", "lever": "disclosed AI revenue", "unit": "USD bn/yr",
          "today": race.earned_usd_bn, "threshold": earned_needed,
          "answer": "the revenue gap closes within the hardware's life", "closes_high": True,
-         "holds": race.closes},
-        {"key": "payback", "lever": money.input_label(payback_lever),
+         "holds": race.closes, "low": math.nan, "high": math.nan},
+        {"key": "payback", "lever": money.prose_label(lever_label(model_registry, payback_lever)),
          "unit": model_registry[payback_lever].unit, "today": inputs[payback_lever],
          "threshold": lever_threshold(model_out(payback_lever, "payback_months"), life_months,
                                       model_registry[payback_lever]),
          "answer": "the enterprise project pays back within the hardware's life",
          "closes_high": _rises(model_out(payback_lever, "payback_months"),
                                model_registry[payback_lever], falling_is_good=True),
-         "holds": payback["payback_months"] <= life_months},
-        {"key": "cost", "lever": money.input_label(cost_lever),
+         "holds": payback["payback_months"] <= life_months,
+         "low": model_registry[payback_lever].low, "high": model_registry[payback_lever].high},
+        {"key": "cost", "lever": money.prose_label(lever_label(model_registry, cost_lever)),
          "unit": model_registry[cost_lever].unit, "today": inputs[cost_lever],
          "threshold": lever_threshold(model_out(cost_lever, "usd_per_query"), c_star,
                                       model_registry[cost_lever]),
          "answer": "subscriptions at today's paying share cover the compute",
          "closes_high": _rises(model_out(cost_lever, "usd_per_query"),
                                model_registry[cost_lever], falling_is_good=True),
-         "holds": payback["usd_per_query"] <= c_star},
+         "holds": payback["usd_per_query"] <= c_star,
+         "low": model_registry[cost_lever].low, "high": model_registry[cost_lever].high},
     ]
     frame = pd.DataFrame(rows)
     frame["holds_if"] = np.where(frame["closes_high"], "above", "below")
@@ -500,8 +522,13 @@ def watch_sentence(row: Mapping[str, Any]) -> str:
     flip = row["holds_if"] if not row["holds"] else (
         "below" if row["holds_if"] == "above" else "above")
     verb = "would start to hold" if not row["holds"] else "would fail"
-    return (f"{lever} is {today} today, and the claim that {row['answer']} {state}; it "
-            f"{verb} {flip} {threshold}.")
+    text = (f"{lever} is {today} today, and the claim that {row['answer']} {state}; it "
+            f"{verb} {flip} {threshold}")
+    low, high = row.get("low", math.nan), row.get("high", math.nan)
+    if math.isfinite(low) and math.isfinite(high) and not low <= row["threshold"] <= high:
+        text += (f", outside the registry's range of {_fmt(low, row['unit'])} to "
+                 f"{_fmt(high, row['unit'])}, so this lever alone is unlikely to flip it")
+    return text + "."
 
 
 # --------------------------------------------------------------------------------------------
