@@ -67,17 +67,21 @@ print(json.dumps({"rss_before_run_kib": before, "peak_rss_kib": peak_rss_kib(),
 
 def naive_numpy(x: dict[str, np.ndarray], acc: Accelerator = H100_SXM) -> dict[str, np.ndarray]:
     """The per-sample model as straightforward NumPy: whole arrays, one temporary per step."""
-    (p, N, w, L, H, d, b, ctx, B, u_p, u_d, m, rho, n_in, c, n_out, r, q_r, W, pue,
-     K, V, s, R, X, Q, C0, C1, T0) = (x[k] for k in INPUTS)
+    (p, N, z, E, k, w, L, H, d, d_c, b, ctx, B, u_p, u_d, m, rho, n_in, c, n_out, r, q_r, W, a,
+     phi, pue, K, V, s, R, X, Q, C0, C1, T0) = (x[key] for key in INPUTS)
     F = np.where(w <= 1.0, acc.peak_flop_per_s_8bit, acc.peak_flop_per_s_16bit)
-    kv = 2.0 * L * H * d * b
+    kv = L * b * np.where(d_c > 0.0, d_c, 2.0 * H * d)
+    n_tot = z * N
+    n_routed = np.minimum((n_tot - N) / (1.0 - k / E), n_tot)
+    weight_bytes = (n_tot - n_routed + (1.0 - (1.0 - k / E) ** B) * n_routed) * w
     s_prefill = 2.0 * N / (F * u_p)
     s_step = np.maximum(2.0 * N * B / (F * u_d),
-                        (N * w + B * ctx * kv) / (acc.hbm_bytes_per_s * m))
+                        (weight_bytes + B * ctx * kv) / (acc.hbm_bytes_per_s * m))
     s_decode = s_step / B
     gpu_s = n_in * (1.0 - c) * s_prefill + n_out * (1.0 + r * q_r) * s_decode
     usd = gpu_s * p / (3600.0 * rho)
-    wh = gpu_s * W * pue / 3600.0
+    wh_acc = gpu_s * W * a / 3600.0
+    wh_fleet = gpu_s * W * (1.0 + phi * (1.0 - rho) / rho) * pue / 3600.0
     upfront = K + C0
     fixed = X + C1
     gross = V * s - Q * usd
@@ -91,7 +95,8 @@ def naive_numpy(x: dict[str, np.ndarray], acc: Accelerator = H100_SXM) -> dict[s
     t = np.where(cash_end >= 0.0, t_ramp, t_after)
     never = (net <= 0.0) | (t > PAYBACK_HORIZON_MONTHS)
     payback = np.where(upfront <= 0.0, 0.0, np.where(never, np.inf, t))
-    return {"usd_per_query": usd, "wh_per_query": wh, "gpu_seconds_per_query": gpu_s,
+    return {"usd_per_query": usd, "wh_per_query_accelerator": wh_acc,
+            "wh_per_query_fleet": wh_fleet, "gpu_seconds_per_query": gpu_s,
             "payback_months": payback}
 
 

@@ -112,7 +112,8 @@ def test_query_by_accelerator_matches_the_engine_on_the_reference_chip(genai):
     # the reference chip keeps the registry's power; its energy equals the base run's
     row = data.accelerators().set_index("id").loc["h100"]
     base = money.evaluate_with(genai, {}, "numpy", money.accelerator_constants(row))
-    assert h100["wh_p50"] == pytest.approx(money.quantiles(base["wh_per_query"])[1], rel=1e-12)
+    assert h100["wh_p50"] == pytest.approx(money.quantiles(base["wh_per_query_fleet"])[1],
+                                           rel=1e-12)
     b200 = table[table["accelerator"] == "NVIDIA B200"].iloc[0]
     a100 = table[table["accelerator"].str.startswith("NVIDIA A100")].iloc[0]
     assert b200["wh_p50"] < a100["wh_p50"]

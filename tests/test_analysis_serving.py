@@ -194,7 +194,10 @@ def test_implied_token_cost_matches_the_roofline_by_hand():
         * c["kv_bytes_per_value"]
     step = inference.decode_step_seconds(
         c["frontier_active_params"], c["decode_batch_size"], c["context_tokens"],
-        c["weight_bytes_per_param"], kv, peak, 3.35e12, c["decode_mfu"], c["inference_mbu"])
+        c["weight_bytes_per_param"], kv, peak, 3.35e12, c["decode_mfu"], c["inference_mbu"],
+        total_params=c["frontier_total_to_active_params"] * c["frontier_active_params"],
+        routed_experts=c["frontier_routed_experts"],
+        experts_per_token=c["frontier_experts_per_token"])
     expected = 1e6 * step / c["decode_batch_size"] * c["h100_usd_per_gpu_hour"] \
         / (3600 * c["serving_utilization"])
     assert res.quantiles["usd_per_query"][2] == pytest.approx(expected, rel=1e-12)

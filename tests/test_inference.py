@@ -313,3 +313,46 @@ def test_cupy_matches_numpy():
         0.8,
     )
     np.testing.assert_allclose(cupy.asnumpy(gpu), cpu, rtol=1e-12)
+
+
+def test_expert_weights_read_by_a_batch():
+    # DeepSeek-V3: 37B active of 671B, 8 of 256 routed experts per token
+    one = inf.weight_params_read_per_step(37e9, 671e9, 1, 256, 8)
+    assert one == pytest.approx(37e9, rel=1e-12)
+    routed = (671e9 - 37e9) / (1 - 8 / 256)
+    b64 = inf.weight_params_read_per_step(37e9, 671e9, 64, 256, 8)
+    assert b64 == pytest.approx(671e9 - routed * (1 - 8 / 256) ** 64, rel=1e-12)
+    assert inf.weight_params_read_per_step(37e9, 671e9, 4096, 256, 8) == pytest.approx(671e9)
+    # dense, and the defaults (one expert of one): every stored parameter
+    assert inf.weight_params_read_per_step(7e10, 7e10, 8, 256, 8) == 7e10
+    assert inf.weight_params_read_per_step(37e9, 671e9, 1) == 671e9
+    reads = inf.weight_params_read_per_step(37e9, 671e9, np.array([1.0, 16.0, 256.0]), 256, 8)
+    assert np.all(np.diff(reads) > 0)
+
+
+def test_moe_decode_step_reads_only_touched_experts():
+    kw = dict(context_tokens=0, weight_bytes_per_param=1.0, kv_bytes_per_token=0.0,
+              peak_flop_per_s=1e18, mem_bytes_per_s=1e12, mfu=1.0, mbu=1.0)
+    every = inf.decode_step_seconds(37e9, 1, total_params=671e9, **kw)
+    touched = inf.decode_step_seconds(37e9, 1, total_params=671e9, routed_experts=256,
+                                      experts_per_token=8, **kw)
+    assert every == pytest.approx(0.671) and touched == pytest.approx(0.037)
+
+
+def test_latent_attention_kv_cache():
+    assert inf.kv_cache_bytes_per_token(61, 128, 128, 1, latent_dim=576) == 61 * 576
+    both = inf.kv_cache_bytes_per_token(61, 8, 128, 2, latent_dim=np.array([0.0, 576.0]))
+    np.testing.assert_array_equal(both, [2 * 61 * 8 * 128 * 2, 61 * 576 * 2])
+
+
+def test_energy_boundaries_accelerator_and_fleet():
+    # 3600 busy GPU-s at 1000 W: 1 kWh of server energy
+    assert inf.wh_per_query_accelerator(3600.0, 1000.0, 0.5) == pytest.approx(500.0)
+    assert inf.wh_per_query(3600.0, 1000.0, 1.1) == pytest.approx(1100.0)
+    # half the fleet idle at 30% power: 0.3 idle kWh per busy kWh
+    assert inf.wh_per_query(3600.0, 1000.0, 1.1, utilization=0.5,
+                            idle_power_fraction=0.3) == pytest.approx(1.3 * 1100.0)
+    with pytest.raises(ValueError):
+        inf.wh_per_query(1.0, 1000.0, 1.1, utilization=0.0)
+    with pytest.raises(ValueError):
+        inf.wh_per_query_accelerator(1.0, 1000.0, 1.5)

@@ -29,7 +29,9 @@ __all__ = [
     "ridge_batch_size",
     "usd_per_million_tokens",
     "usd_per_query",
+    "weight_params_read_per_step",
     "wh_per_query",
+    "wh_per_query_accelerator",
 ]
 
 # --------------------------------------------------------------------------------------------
@@ -115,7 +117,8 @@ def accelerator_mem_bytes_per_s(accelerator: Mapping[str, Any] | Any) -> Any:
 
 
 def kv_cache_bytes_per_token(
-    n_layers: ArrayLike, n_kv_heads: ArrayLike, head_dim: ArrayLike, bytes_per_value: ArrayLike
+    n_layers: ArrayLike, n_kv_heads: ArrayLike, head_dim: ArrayLike, bytes_per_value: ArrayLike,
+    latent_dim: ArrayLike = 0.0,
 ) -> np.ndarray | float:
     r"""
     Key-value cache held per token of context.
@@ -131,6 +134,9 @@ def kv_cache_bytes_per_token(
         Dimension of one head :math:`d_h` [values].
     bytes_per_value : numeric
         Bytes per cached number :math:`b` (2 for BF16, 1 for FP8) [bytes].
+    latent_dim : numeric, default 0
+        Values cached per layer under multi-head latent attention :math:`d_c` (DeepSeek-V3:
+        512 latent + 64 RoPE = 576); 0 for ordinary (grouped-query) attention [values].
 
     Returns
     -------
@@ -145,26 +151,109 @@ def kv_cache_bytes_per_token(
 
         \mathrm{KV} = 2 L H_{kv} d_h b
 
-    Multi-head latent attention (DeepSeek-V3) caches a compressed vector instead; pass
-    ``n_kv_heads=1``, ``head_dim`` = latent width and halve, or compute it directly.
+    Multi-head latent attention (DeepSeek-V3) caches one compressed vector of :math:`d_c`
+    values per layer instead, :math:`\mathrm{KV} = L d_c b` when :math:`d_c > 0`
+    (:data:`aiboom.kernels.FORMULA`).
 
     References
     ----------
     .. [1] R. Pope et al., "Efficiently scaling transformer inference," arXiv:2211.05102, 2022.
     .. [2] Llama Team, AI @ Meta, "The Llama 3 herd of models," arXiv:2407.21783, 2024.
+    .. [3] DeepSeek-AI, "DeepSeek-V3 technical report," arXiv:2412.19437, 2024.
 
     Examples
     --------
     Llama 3.1 405B (126 layers, 8 KV heads of 128, BF16) [2]_:
 
     >>> kv_cache_bytes_per_token(126, 8, 128, 2)
-    516096
+    516096.0
+
+    DeepSeek-V3 (61 layers, a 576-value latent, BF16) [3]_:
+
+    >>> kv_cache_bytes_per_token(61, 128, 128, 2, latent_dim=576)
+    70272.0
     """
     _check("n_layers", n_layers, low=0.0)
     _check("n_kv_heads", n_kv_heads, low=0.0)
     _check("head_dim", head_dim, low=0.0)
     _check("bytes_per_value", bytes_per_value, low=0.0)
-    return 2 * n_layers * n_kv_heads * head_dim * bytes_per_value
+    _check("latent_dim", latent_dim, low=0.0)
+    xp = _xp(n_layers, n_kv_heads, head_dim, bytes_per_value, latent_dim)
+    width = xp.where(xp.asarray(latent_dim) > 0, latent_dim, 2.0 * n_kv_heads * head_dim)
+    return _scalar_out(n_layers * bytes_per_value * width)
+
+
+def weight_params_read_per_step(
+    active_params: ArrayLike,
+    total_params: ArrayLike,
+    batch_size: ArrayLike,
+    routed_experts: ArrayLike = 1.0,
+    experts_per_token: ArrayLike = 1.0,
+) -> np.ndarray | float:
+    r"""
+    Parameters a decode step reads from memory: the shared weights and the experts its batch
+    touches.
+
+    Parameters
+    ----------
+    active_params : numeric
+        Parameters used per token :math:`N` [parameters].
+    total_params : numeric
+        All stored parameters :math:`N_{tot} \ge N`; equal to ``active_params`` for a dense
+        model [parameters].
+    batch_size : numeric
+        Tokens decoded in the step :math:`B`, one per sequence [tokens].
+    routed_experts : numeric, default 1
+        Routed experts per mixture-of-experts layer :math:`E` [count].
+    experts_per_token : numeric, default 1
+        Routed experts each token uses :math:`k \le E` [count].
+
+    Returns
+    -------
+    numeric
+        Parameters read per step :math:`N_{read}` [parameters].
+
+    Notes
+    -----
+    With routed parameters :math:`N_r` and shared :math:`N_s = N_{tot} - N_r`,
+    :math:`N = N_s + (k/E) N_r`; a token picks each expert with probability :math:`k/E`, so
+    :math:`B` independently routed tokens touch a share :math:`f_B = 1 - (1 - k/E)^B` [1]_:
+
+    .. math::
+
+        N_r = \min\left(\frac{N_{tot} - N}{1 - k/E}, N_{tot}\right), \qquad
+        N_{read} = N_{tot} - N_r + f_B N_r
+
+    One token reads :math:`N`; a large batch reads every expert, :math:`N_{tot}`.
+
+    References
+    ----------
+    .. [1] DeepSeek-AI, "DeepSeek-V3 technical report," arXiv:2412.19437, 2024.
+
+    Examples
+    --------
+    DeepSeek-V3 (37B active of 671B, 8 of 256 experts) at one and at 256 tokens:
+
+    >>> round(weight_params_read_per_step(37e9, 671e9, 1, 256, 8) / 1e9)
+    37
+    >>> round(weight_params_read_per_step(37e9, 671e9, 256, 256, 8) / 1e9)
+    671
+    """
+    _check("active_params", active_params, low=0.0)
+    _check("total_params", total_params, low=0.0)
+    _check("batch_size", batch_size, low=0.0, low_open=True)
+    _check("routed_experts", routed_experts, low=0.0, low_open=True)
+    _check("experts_per_token", experts_per_token, low=0.0, low_open=True)
+    xp = _xp(active_params, total_params, batch_size, routed_experts, experts_per_token)
+    active, total, batch, e_routed, k_token = (
+        xp.asarray(v, dtype=xp.float64)
+        for v in (active_params, total_params, batch_size, routed_experts, experts_per_token))
+    share = k_token / e_routed
+    with np.errstate(divide="ignore", invalid="ignore"):
+        routed = xp.minimum((total - active) / (1.0 - share), total)
+    routed = xp.where(total > active, routed, 0.0)
+    touched = 1.0 - (1.0 - share) ** batch
+    return _scalar_out(total - routed + touched * routed)
 
 
 def prefill_seconds_per_token(
@@ -256,6 +345,8 @@ def decode_step_seconds(
     mbu: ArrayLike,
     n_gpus: ArrayLike = 1,
     total_params: ArrayLike | None = None,
+    routed_experts: ArrayLike = 1.0,
+    experts_per_token: ArrayLike = 1.0,
 ) -> np.ndarray | float:
     r"""
     Time of one decode step (one new token for every sequence in the batch), by roofline.
@@ -285,8 +376,12 @@ def decode_step_seconds(
         GPUs in one tensor-parallel replica :math:`n`; compute and bandwidth scale with it,
         communication is ignored [GPUs].
     total_params : numeric, optional
-        All stored parameters :math:`N`, read from memory every step; defaults to
-        ``active_params`` (dense model). For mixture-of-experts pass the total [parameters].
+        All stored parameters :math:`N_{tot}`; defaults to ``active_params`` (dense model)
+        [parameters].
+    routed_experts, experts_per_token : numeric, default 1
+        Routed experts per layer :math:`E` and per token :math:`k`; with ``total_params`` they
+        set the weights a step reads (:func:`weight_params_read_per_step`). The defaults
+        (one of one) read every stored parameter [count].
 
     Returns
     -------
@@ -300,12 +395,12 @@ def decode_step_seconds(
     .. math::
 
         t_{step} = \max\left(\frac{2 N_{act} B}{n F\, \mathrm{MFU}},\;
-        \frac{N b_w + B S\, \mathrm{KV}}{n\, BW\, \mathrm{MBU}}\right)
+        \frac{N_{read} b_w + B S\, \mathrm{KV}}{n\, BW\, \mathrm{MBU}}\right)
 
-    Small batches are memory-bound (all weights are read to produce a few tokens); the batch
-    at which the two terms meet is :func:`ridge_batch_size`. For a mixture-of-experts model the
-    memory term reads every expert, which is right once the batch is large enough to touch
-    all of them and overstates small-batch time. Attention FLOPs, tensor-parallel
+    with :math:`N_{read}` the parameters the step reads (:func:`weight_params_read_per_step`:
+    the shared weights and the experts the batch touches). Small batches are memory-bound
+    (the weights are read to produce a few tokens); for a dense model the batch at which the
+    two terms meet is :func:`ridge_batch_size`. Attention FLOPs, tensor-parallel
     communication and scheduler overheads are ignored: measured systems land 1.5-3x slower.
 
     References
@@ -328,9 +423,11 @@ def decode_step_seconds(
     stored = active_params if total_params is None else total_params
     _check("total_params", stored, low=0.0)
     xp = _xp(active_params, batch_size, context_tokens, stored, peak_flop_per_s, mem_bytes_per_s)
+    read = weight_params_read_per_step(active_params, stored, batch_size, routed_experts,
+                                       experts_per_token)
     compute_s = 2.0 * active_params * batch_size / (n_gpus * peak_flop_per_s * mfu)
     memory_s = (
-        stored * weight_bytes_per_param + batch_size * context_tokens * kv_bytes_per_token
+        read * weight_bytes_per_param + batch_size * context_tokens * kv_bytes_per_token
     ) / (n_gpus * mem_bytes_per_s * mbu)
     return _scalar_out(xp.maximum(compute_s, memory_s))
 
@@ -347,6 +444,8 @@ def decode_tokens_per_second(
     mbu: ArrayLike,
     n_gpus: ArrayLike = 1,
     total_params: ArrayLike | None = None,
+    routed_experts: ArrayLike = 1.0,
+    experts_per_token: ArrayLike = 1.0,
 ) -> np.ndarray | float:
     r"""
     Output tokens one model replica generates per second.
@@ -354,7 +453,8 @@ def decode_tokens_per_second(
     Parameters
     ----------
     active_params, batch_size, context_tokens, weight_bytes_per_param, kv_bytes_per_token, \
-peak_flop_per_s, mem_bytes_per_s, mfu, mbu, n_gpus, total_params
+peak_flop_per_s, mem_bytes_per_s, mfu, mbu, n_gpus, total_params, routed_experts, \
+experts_per_token
         As in :func:`decode_step_seconds`.
 
     Returns
@@ -384,6 +484,8 @@ peak_flop_per_s, mem_bytes_per_s, mfu, mbu, n_gpus, total_params
         mbu,
         n_gpus=n_gpus,
         total_params=total_params,
+        routed_experts=routed_experts,
+        experts_per_token=experts_per_token,
     )
     return batch_size / step
 
@@ -611,6 +713,8 @@ def gpu_seconds_per_query(
     mbu: ArrayLike = 0.70,
     n_gpus: ArrayLike = 1,
     total_params: ArrayLike | None = None,
+    routed_experts: ArrayLike = 1.0,
+    experts_per_token: ArrayLike = 1.0,
     reasoning_multiplier: ArrayLike = 0.0,
     cached_input_share: ArrayLike = 0.0,
     context_tokens: ArrayLike | None = None,
@@ -646,6 +750,8 @@ def gpu_seconds_per_query(
         GPUs in one replica :math:`n` [GPUs].
     total_params : numeric, optional
         All stored parameters; defaults to ``active_params`` [parameters].
+    routed_experts, experts_per_token : numeric, default 1
+        Routed experts per layer and per token (:func:`weight_params_read_per_step`) [count].
     reasoning_multiplier : numeric, default 0.0
         Hidden reasoning tokens per visible output token :math:`m` [unitless].
     cached_input_share : numeric, default 0.0
@@ -690,6 +796,8 @@ def gpu_seconds_per_query(
         mbu,
         n_gpus=n_gpus,
         total_params=total_params,
+        routed_experts=routed_experts,
+        experts_per_token=experts_per_token,
     )
     prefilled = input_tokens * (1.0 - cached_input_share)
     return n_gpus * (prefilled * prefill_s + generated * step_s / batch_size)
@@ -712,6 +820,8 @@ def query_cost_from_hardware(
     mbu: ArrayLike = 0.70,
     n_gpus: ArrayLike = 1,
     total_params: ArrayLike | None = None,
+    routed_experts: ArrayLike = 1.0,
+    experts_per_token: ArrayLike = 1.0,
     reasoning_multiplier: ArrayLike = 0.0,
     cached_input_share: ArrayLike = 0.0,
     context_tokens: ArrayLike | None = None,
@@ -728,8 +838,8 @@ def query_cost_from_hardware(
     utilization : numeric
         Share of paid GPU-hours spent serving :math:`U`, in (0, 1] [unitless].
     active_params, peak_flop_per_s, mem_bytes_per_s, batch_size, weight_bytes_per_param, \
-kv_bytes_per_token, mfu_prefill, mfu_decode, mbu, n_gpus, total_params, \
-reasoning_multiplier, cached_input_share, context_tokens
+kv_bytes_per_token, mfu_prefill, mfu_decode, mbu, n_gpus, total_params, routed_experts, \
+experts_per_token, reasoning_multiplier, cached_input_share, context_tokens
         As in :func:`gpu_seconds_per_query`.
 
     Returns
@@ -761,6 +871,8 @@ reasoning_multiplier, cached_input_share, context_tokens
         mbu=mbu,
         n_gpus=n_gpus,
         total_params=total_params,
+        routed_experts=routed_experts,
+        experts_per_token=experts_per_token,
         reasoning_multiplier=reasoning_multiplier,
         cached_input_share=cached_input_share,
         context_tokens=context_tokens,
@@ -769,20 +881,28 @@ reasoning_multiplier, cached_input_share, context_tokens
 
 
 def wh_per_query(
-    gpu_seconds_per_query: ArrayLike, server_watts_per_gpu: ArrayLike, pue: ArrayLike
+    gpu_seconds_per_query: ArrayLike,
+    server_watts_per_gpu: ArrayLike,
+    pue: ArrayLike,
+    utilization: ArrayLike = 1.0,
+    idle_power_fraction: ArrayLike = 0.0,
 ) -> np.ndarray | float:
     r"""
-    Facility energy of one request.
+    Whole-fleet energy of one request: busy servers, the idle reserve and facility overhead.
 
     Parameters
     ----------
     gpu_seconds_per_query : numeric
-        GPU-seconds spent on the request :math:`g` [s].
+        Busy GPU-seconds spent on the request :math:`g` [s].
     server_watts_per_gpu : numeric
-        Average server power per GPU while serving, host share included :math:`P`; e.g.
-        1275 W x 0.7 load for a DGX H100 [W].
+        All-in IT power per GPU while busy, host share included :math:`W` [W].
     pue : numeric
         Power usage effectiveness, at least 1 [unitless].
+    utilization : numeric, default 1
+        Share of provisioned GPU time doing useful work :math:`\rho`, in (0, 1]; each busy
+        GPU-second carries :math:`(1-\rho)/\rho` idle ones [unitless].
+    idle_power_fraction : numeric, default 0
+        Power of an idle machine over its busy power :math:`\phi`, in [0, 1] [unitless].
 
     Returns
     -------
@@ -793,17 +913,66 @@ def wh_per_query(
     -----
     .. math::
 
-        E = \frac{g\, P\, \mathrm{PUE}}{3600}
+        e_{fleet} = \frac{g\, W \left(1 + \phi \frac{1 - \rho}{\rho}\right)
+        \mathrm{PUE}}{3600}
 
-    Epoch AI's reference GPT-4o query (1e14 FLOP on an H100 at 10% utilisation, 1.01 s,
-    1275 W x 0.7 x PUE 1.2) gives 0.30 Wh [1]_.
+    the whole-fleet boundary of Elsworth et al. [1]_ (busy accelerators and hosts, idle
+    reserve, data-centre overhead). With the defaults (no idle reserve) it is the busy-server
+    energy of Epoch AI's reference GPT-4o query (1e14 FLOP on an H100 at 10% utilisation,
+    1.01 s, 1275 W x 0.7 x PUE 1.2): 0.30 Wh [2]_.
 
     References
     ----------
-    .. [1] J. You, "How much energy does ChatGPT use?," Epoch AI Gradient Updates, Feb. 2025.
+    .. [1] C. Elsworth et al., "Measuring the environmental impact of delivering AI at Google
+       scale," arXiv:2508.15734, 2025.
+    .. [2] J. You, "How much energy does ChatGPT use?," Epoch AI Gradient Updates, Feb. 2025.
        https://epoch.ai/gradient-updates/how-much-energy-does-chatgpt-use
     """
     _check("gpu_seconds_per_query", gpu_seconds_per_query, low=0.0)
     _check("server_watts_per_gpu", server_watts_per_gpu, low=0.0)
     _check("pue", pue, low=1.0)
-    return gpu_seconds_per_query * server_watts_per_gpu * pue / 3600.0
+    _check("utilization", utilization, low=0.0, high=1.0, low_open=True)
+    _check("idle_power_fraction", idle_power_fraction, low=0.0, high=1.0)
+    idle = 1.0 + idle_power_fraction * (1.0 - utilization) / utilization
+    return gpu_seconds_per_query * server_watts_per_gpu * idle * pue / 3600.0
+
+
+def wh_per_query_accelerator(
+    gpu_seconds_per_query: ArrayLike,
+    server_watts_per_gpu: ArrayLike,
+    accelerator_power_share: ArrayLike,
+) -> np.ndarray | float:
+    r"""
+    Energy the busy accelerators alone draw for one request (no host, idle reserve or PUE).
+
+    Parameters
+    ----------
+    gpu_seconds_per_query : numeric
+        Busy GPU-seconds spent on the request :math:`g` [s].
+    server_watts_per_gpu : numeric
+        All-in IT power per GPU while busy :math:`W` [W].
+    accelerator_power_share : numeric
+        The accelerator's share of that power :math:`a`, in [0, 1] [unitless].
+
+    Returns
+    -------
+    numeric
+        Energy per request [Wh].
+
+    Notes
+    -----
+    .. math::
+
+        e_{acc} = \frac{g\, W a}{3600}
+
+    the narrowest boundary of Elsworth et al. [1]_ ("active AI accelerator" energy).
+
+    References
+    ----------
+    .. [1] C. Elsworth et al., "Measuring the environmental impact of delivering AI at Google
+       scale," arXiv:2508.15734, 2025.
+    """
+    _check("gpu_seconds_per_query", gpu_seconds_per_query, low=0.0)
+    _check("server_watts_per_gpu", server_watts_per_gpu, low=0.0)
+    _check("accelerator_power_share", accelerator_power_share, low=0.0, high=1.0)
+    return gpu_seconds_per_query * server_watts_per_gpu * accelerator_power_share / 3600.0

@@ -35,10 +35,14 @@ symbol     registry id                      meaning [unit]
 =========  ===============================  ==================================================
 p          h100_usd_per_gpu_hour            all-in price of one GPU for one hour [USD/GPU-hour]
 N          frontier_active_params           parameters active per token [parameters]
+z          frontier_total_to_active_params  stored over active parameters; 1 = dense [ratio]
+E          frontier_routed_experts          routed experts per mixture-of-experts layer [count]
+k          frontier_experts_per_token       routed experts each token uses [count]
 w          weight_bytes_per_param           bytes per stored weight [bytes]
 L          frontier_layers                  transformer layers [count]
 H          frontier_kv_heads                key/value heads [count]
 d          frontier_head_dim                dimension of one head [count]
+d_c        frontier_kv_latent_dim           cached latent width per layer; 0 = none [count]
 b          kv_bytes_per_value               bytes per cached key or value element [bytes]
 ctx        context_tokens                   mean context held in the KV cache [tokens]
 B          decode_batch_size                sequences decoded together [count]
@@ -52,6 +56,8 @@ n_out      output_tokens_per_query          visible output tokens per query [tok
 r          reasoning_token_multiplier       hidden reasoning tokens per visible one [ratio]
 q_r        reasoning_query_share            share of queries that reason [fraction]
 W          server_watts_per_gpu             server power per GPU, all components [W]
+a          accelerator_power_share          accelerator share of busy server power [fraction]
+phi        idle_power_fraction              idle over busy server power [fraction]
 pue        pue                              power usage effectiveness [ratio]
 K          genai_project_capex_usd          upfront project cost [USD]
 V          genai_monthly_benefit_usd        gross benefit at full adoption [USD/month]
@@ -68,26 +74,51 @@ BW         (Accelerator)                    HBM bandwidth [B/s]
 
 Notes
 -----
-KV cache per token (both K and V, all layers) [bytes/token], Pope et al. [1]_:
+KV cache per token (all layers) [bytes/token]: a key and a value vector per KV head,
+Pope et al. [1]_, or, under multi-head latent attention (DeepSeek-V3 [3]_, ``d_c > 0``), one
+compressed latent vector of :math:`d_c` values per layer:
 
-.. math:: \kappa = 2 L H d b
+.. math:: \kappa = L\,b\,\begin{cases} d_c, & d_c > 0 \\ 2 H d, & d_c = 0 \end{cases}
+
+Mixture of experts: of the :math:`N_{tot} = z N` stored parameters, the routed experts hold
+:math:`N_r` and the shared (dense) layers :math:`N_s`; a token uses the shared ones and
+:math:`k` of the :math:`E` experts, :math:`N = N_s + (k/E) N_r`. A decode step of :math:`B`
+tokens routed independently reads each expert with probability :math:`f_B` [fraction], so it
+reads the shared weights and a share :math:`f_B` of the routed ones [parameters]:
+
+.. math::
+   N_r = \min\left(\frac{N_{tot} - N}{1 - k/E},\ N_{tot}\right), \qquad
+   N_s = N_{tot} - N_r, \qquad
+   f_B = 1 - (1 - k/E)^B, \qquad
+   N_{read} = N_s + f_B N_r
+
+A dense model (:math:`z = 1`) has :math:`N_r = 0` and reads :math:`N`; requires
+:math:`k \le E`. Compute stays :math:`2N` per token.
 
 Prefill is compute-bound [s/token]; a decode step of ``B`` sequences takes the larger of its
 compute and memory time (roofline, Williams et al. [2]_), shared by the batch [s/token]:
 
 .. math::
    t_{pre} = \frac{2N}{F u_p}, \qquad
-   t_{step} = \max\left(\frac{2 N B}{F u_d},\ \frac{N w + B\,ctx\,\kappa}{BW\,m}\right), \qquad
-   t_{dec} = \frac{t_{step}}{B}
+   t_{step} = \max\left(\frac{2 N B}{F u_d},\ \frac{N_{read} w + B\,ctx\,\kappa}{BW\,m}\right),
+   \qquad t_{dec} = \frac{t_{step}}{B}
 
-GPU time, cost and energy per query (energy cost is inside :math:`p`; watt-hours are reported
-for the energy chapter):
+GPU time and cost per query (energy cost is inside :math:`p`):
 
 .. math::
    g = n_{in}(1 - c)\,t_{pre} + n_{out}(1 + r\,q_r)\,t_{dec} \quad \text{[GPU-s/query]}
 
-   q = \frac{g\,p}{3600\,\rho} \quad \text{[USD/query]}, \qquad
-   e = \frac{g\,W\,\mathrm{pue}}{3600} \quad \text{[Wh/query]}
+   q = \frac{g\,p}{3600\,\rho} \quad \text{[USD/query]}
+
+Energy per query [Wh/query], counted the two ways fleet measurements report it (Elsworth et
+al. [4]_): the busy accelerators alone, and the whole fleet, i.e. busy servers (accelerators
+and host), the idle reserve that a utilisation :math:`\rho` implies
+(:math:`(1-\rho)/\rho` idle GPU-seconds per busy one, drawing a fraction :math:`\phi` of busy
+power) and the facility overhead (PUE):
+
+.. math::
+   e_{acc} = \frac{g\,W\,a}{3600}, \qquad
+   e_{fleet} = \frac{g\,W \left(1 + \phi\,\frac{1 - \rho}{\rho}\right) \mathrm{pue}}{3600}
 
 Payback, continuous time :math:`t` [months]. Clean-up and running costs start at :math:`t=0`;
 benefit starts at :math:`T_0` and ramps linearly to full over :math:`R` months, and query volume
@@ -125,20 +156,27 @@ References
 .. [2] S. Williams, A. Waterman and D. Patterson, "Roofline: an insightful visual performance
    model for multicore architectures," Commun. ACM, vol. 52, no. 4, pp. 65-76, 2009,
    doi:10.1145/1498765.1498785.
+.. [3] DeepSeek-AI, "DeepSeek-V3 technical report," arXiv:2412.19437, 2024.
+.. [4] C. Elsworth et al., "Measuring the environmental impact of delivering AI at Google
+   scale," arXiv:2508.15734, 2025.
 """
 __doc__ = (__doc__ or "") + FORMULA  # None under python -OO
 
 #: Registry id -> symbol used in :data:`FORMULA` and in all three implementations, in the order
 #: the CUDA kernel reads its input rows.
 SYMBOLS: dict[str, str] = {
-    "h100_usd_per_gpu_hour": "p", "frontier_active_params": "N", "weight_bytes_per_param": "w",
+    "h100_usd_per_gpu_hour": "p", "frontier_active_params": "N",
+    "frontier_total_to_active_params": "z", "frontier_routed_experts": "E",
+    "frontier_experts_per_token": "k", "weight_bytes_per_param": "w",
     "frontier_layers": "L", "frontier_kv_heads": "H", "frontier_head_dim": "d",
-    "kv_bytes_per_value": "b", "context_tokens": "ctx", "decode_batch_size": "B",
+    "frontier_kv_latent_dim": "d_c", "kv_bytes_per_value": "b", "context_tokens": "ctx",
+    "decode_batch_size": "B",
     "inference_mfu": "u_p", "decode_mfu": "u_d", "inference_mbu": "m",
     "serving_utilization": "rho", "input_tokens_per_query": "n_in",
     "cached_input_share": "c", "output_tokens_per_query": "n_out",
     "reasoning_token_multiplier": "r", "reasoning_query_share": "q_r",
-    "server_watts_per_gpu": "W", "pue": "pue",
+    "server_watts_per_gpu": "W", "accelerator_power_share": "a",
+    "idle_power_fraction": "phi", "pue": "pue",
     "genai_project_capex_usd": "K", "genai_monthly_benefit_usd": "V",
     "value_capture_share": "s", "genai_ramp_months": "R", "genai_monthly_opex_usd": "X",
     "genai_queries_per_month": "Q", "data_cleanup_oneoff_usd": "C0",
@@ -148,14 +186,16 @@ SYMBOLS: dict[str, str] = {
 INPUTS: tuple[str, ...] = tuple(SYMBOLS)
 #: Model outputs, in the order of the CUDA kernel's output rows.
 OUTPUTS: tuple[str, ...] = (
-    "usd_per_query", "wh_per_query", "gpu_seconds_per_query", "payback_months")
+    "usd_per_query", "wh_per_query_accelerator", "wh_per_query_fleet", "gpu_seconds_per_query",
+    "payback_months")
 OUTPUT_UNITS: dict[str, str] = {
-    "usd_per_query": "USD/query", "wh_per_query": "Wh/query",
+    "usd_per_query": "USD/query", "wh_per_query_accelerator": "Wh/query",
+    "wh_per_query_fleet": "Wh/query",
     "gpu_seconds_per_query": "GPU-s/query", "payback_months": "months"}
 #: Paybacks later than this are reported as infinite [months].
 PAYBACK_HORIZON_MONTHS = 240.0
 #: Samples per block in :func:`evaluate_numpy` [samples]. Tuned in ``benchmarks/``: a thread's
-#: work rows (7.5 MiB) stay in a shared L3 cache, and each NumPy call is long enough (~50 us)
+#: work rows (8.5 MiB) stay in a shared L3 cache, and each NumPy call is long enough (~50 us)
 #: for its fixed overhead and the GIL hand-over not to matter.
 NUMPY_BLOCK = 2**16
 
@@ -210,21 +250,28 @@ def reference_per_sample(params: Mapping[str, float],
     Returns
     -------
     dict of str to float
-        :data:`OUTPUTS`: ``usd_per_query`` [USD/query], ``wh_per_query`` [Wh/query],
-        ``gpu_seconds_per_query`` [GPU-s/query], ``payback_months`` [months] (``inf`` when
-        never within :data:`PAYBACK_HORIZON_MONTHS`).
+        :data:`OUTPUTS`: ``usd_per_query`` [USD/query], ``wh_per_query_accelerator`` and
+        ``wh_per_query_fleet`` [Wh/query], ``gpu_seconds_per_query`` [GPU-s/query],
+        ``payback_months`` [months] (``inf`` when never within
+        :data:`PAYBACK_HORIZON_MONTHS`).
     """
-    (p, N, w, L, H, d, b, ctx, B, u_p, u_d, m, rho, n_in, c, n_out, r, q_r, W, pue,
-     K, V, s, R, X, Q, C0, C1, T0) = (float(params[k]) for k in INPUTS)
+    (p, N, z, E, k, w, L, H, d, d_c, b, ctx, B, u_p, u_d, m, rho, n_in, c, n_out, r, q_r, W, a,
+     phi, pue, K, V, s, R, X, Q, C0, C1, T0) = (float(params[key]) for key in INPUTS)
     F = accelerator.peak_flop_per_s_8bit if w <= 1.0 else accelerator.peak_flop_per_s_16bit
     BW = accelerator.hbm_bytes_per_s
-    kv = 2.0 * L * H * d * b
+    kv = L * b * (d_c if d_c > 0.0 else 2.0 * H * d)
+    n_tot = z * N
+    routed_share = k / E
+    n_routed = min((n_tot - N) / (1.0 - routed_share), n_tot)
+    touched = 1.0 - math.pow(1.0 - routed_share, B)
+    weight_bytes = (n_tot - n_routed + touched * n_routed) * w
     s_prefill = 2.0 * N / (F * u_p)
-    s_step = max(2.0 * N * B / (F * u_d), (N * w + B * ctx * kv) / (BW * m))
+    s_step = max(2.0 * N * B / (F * u_d), (weight_bytes + B * ctx * kv) / (BW * m))
     s_decode = s_step / B
     gpu_s = n_in * (1.0 - c) * s_prefill + n_out * (1.0 + r * q_r) * s_decode
     usd = gpu_s * p / (3600.0 * rho)
-    wh = gpu_s * W * pue / 3600.0
+    wh_acc = gpu_s * W * a / 3600.0
+    wh_fleet = gpu_s * W * (1.0 + phi * (1.0 - rho) / rho) * pue / 3600.0
 
     upfront = K + C0
     fixed = X + C1
@@ -243,13 +290,14 @@ def reference_per_sample(params: Mapping[str, float],
         else:
             t = T0 + R - cash_ramp_end / net
         payback = t if t <= PAYBACK_HORIZON_MONTHS else math.inf
-    return {"usd_per_query": usd, "wh_per_query": wh, "gpu_seconds_per_query": gpu_s,
+    return {"usd_per_query": usd, "wh_per_query_accelerator": wh_acc,
+            "wh_per_query_fleet": wh_fleet, "gpu_seconds_per_query": gpu_s,
             "payback_months": payback}
 
 
 # -- (2) NumPy: blocked, in place ----------------------------------------------------------------
 
-_N_WORK = 15  # float64 work rows per block
+_N_WORK = 17  # float64 work rows per block
 _thread_local = threading.local()
 
 
@@ -257,11 +305,11 @@ def _block_numpy(x: list[np.ndarray], y: list[np.ndarray], work: np.ndarray, mas
                  acc: Accelerator) -> None:
     """:func:`reference_per_sample` on one block, same operations in the same order, no
     allocation: every result goes to an output row or a work row (``out=``)."""
-    (p, N, w, L, H, d, b, ctx, B, u_p, u_d, m, rho, n_in, c, n_out, r, q_r, W, pue,
-     K, V, s, R, X, Q, C0, C1, T0) = x
-    usd, wh, gpu_s, payback = y
+    (p, N, z, E, k, w, L, H, d, d_c, b, ctx, B, u_p, u_d, m, rho, n_in, c, n_out, r, q_r, W, a,
+     phi, pue, K, V, s, R, X, Q, C0, C1, T0) = x
+    usd, wh_acc, wh_fleet, gpu_s, payback = y
     (F, kv, two_n, s_prefill, s_step, t1, t2, upfront, fixed, gross, net, cash_t0, cash_end,
-     rd, t_ramp) = work
+     rd, t_ramp, n_tot, n_routed) = work
     m1, m2 = mask
 
     # F = F8 if w <= 1 else F16, as an exact blend (one term is zero): a masked copy is slower
@@ -270,10 +318,29 @@ def _block_numpy(x: list[np.ndarray], y: list[np.ndarray], work: np.ndarray, mas
     np.multiply(F, acc.peak_flop_per_s_8bit, out=F)
     np.multiply(t1, acc.peak_flop_per_s_16bit, out=t1)
     np.add(F, t1, out=F)
-    np.multiply(L, 2.0, out=kv)
-    np.multiply(kv, H, out=kv)
+    # kv = L b (d_c if d_c > 0 else 2 H d), the same exact blend
+    np.greater(d_c, 0.0, out=t1)
+    np.subtract(1.0, t1, out=t2)
+    np.multiply(t1, d_c, out=t1)
+    np.multiply(H, 2.0, out=kv)
     np.multiply(kv, d, out=kv)
-    np.multiply(kv, b, out=kv)
+    np.multiply(t2, kv, out=t2)
+    np.add(t1, t2, out=t2)
+    np.multiply(L, b, out=kv)
+    np.multiply(kv, t2, out=kv)
+    # mixture of experts: routed and stored parameters, expert weights a step reads [bytes]
+    np.multiply(z, N, out=n_tot)
+    np.divide(k, E, out=t1)
+    np.subtract(n_tot, N, out=n_routed)
+    np.subtract(1.0, t1, out=t1)
+    np.divide(n_routed, t1, out=n_routed)
+    np.minimum(n_routed, n_tot, out=n_routed)
+    np.power(t1, B, out=t1)
+    np.subtract(1.0, t1, out=t1)
+    np.multiply(t1, n_routed, out=t1)
+    np.subtract(n_tot, n_routed, out=n_tot)
+    np.add(n_tot, t1, out=n_tot)
+    np.multiply(n_tot, w, out=n_tot)
     # prefill [s/token]
     np.multiply(N, 2.0, out=two_n)
     np.multiply(F, u_p, out=t1)
@@ -282,10 +349,9 @@ def _block_numpy(x: list[np.ndarray], y: list[np.ndarray], work: np.ndarray, mas
     np.multiply(two_n, B, out=s_step)
     np.multiply(F, u_d, out=t1)
     np.divide(s_step, t1, out=s_step)
-    np.multiply(N, w, out=t1)
     np.multiply(B, ctx, out=t2)
     np.multiply(t2, kv, out=t2)
-    np.add(t1, t2, out=t1)
+    np.add(n_tot, t2, out=t1)
     np.multiply(m, acc.hbm_bytes_per_s, out=t2)
     np.divide(t1, t2, out=t1)
     np.maximum(s_step, t1, out=s_step)
@@ -302,9 +368,16 @@ def _block_numpy(x: list[np.ndarray], y: list[np.ndarray], work: np.ndarray, mas
     np.multiply(gpu_s, p, out=t1)
     np.multiply(rho, 3600.0, out=t2)
     np.divide(t1, t2, out=usd)
-    np.multiply(gpu_s, W, out=wh)
-    np.multiply(wh, pue, out=wh)
-    np.divide(wh, 3600.0, out=wh)
+    np.multiply(gpu_s, W, out=t1)
+    np.multiply(t1, a, out=wh_acc)
+    np.divide(wh_acc, 3600.0, out=wh_acc)
+    np.subtract(1.0, rho, out=t2)
+    np.multiply(phi, t2, out=t2)
+    np.divide(t2, rho, out=t2)
+    np.add(t2, 1.0, out=t2)
+    np.multiply(t1, t2, out=wh_fleet)
+    np.multiply(wh_fleet, pue, out=wh_fleet)
+    np.divide(wh_fleet, 3600.0, out=wh_fleet)
     # payback: both branches everywhere, then select
     np.add(K, C0, out=upfront)
     np.add(X, C1, out=fixed)
@@ -418,11 +491,12 @@ def evaluate_numpy(chunk: Mapping[str, np.ndarray], out: Mapping[str, np.ndarray
     Notes
     -----
     Each block of :data:`NUMPY_BLOCK` samples runs the operations of
-    :func:`reference_per_sample` in the same order, so results equal it to the last bit and do
-    not depend on ``threads``. Every intermediate goes to one of 15 float64 work rows of
-    ``NUMPY_BLOCK`` values (7.5 MiB), kept per thread and reused for every block and chunk; no
-    array is allocated per operation. NumPy releases the GIL inside each operation, so
-    threads working on different blocks run in parallel.
+    :func:`reference_per_sample` in the same order, so results equal it to the last bit (but
+    for ``pow``, which NumPy may vectorise) and do not depend on ``threads``. Every
+    intermediate goes to one of 17 float64 work rows of ``NUMPY_BLOCK`` values (8.5 MiB),
+    kept per thread and reused for every block and chunk; no array is allocated per operation.
+    NumPy releases the GIL inside each operation, so threads working on different blocks run
+    in parallel.
     """
     x = _as_inputs(chunk)
     n = x[0].shape[0]
@@ -452,14 +526,20 @@ extern "C" __global__ void aiboom_per_sample(
          i += (long long)gridDim.x * blockDim.x) {
 @LOADS@
         const double F = (w <= 1.0) ? peak_flop_per_s_8bit : peak_flop_per_s_16bit;
-        const double kv = 2.0 * L * H * d * b;
+        const double kv = L * b * ((d_c > 0.0) ? d_c : 2.0 * H * d);
+        const double n_tot = z * N;
+        const double routed_share = k / E;
+        const double n_routed = fmin((n_tot - N) / (1.0 - routed_share), n_tot);
+        const double touched = 1.0 - pow(1.0 - routed_share, B);
+        const double weight_bytes = (n_tot - n_routed + touched * n_routed) * w;
         const double s_prefill = 2.0 * N / (F * u_p);
         const double s_step = fmax(2.0 * N * B / (F * u_d),
-                                   (N * w + B * ctx * kv) / (hbm_bytes_per_s * m));
+                                   (weight_bytes + B * ctx * kv) / (hbm_bytes_per_s * m));
         const double s_decode = s_step / B;
         const double gpu_s = n_in * (1.0 - c) * s_prefill + n_out * (1.0 + r * q_r) * s_decode;
         const double usd = gpu_s * p / (3600.0 * rho);
-        const double wh = gpu_s * W * pue / 3600.0;
+        const double wh_acc = gpu_s * W * a / 3600.0;
+        const double wh_fleet = gpu_s * W * (1.0 + phi * (1.0 - rho) / rho) * pue / 3600.0;
 
         const double upfront = K + C0;
         const double fixed = X + C1;
@@ -483,9 +563,10 @@ extern "C" __global__ void aiboom_per_sample(
             payback = (t <= horizon_months) ? t : inf;
         }
         y[i] = usd;
-        y[n + i] = wh;
-        y[2 * n + i] = gpu_s;
-        y[3 * n + i] = payback;
+        y[n + i] = wh_acc;
+        y[2 * n + i] = wh_fleet;
+        y[3 * n + i] = gpu_s;
+        y[4 * n + i] = payback;
     }
 }
 """

@@ -81,7 +81,8 @@ class HistogramSpec(NamedTuple):
 #: Bins per output [output unit]: 500 per decade on log ranges, 0.1 month for payback.
 HISTOGRAM_SPECS: dict[str, HistogramSpec] = {
     "usd_per_query": HistogramSpec(1e-9, 1e3, 6000, log=True),
-    "wh_per_query": HistogramSpec(1e-6, 1e6, 6000, log=True),
+    "wh_per_query_accelerator": HistogramSpec(1e-6, 1e6, 6000, log=True),
+    "wh_per_query_fleet": HistogramSpec(1e-6, 1e6, 6000, log=True),
     "gpu_seconds_per_query": HistogramSpec(1e-6, 1e6, 6000, log=True),
     "payback_months": HistogramSpec(0.0, PAYBACK_HORIZON_MONTHS, 2400, log=False),
 }

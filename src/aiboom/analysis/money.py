@@ -146,6 +146,7 @@ CAPTURE_GRID: np.ndarray = np.round(np.linspace(0.1, 1.0, 19), 3)
 INPUT_LABELS: dict[str, str] = {
     "h100_usd_per_gpu_hour": "GPU-hour price",
     "frontier_active_params": "Active parameters",
+    "frontier_total_to_active_params": "Stored over active parameters",
     "weight_bytes_per_param": "Bytes per weight",
     "kv_bytes_per_value": "Bytes per KV value",
     "context_tokens": "Context length",
@@ -160,6 +161,8 @@ INPUT_LABELS: dict[str, str] = {
     "reasoning_token_multiplier": "Reasoning tokens per output token",
     "reasoning_query_share": "Share of reasoning queries",
     "server_watts_per_gpu": "Server power per GPU",
+    "accelerator_power_share": "Accelerator share of power",
+    "idle_power_fraction": "Idle power fraction",
     "pue": "Power usage effectiveness",
     "genai_project_capex_usd": "Up-front build cost",
     "genai_monthly_benefit_usd": "Monthly gross benefit",

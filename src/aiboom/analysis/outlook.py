@@ -476,7 +476,7 @@ def query_by_accelerator(samples: Mapping[str, np.ndarray], accelerators: pd.Dat
         y = evaluate_with(samples, {"h100_usd_per_gpu_hour": price,
                                     "server_watts_per_gpu": watts}, backend,
                           accelerator_constants(chip))
-        wh, usd = quantiles(y["wh_per_query"]), quantiles(y["usd_per_query"])
+        wh, usd = quantiles(y["wh_per_query_fleet"]), quantiles(y["usd_per_query"])
         rows.append({"accelerator": chip["name"].split(" (")[0], "year": int(chip["year"]),
                      "wh_p5": wh[0], "wh_p50": wh[1], "wh_p95": wh[2],
                      "usd_p5": usd[0], "usd_p50": usd[1], "usd_p95": usd[2]})

@@ -1108,9 +1108,9 @@ def energy_intervals(costs: QueryCosts, published: Assumption) -> pd.DataFrame:
         high.
     """
     rows = [
-        {**interval_row(ENERGY_PLAIN, costs.plain, "wh_per_query"), "kind": "aiboom model"},
-        {**interval_row(ENERGY_MIX, costs.mix, "wh_per_query"), "kind": "aiboom model"},
-        {**interval_row(ENERGY_REASONING, costs.reasoning, "wh_per_query"),
+        {**interval_row(ENERGY_PLAIN, costs.plain, "wh_per_query_fleet"), "kind": "aiboom model"},
+        {**interval_row(ENERGY_MIX, costs.mix, "wh_per_query_fleet"), "kind": "aiboom model"},
+        {**interval_row(ENERGY_REASONING, costs.reasoning, "wh_per_query_fleet"),
          "kind": "aiboom model"},
         {"label": ENERGY_PUBLISHED, "p5": published.low, "p50": published.central,
          "p95": published.high, "kind": "Published estimates"},
