@@ -689,10 +689,15 @@ def lab_sentence(pnl: pd.DataFrame) -> str:
 # --------------------------------------------------------------------------------------------
 
 
-def race_curves(answers: list[ScenarioAnswer], horizon_years: float = 8.0,
+def race_curves(answers: list[ScenarioAnswer], horizon_years: float | None = None,
                 n: int = 81) -> pd.DataFrame:
     """Cumulative revenue against the requirement by year [USD bn]: one curve per distinct
-    (revenue, growth, requirement), labelled with every scenario that shares it."""
+    (revenue, growth, requirement), labelled with every scenario that shares it. The horizon
+    defaults to a quarter beyond the longest hardware life or closing time [years]."""
+    if horizon_years is None:
+        ends = [v for a in answers for v in (a.race.life_years, a.race.years_to_close)
+                if math.isfinite(v)]
+        horizon_years = 1.25 * max(ends)
     t = np.linspace(0.0, horizon_years, n)
     groups: dict[tuple, list[ScenarioAnswer]] = {}
     for a in answers:
