@@ -229,3 +229,24 @@ def test_lab_pnl_and_sentence():
     assert "higher than the lab reports" in answer.lab_sentence(high)
     with pytest.raises(KeyError, match="Anthropic 2025"):
         answer.lab_pnl(data.ai_revenue(), 1.0, company="Anthropic")
+
+
+def test_race_tornado_flags_the_ends_that_reverse_the_answer(baseline):
+    scenario, _, _ = baseline
+    nv, ai = data.nvidia_datacenter_revenue(), data.ai_revenue()
+    race = answer.revenue_race(scenario.registry, nv, ai)
+    top = answer.race_tornado(scenario.registry, nv, ai).set_index("key")
+    assert set(top.index) == set(answer.RACE_IDS)
+    assert top["output_central"].iloc[0] == pytest.approx(race.life_years - race.years_to_close)
+    for key, row in top.iterrows():
+        assert row["flips_low"] == ((row["output_low"] >= 0) != race.closes)
+        assert row["flips_high"] == ((row["output_high"] >= 0) != race.closes)
+    # a longer life always leaves more years to spare; faster growth too
+    assert top.loc["life_years", "output_high"] > top.loc["life_years", "output_low"]
+    assert top.loc["growth", "output_high"] > top.loc["growth", "output_low"]
+    # an input made wide enough to reverse the answer is named in the sentence
+    wide = _with_central(scenario.registry, ai_revenue_growth_per_year=2.0)
+    wide["ai_revenue_growth_per_year"] = replace(wide["ai_revenue_growth_per_year"], low=1.01,
+                                                 high=10.0)
+    sentence = answer.race_flip_sentence(answer.race_tornado(wide, nv, ai))
+    assert "growth of disclosed AI revenue" in sentence.split(";")[0]

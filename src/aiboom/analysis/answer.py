@@ -48,11 +48,10 @@ __all__ = [
     "cash_flow_sentence", "chart_cash_flow", "chart_depreciation", "chart_lab_pnl",
     "chart_revenue_race", "cost_tornado", "cumulative_revenue_usd_bn", "depreciation_by_life",
     "depreciation_gap", "depreciation_sentence", "format_years", "free_cash_flow",
-    "free_cash_flow_totals",
-    "growth_needed_per_year", "inference_bill_usd_bn", "lab_pnl", "lab_sentence", "lever_label",
-    "lever_threshold", "life_points", "payback_sentence", "race_curves", "race_from",
-    "revenue_race", "scenario_answer", "scenario_table", "scenarios_sentence", "short_title",
-    "verdict_word",
+    "free_cash_flow_totals", "growth_needed_per_year", "inference_bill_usd_bn", "lab_pnl",
+    "lab_sentence", "lever_label", "lever_threshold", "life_points", "payback_sentence",
+    "race_curves", "race_flip_sentence", "race_from", "race_tornado", "revenue_race",
+    "scenario_answer", "scenario_table", "scenarios_sentence", "short_title", "verdict_word",
     "watch_list", "watch_sentence", "years_to_earn",
 ]
 
@@ -211,6 +210,77 @@ def revenue_race(registry: Mapping[str, Assumption], nvidia: pd.DataFrame,
     c = {k: registry[v].central for k, v in RACE_IDS.items()}
     return race_from(rr, earned, c["gpu_share"], c["end_user_margin"], c["growth"],
                      c["life_years"])
+
+
+#: Short labels of the race inputs, for charts and prose.
+RACE_LABELS: dict[str, str] = {
+    "gpu_share": "Accelerator share of data-centre capex",
+    "end_user_margin": "Gross margin of the chips' users",
+    "life_years": "Economic life of the accelerators",
+    "growth": "Growth of disclosed AI revenue",
+}
+
+
+def race_tornado(registry: Mapping[str, Assumption], nvidia: pd.DataFrame,
+                 ai_revenue: pd.DataFrame) -> pd.DataFrame:
+    """Years to spare in the race with each of its inputs alone at the ends of its range.
+
+    Parameters
+    ----------
+    registry, nvidia, ai_revenue
+        As for :func:`revenue_race`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per input of :data:`RACE_IDS`, largest swing first: ``key``, ``id``,
+        ``label``, ``low``, ``central``, ``high`` [input unit], ``output_low``,
+        ``output_high``, ``output_central`` (hardware life minus years to close, positive when
+        the gap closes in time; ``-inf`` when it never closes) [years], ``swing`` [years] and
+        ``flips_low``, ``flips_high`` (whether that end alone reverses the answer).
+    """
+    rr = capex.nvidia_quarters(nvidia)["run_rate_usd_bn"].iloc[-1]
+    earned = capex.disclosed_ai_run_rate(ai_revenue)["value_usd_bn"].sum()
+    central = {k: registry[v].central for k, v in RACE_IDS.items()}
+
+    def spare(**changes: float) -> float:
+        v = {**central, **changes}
+        race = race_from(rr, earned, v["gpu_share"], v["end_user_margin"], v["growth"],
+                         v["life_years"])
+        return race.life_years - race.years_to_close
+
+    base = spare()
+    rows = []
+    for key, rid in RACE_IDS.items():
+        a = registry[rid]
+        lo, hi = spare(**{key: a.low}), spare(**{key: a.high})
+        rows.append({"key": key, "id": rid, "label": RACE_LABELS[key], "low": a.low,
+                     "central": a.central, "high": a.high, "output_low": lo,
+                     "output_high": hi, "output_central": base,
+                     "swing": abs(hi - lo) if math.isfinite(hi - lo) else math.inf,
+                     "flips_low": (lo >= 0) != (base >= 0),
+                     "flips_high": (hi >= 0) != (base >= 0)})
+    return pd.DataFrame(rows).sort_values("swing", ascending=False,
+                                          kind="stable").reset_index(drop=True)
+
+
+def race_flip_sentence(tornado: pd.DataFrame) -> str:
+    """Which race inputs alone, at an end of their registry range, reverse the answer."""
+    flips = []
+    for r in tornado.itertuples():
+        ends = [e for e, f in (("low", r.flips_low), ("high", r.flips_high)) if f]
+        if ends:
+            flips.append(f"{money.prose_label(r.label)} (at the {' or '.join(ends)} end of its "
+                         "range)")
+    if not flips:
+        return ("None of the four inputs of the race, moved alone to either end of its registry "
+                "range, reverses the answer.")
+    steady = [money.prose_label(r.label) for r in tornado.itertuples()
+              if not (r.flips_low or r.flips_high)]
+    tail = (f"; {_listed(steady)} cannot do so alone" if steady else "")
+    verb = "reverses" if len(flips) == 1 else "each reverse"
+    return (f"Moved alone to the ends of their registry ranges, {_listed(flips)} {verb} the "
+            f"answer{tail}.")
 
 
 def answer_sentence(name: str, race: RevenueRace) -> str:
