@@ -412,17 +412,23 @@ def scenario_answer(scenario: Any, nvidia: pd.DataFrame, ai_revenue: pd.DataFram
             model_registry, model_registry["paid_conversion_rate"].central))
 
 
+def _finite(value: float) -> float:
+    """NaN (shown blank in tables) for a value that is never reached."""
+    return value if math.isfinite(value) else math.nan
+
+
 def scenario_table(answers: list[ScenarioAnswer]) -> pd.DataFrame:
-    """One row per scenario: the verdict and the numbers it rests on, for display."""
+    """One row per scenario: the verdict and the numbers it rests on, for display; a gap that
+    never closes and a project that never pays back are left blank."""
     return pd.DataFrame({
         "Scenario": [a.title for a in answers],
         "Required revenue (US$ bn)": [a.race.required_usd_bn for a in answers],
         "Gap today (US$ bn)": [a.race.gap_usd_bn for a in answers],
         "Revenue growth (x/yr)": [a.race.growth_per_year for a in answers],
-        "Years to close": [a.race.years_to_close for a in answers],
+        "Years to close": [_finite(a.race.years_to_close) for a in answers],
         "Hardware life (years)": [a.race.life_years for a in answers],
         "Gap within life": [verdict_word(a.race) for a in answers],
-        "Payback (months)": [a.payback_months for a in answers],
+        "Payback (months)": [_finite(a.payback_months) for a in answers],
         "Cost per query (US cents)": [100.0 * a.usd_per_query for a in answers],
     })
 
