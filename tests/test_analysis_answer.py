@@ -238,7 +238,7 @@ def test_race_tornado_flags_the_ends_that_reverse_the_answer(baseline):
     top = answer.race_tornado(scenario.registry, nv, ai).set_index("key")
     assert set(top.index) == set(answer.RACE_IDS)
     assert top["output_central"].iloc[0] == pytest.approx(race.life_years - race.years_to_close)
-    for key, row in top.iterrows():
+    for _key, row in top.iterrows():
         assert row["flips_low"] == ((row["output_low"] >= 0) != race.closes)
         assert row["flips_high"] == ((row["output_high"] >= 0) != race.closes)
     # a longer life always leaves more years to spare; faster growth too

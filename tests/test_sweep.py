@@ -98,7 +98,7 @@ def test_cli_writes_parquet_and_csv_on_request(tmp_path):
 
 
 def test_streamed_sweep_equals_the_frame_and_summarises_each_grid_point(inputs, tmp_path):
-    from aiboom.sweep import stream_memory_bytes, sweep_to_files
+    from aiboom.sweep import stream_memory_bytes, sweep_memory_bytes, sweep_to_files
 
     registry, accelerator = inputs
     axes = [parse_axis("serving_utilization=0.3,0.6", registry)]
@@ -113,11 +113,11 @@ def test_streamed_sweep_equals_the_frame_and_summarises_each_grid_point(inputs, 
         cost = group["usd_per_query"]
         assert summary.loc[g, "usd_per_query_p50"] == pytest.approx(cost.median())
         assert summary.loc[g, "usd_per_query_p95"] == pytest.approx(cost.quantile(0.95))
-    # memory follows the chunk, not the rows: a thousand times the samples costs about the
-    # outputs of one grid point more, never the whole table
+    # memory follows the chunk, not the rows: a thousand times the samples costs the outputs
+    # of one grid point and the plan more, a small part of holding the whole table
     small, big = stream_memory_bytes(3000, 1000), stream_memory_bytes(3_000_000, 1000)
-    assert big - small < 3_000_000 * 8 * 10
-    assert stream_memory_bytes(10**9, 2**18) < 10**9 * 8 * 12
+    assert big - small < sweep_memory_bytes(1, 3_000_000, 1000) / 5
+    assert stream_memory_bytes(10**9, 2**18) < sweep_memory_bytes(1, 10**9, 2**18) / 10
 
 
 def test_written_price_column_is_the_served_chips(tmp_path):

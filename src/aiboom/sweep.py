@@ -10,7 +10,6 @@ registry rows, the grid and the seed, so it can run in this process or on a Dask
 from __future__ import annotations
 
 import collections
-import itertools
 import math
 import os
 import re
@@ -140,27 +139,33 @@ class Task:
     accelerator: Accelerator
 
 
-def _grid(axes: Sequence[Axis]) -> list[tuple[float, ...]]:
-    return list(itertools.product(*(a.values for a in axes))) or [()]
+def _grid_values(axes: Sequence[Axis], g0: int, g1: int) -> list[np.ndarray]:
+    """Values of each axis at grid points ``[g0, g1)`` (last axis fastest, as
+    ``itertools.product``), without building the rest of the grid."""
+    if not axes:
+        return []
+    index = np.unravel_index(np.arange(g0, g1), [len(a.values) for a in axes])
+    return [np.asarray(a.values, dtype=float)[i] for a, i in zip(axes, index, strict=True)]
 
 
 def run_task(task: Task) -> pd.DataFrame:
     """Evaluate one task; pure function of its fields (so any worker gives the same rows)."""
     rows = {a.id: a for a in task.rows}
-    grid = _grid(task.axes)[task.g0:task.g1]
+    values = _grid_values(task.axes, task.g0, task.g1)
+    n_points = task.g1 - task.g0
     n_s = task.s1 - task.s0
     if task.n_samples:
         drawn = sample_range(rows, INPUTS, task.s0, task.s1, task.n_samples, task.seed)
     else:
         drawn = {k: np.full(1, rows[k].central) for k in INPUTS}
     reps = max(n_s, 1)
-    chunk = {k: np.tile(v, len(grid)) for k, v in drawn.items()}
-    for j, axis in enumerate(task.axes):
-        chunk[axis.id] = np.repeat([g[j] for g in grid], reps).astype(float)
+    chunk = {k: np.tile(v, n_points) for k, v in drawn.items()}
+    for axis, axis_values in zip(task.axes, values, strict=True):
+        chunk[axis.id] = np.repeat(axis_values, reps)
     out = evaluate(chunk, task.backend, accelerator=task.accelerator)
     frame = pd.DataFrame({**chunk, **{k: np.asarray(out[k]) for k in OUTPUTS}})
     frame.insert(0, "grid_point", np.repeat(np.arange(task.g0, task.g1), reps))
-    frame.insert(1, "sample", np.tile(np.arange(task.s0, task.s0 + reps), len(grid))
+    frame.insert(1, "sample", np.tile(np.arange(task.s0, task.s0 + reps), n_points)
                  if task.n_samples else 0)
     return frame
 
@@ -280,6 +285,30 @@ def iter_sweep(tasks: Sequence[Task], *, scheduler: str | None = None, progress:
                     yield frame
 
 
+#: Bytes a sweep row takes on disk, at most (8-byte columns; Parquet usually compresses and a
+#: CSV row of ten-digit numbers is about twice that) [bytes/row].
+SWEEP_ROW_DISK_BYTES = 8 * (2 + len(INPUTS) + len(OUTPUTS)) * 2
+
+
+def _refuse_beyond_disk(target: Path, rows: int, n_grid: int, n_samples: int) -> None:
+    """Refuse a sweep whose files would not fit on the target's filesystem, before any work."""
+    import shutil
+
+    folder = target.parent
+    while not folder.exists():
+        folder = folder.parent
+    free = shutil.disk_usage(folder).free
+    need = rows * SWEEP_ROW_DISK_BYTES
+    if need > free:
+        from aiboom.montecarlo import format_bytes
+
+        raise InputError.single("--samples" if n_samples else "--param",
+                                f"a sweep of {n_grid * max(n_samples, 1):,} rows would write "
+                                f"up to {format_bytes(need)}, more than the "
+                                f"{format_bytes(free)} free on {folder}; use fewer grid points "
+                                "or samples")
+
+
 def _refuse_beyond_memory(need: int, n_grid: int, n_samples: int, advice: str) -> None:
     from aiboom.montecarlo import memory_problem
 
@@ -329,13 +358,15 @@ def price_column_name(registry: Mapping[str, Assumption]) -> str:
     return f"{accelerator}_usd_per_gpu_hour" if accelerator else PRICE_ID
 
 
-def stream_memory_bytes(n_samples: int, chunk_size: int) -> int:
+def stream_memory_bytes(n_samples: int, chunk_size: int, n_grid: int = 1) -> int:
     """Peak memory of :func:`sweep_to_files` [bytes]: ``SWEEP_FRAME_COPIES`` copies of one
-    task's rows (the frame, its Arrow table and CSV text), plus the outputs of one grid
-    point's samples kept for its quantiles (two copies: the values and a sorted one)."""
+    task's rows (the frame, its Arrow table and CSV text), the outputs of one grid point's
+    samples kept for its quantiles (two copies: the values and a sorted one), and the plan's
+    ``SWEEP_TASK_BYTES`` per task."""
     rows = min(chunk_size, max(n_samples, 1)) if n_samples else chunk_size
+    n_tasks = n_grid * -(-n_samples // chunk_size) if n_samples else -(-n_grid // chunk_size)
     return (rows * 8 * (2 + len(INPUTS) + len(OUTPUTS)) * SWEEP_FRAME_COPIES
-            + max(n_samples, 1) * 8 * len(OUTPUTS) * 2 + SWEEP_TASK_BYTES)
+            + max(n_samples, 1) * 8 * len(OUTPUTS) * 2 + n_tasks * SWEEP_TASK_BYTES)
 
 
 def _quantile_rows(grid_point: int, outputs: Mapping[str, np.ndarray]) -> dict[str, float]:
@@ -378,8 +409,10 @@ def sweep_to_files(registry: Mapping[str, Assumption], axes: Sequence[Axis], out
     _check_counts(n_samples, chunk_size)
     parquet, csv_path = output_files(out)
     n_grid = _n_grid(axes)
-    _refuse_beyond_memory(stream_memory_bytes(n_samples, chunk_size), n_grid, n_samples,
-                          "use a smaller --chunk-size or fewer samples per grid point")
+    _refuse_beyond_memory(stream_memory_bytes(n_samples, chunk_size, n_grid), n_grid,
+                          n_samples, "use fewer grid points, fewer samples per grid point or "
+                          "a smaller --chunk-size")
+    _refuse_beyond_disk(parquet, n_grid * max(n_samples, 1) * (csv + 1), n_grid, n_samples)
     tasks = plan(registry, axes, n_samples, seed, backend, chunk_size, accelerator)
     price_column = price_column_name(registry)
     targets = [parquet, csv_path] if csv else [parquet]
