@@ -67,15 +67,16 @@ print(json.dumps({"rss_before_run_kib": before, "peak_rss_kib": peak_rss_kib(),
 
 def naive_numpy(x: dict[str, np.ndarray], acc: Accelerator = H100_SXM) -> dict[str, np.ndarray]:
     """The per-sample model as straightforward NumPy: whole arrays, one temporary per step."""
-    (p, N, z, E, k, w, L, H, d, d_c, b, ctx, B, u_p, u_d, m, rho, n_in, c, n_out, r, q_r, W, a,
-     phi, pue, K, V, s, R, X, Q, C0, C1, T0) = (x[key] for key in INPUTS)
+    (p, N, z, E, k, w, L, H, n_q, d, d_c, b, ctx, B, u_p, u_d, m, rho, n_in, c, n_out, r, q_r,
+     W, a, phi, pue, K, V, s, R, X, Q, C0, C1, T0) = (x[key] for key in INPUTS)
     F = np.where(w <= 1.0, acc.peak_flop_per_s_8bit, acc.peak_flop_per_s_16bit)
     kv = L * b * np.where(d_c > 0.0, d_c, 2.0 * H * d)
+    flop_token = 2.0 * N + 4.0 * L * n_q * ctx * np.where(d_c > 0.0, d_c, d)
     n_tot = z * N
     n_routed = np.minimum((n_tot - N) / (1.0 - k / E), n_tot)
     weight_bytes = (n_tot - n_routed + (1.0 - (1.0 - k / E) ** B) * n_routed) * w
     s_prefill = 2.0 * N / (F * u_p)
-    s_step = np.maximum(2.0 * N * B / (F * u_d),
+    s_step = np.maximum(flop_token * B / (F * u_d),
                         (weight_bytes + B * ctx * kv) / (acc.hbm_bytes_per_s * m))
     s_decode = s_step / B
     gpu_s = n_in * (1.0 - c) * s_prefill + n_out * (1.0 + r * q_r) * s_decode

@@ -26,6 +26,7 @@ ROWS = (
     row("weight_bytes_per_param", "bytes", 1, 1, 2, "triangular"),
     row("frontier_layers", "count", 120, 120, 120, "fixed"),
     row("frontier_kv_heads", "count", 8, 8, 8, "fixed"),
+    row("frontier_query_heads", "count", 128, 128, 128, "fixed"),
     row("frontier_head_dim", "count", 128, 128, 128, "fixed"),
     row("frontier_kv_latent_dim", "count", 0, 0, 0, "fixed"),
     row("kv_bytes_per_value", "bytes", 1, 2, 2, "uniform"),

@@ -197,7 +197,10 @@ def test_implied_token_cost_matches_the_roofline_by_hand():
         c["weight_bytes_per_param"], kv, peak, 3.35e12, c["decode_mfu"], c["inference_mbu"],
         total_params=c["frontier_total_to_active_params"] * c["frontier_active_params"],
         routed_experts=c["frontier_routed_experts"],
-        experts_per_token=c["frontier_experts_per_token"])
+        experts_per_token=c["frontier_experts_per_token"],
+        attention_flop_per_token=inference.decode_attention_flop_per_token(
+            c["frontier_layers"], c["frontier_query_heads"], c["frontier_head_dim"],
+            c["context_tokens"]))
     expected = 1e6 * step / c["decode_batch_size"] * c["h100_usd_per_gpu_hour"] \
         / (3600 * c["serving_utilization"])
     assert res.quantiles["usd_per_query"][2] == pytest.approx(expected, rel=1e-12)

@@ -33,9 +33,9 @@ EASY = {
     "h100_usd_per_gpu_hour": 2.0, "frontier_active_params": 1e11, "weight_bytes_per_param": 2.0,
     "frontier_total_to_active_params": 1.0, "frontier_routed_experts": 256,
     "frontier_experts_per_token": 8,
-    "frontier_layers": 80, "frontier_kv_heads": 8, "frontier_head_dim": 128,
-    "frontier_kv_latent_dim": 0, "kv_bytes_per_value": 2.0, "context_tokens": 1000,
-    "decode_batch_size": 10,
+    "frontier_layers": 80, "frontier_kv_heads": 8, "frontier_query_heads": 64,
+    "frontier_head_dim": 128, "frontier_kv_latent_dim": 0, "kv_bytes_per_value": 2.0,
+    "context_tokens": 1000, "decode_batch_size": 10,
     "inference_mfu": 0.5, "decode_mfu": 0.5, "inference_mbu": 0.5, "serving_utilization": 0.5,
     "input_tokens_per_query": 1000, "cached_input_share": 0.5, "output_tokens_per_query": 100,
     "reasoning_token_multiplier": 2.0, "reasoning_query_share": 0.5,
@@ -59,7 +59,8 @@ def registry_samples(n: int, seed: int = 11) -> dict[str, np.ndarray]:
 def test_hand_case():
     out = reference_per_sample(EASY, EASY_GPU)
     # kv = 2*80*8*128*2 = 327,680 B/token; prefill 2e11/(5e14*0.5) = 8e-4 s/token
-    # step = max(2e11*10/2.5e14 = 8e-3, (2e11 + 10*1000*327680)/(2e12*0.5) = 0.2032768) s
+    # FLOP/token 2e11 + 4*80*64*1000*128 = 2.0262144e11
+    # step = max(2.0262144e11*10/2.5e14 = 8.1e-3, (2e11 + 10*1000*327680)/(2e12*0.5) = 0.2032768) s
     # gpu_s = 1000*0.5*8e-4 + 100*(1 + 2*0.5)*0.2032768/10 = 0.4 + 4.065536 = 4.465536 GPU-s
     assert out["gpu_seconds_per_query"] == pytest.approx(4.465536, rel=1e-14)
     assert out["usd_per_query"] == pytest.approx(4.465536 * 2 / 1800, rel=1e-14)
@@ -104,7 +105,8 @@ def test_mixture_of_experts_reads_the_experts_its_batch_touches():
     for batch in (1.0, 10.0, 1000.0):
         touched = 1 - (1 - 8 / 256) ** batch
         read_bytes = (4e11 - routed + touched * routed) * 2.0
-        step = max(2e11 * batch / 2.5e14, (read_bytes + batch * 1000 * 327680) / 1e12)
+        flop = 2e11 + 4 * 80 * 64 * 1000 * 128
+        step = max(flop * batch / 2.5e14, (read_bytes + batch * 1000 * 327680) / 1e12)
         want = 0.4 + 100 * 2.0 * step / batch
         got = reference_per_sample({**moe, "decode_batch_size": batch}, EASY_GPU)
         assert got["gpu_seconds_per_query"] == pytest.approx(want, rel=1e-13)
@@ -123,6 +125,12 @@ def test_latent_attention_caches_one_latent_vector_per_layer():
     kv = 80 * 2.0 * 576  # L b d_c [bytes/token]
     step = (2e11 + 10 * 1000 * kv) / 1e12
     assert mla["gpu_seconds_per_query"] == pytest.approx(0.4 + 200 * step / 10, rel=1e-13)
+    # at a large batch the step is compute-bound, attention working in the latent width
+    big = reference_per_sample({**EASY, "frontier_kv_latent_dim": 576,
+                                "decode_batch_size": 5000.0}, EASY_GPU)
+    flop = 2e11 + 4 * 80 * 64 * 1000 * 576
+    step = max(flop * 5000 / 2.5e14, (2e11 + 5000 * 1000 * kv) / 1e12)
+    assert big["gpu_seconds_per_query"] == pytest.approx(0.4 + 200 * step / 5000, rel=1e-13)
 
 
 def test_fleet_energy_counts_idle_reserve_and_overhead():
@@ -240,6 +248,7 @@ def test_closed_form_payback_matches_numerical_integration():
     ("reasoning_token_multiplier", +1, "usd_per_query"),
     ("reasoning_query_share", +1, "usd_per_query"),
     ("context_tokens", +1, "usd_per_query"),
+    ("frontier_query_heads", +1, "usd_per_query"),
     ("frontier_active_params", +1, "usd_per_query"),
     ("serving_utilization", -1, "usd_per_query"),
     ("serving_utilization", -1, "wh_per_query_fleet"),
@@ -324,6 +333,9 @@ def test_inference_module_composes_to_the_same_cost():
         total_params=x["frontier_total_to_active_params"] * x["frontier_active_params"],
         routed_experts=x["frontier_routed_experts"],
         experts_per_token=x["frontier_experts_per_token"],
+        attention_flop_per_token=inference.decode_attention_flop_per_token(
+            x["frontier_layers"], x["frontier_query_heads"], x["frontier_head_dim"],
+            x["context_tokens"], latent_dim=x["frontier_kv_latent_dim"]),
         reasoning_multiplier=x["reasoning_token_multiplier"] * x["reasoning_query_share"],
         cached_input_share=x["cached_input_share"], context_tokens=x["context_tokens"])
     np.testing.assert_allclose(y["usd_per_query"], usd, rtol=1e-12)

@@ -18,6 +18,7 @@ __all__ = [
     "PRECISION_BYTES",
     "accelerator_mem_bytes_per_s",
     "accelerator_peak_flop_per_s",
+    "decode_attention_flop_per_token",
     "decode_step_seconds",
     "decode_tokens_per_second",
     "gpu_seconds_per_query",
@@ -179,8 +180,64 @@ def kv_cache_bytes_per_token(
     _check("bytes_per_value", bytes_per_value, low=0.0)
     _check("latent_dim", latent_dim, low=0.0)
     xp = _xp(n_layers, n_kv_heads, head_dim, bytes_per_value, latent_dim)
-    width = xp.where(xp.asarray(latent_dim) > 0, latent_dim, 2.0 * n_kv_heads * head_dim)
-    return _scalar_out(n_layers * bytes_per_value * width)
+    width = _scalar_out(xp.where(xp.asarray(latent_dim) > 0, latent_dim,
+                                 2.0 * n_kv_heads * head_dim))
+    return n_layers * bytes_per_value * width
+
+
+def decode_attention_flop_per_token(
+    n_layers: ArrayLike, n_query_heads: ArrayLike, head_dim: ArrayLike,
+    context_tokens: ArrayLike, latent_dim: ArrayLike = 0.0,
+) -> np.ndarray | float:
+    r"""
+    Attention FLOPs of one decoded token over its context (scores and weighted sum).
+
+    Parameters
+    ----------
+    n_layers : numeric
+        Transformer layers :math:`L` [layers].
+    n_query_heads : numeric
+        Query heads per layer :math:`n_q` [heads].
+    head_dim : numeric
+        Dimension of one head :math:`d` [values].
+    context_tokens : numeric
+        Tokens attended to :math:`S` [tokens].
+    latent_dim : numeric, default 0
+        Latent width :math:`d_c` under multi-head latent attention, where the heads work in
+        the latent space (weights absorbed); 0 for ordinary attention [values].
+
+    Returns
+    -------
+    numeric
+        Attention FLOPs per decoded token [FLOP/token].
+
+    Notes
+    -----
+    Each head takes :math:`S` dot products for its scores and a weighted sum of :math:`S`
+    vectors, :math:`2 \cdot 2 S d_a` FLOP, so [1]_
+
+    .. math:: A = 4 L n_q S d_a, \qquad d_a = d_c \text{ if } d_c > 0 \text{ else } d
+
+    Negligible beside :math:`2N` for grouped-query models at chat lengths; comparable to it
+    for DeepSeek-V3's latent attention at a few thousand tokens.
+
+    References
+    ----------
+    .. [1] R. Pope et al., "Efficiently scaling transformer inference," arXiv:2211.05102, 2022.
+
+    Examples
+    --------
+    >>> decode_attention_flop_per_token(61, 128, 128, 1000, latent_dim=576)
+    17989632000.0
+    """
+    _check("n_layers", n_layers, low=0.0)
+    _check("n_query_heads", n_query_heads, low=0.0)
+    _check("head_dim", head_dim, low=0.0)
+    _check("context_tokens", context_tokens, low=0.0)
+    _check("latent_dim", latent_dim, low=0.0)
+    xp = _xp(n_layers, n_query_heads, head_dim, context_tokens, latent_dim)
+    width = _scalar_out(xp.where(xp.asarray(latent_dim) > 0, latent_dim, head_dim))
+    return 4.0 * n_layers * n_query_heads * context_tokens * width
 
 
 def weight_params_read_per_step(
@@ -347,6 +404,7 @@ def decode_step_seconds(
     total_params: ArrayLike | None = None,
     routed_experts: ArrayLike = 1.0,
     experts_per_token: ArrayLike = 1.0,
+    attention_flop_per_token: ArrayLike = 0.0,
 ) -> np.ndarray | float:
     r"""
     Time of one decode step (one new token for every sequence in the batch), by roofline.
@@ -382,6 +440,9 @@ def decode_step_seconds(
         Routed experts per layer :math:`E` and per token :math:`k`; with ``total_params`` they
         set the weights a step reads (:func:`weight_params_read_per_step`). The defaults
         (one of one) read every stored parameter [count].
+    attention_flop_per_token : numeric, default 0
+        Attention FLOPs of one decoded token :math:`A` (:func:`decode_attention_flop_per_token`)
+        [FLOP/token].
 
     Returns
     -------
@@ -394,14 +455,15 @@ def decode_step_seconds(
 
     .. math::
 
-        t_{step} = \max\left(\frac{2 N_{act} B}{n F\, \mathrm{MFU}},\;
+        t_{step} = \max\left(\frac{(2 N_{act} + A) B}{n F\, \mathrm{MFU}},\;
         \frac{N_{read} b_w + B S\, \mathrm{KV}}{n\, BW\, \mathrm{MBU}}\right)
 
     with :math:`N_{read}` the parameters the step reads (:func:`weight_params_read_per_step`:
     the shared weights and the experts the batch touches). Small batches are memory-bound
     (the weights are read to produce a few tokens); for a dense model the batch at which the
-    two terms meet is :func:`ridge_batch_size`. Attention FLOPs, tensor-parallel
-    communication and scheduler overheads are ignored: measured systems land 1.5-3x slower.
+    two terms meet is :func:`ridge_batch_size`. Attention FLOPs count only when passed;
+    tensor-parallel communication and scheduler overheads are ignored: measured systems land
+    1.5-3x slower.
 
     References
     ----------
@@ -425,7 +487,9 @@ def decode_step_seconds(
     xp = _xp(active_params, batch_size, context_tokens, stored, peak_flop_per_s, mem_bytes_per_s)
     read = weight_params_read_per_step(active_params, stored, batch_size, routed_experts,
                                        experts_per_token)
-    compute_s = 2.0 * active_params * batch_size / (n_gpus * peak_flop_per_s * mfu)
+    _check("attention_flop_per_token", attention_flop_per_token, low=0.0)
+    compute_s = ((2.0 * active_params + attention_flop_per_token) * batch_size
+                 / (n_gpus * peak_flop_per_s * mfu))
     memory_s = (
         read * weight_bytes_per_param + batch_size * context_tokens * kv_bytes_per_token
     ) / (n_gpus * mem_bytes_per_s * mbu)
@@ -715,6 +779,7 @@ def gpu_seconds_per_query(
     total_params: ArrayLike | None = None,
     routed_experts: ArrayLike = 1.0,
     experts_per_token: ArrayLike = 1.0,
+    attention_flop_per_token: ArrayLike = 0.0,
     reasoning_multiplier: ArrayLike = 0.0,
     cached_input_share: ArrayLike = 0.0,
     context_tokens: ArrayLike | None = None,
@@ -752,6 +817,9 @@ def gpu_seconds_per_query(
         All stored parameters; defaults to ``active_params`` [parameters].
     routed_experts, experts_per_token : numeric, default 1
         Routed experts per layer and per token (:func:`weight_params_read_per_step`) [count].
+    attention_flop_per_token : numeric, default 0
+        Attention FLOPs of a decoded token (:func:`decode_attention_flop_per_token`)
+        [FLOP/token].
     reasoning_multiplier : numeric, default 0.0
         Hidden reasoning tokens per visible output token :math:`m` [unitless].
     cached_input_share : numeric, default 0.0
@@ -798,6 +866,7 @@ def gpu_seconds_per_query(
         total_params=total_params,
         routed_experts=routed_experts,
         experts_per_token=experts_per_token,
+        attention_flop_per_token=attention_flop_per_token,
     )
     prefilled = input_tokens * (1.0 - cached_input_share)
     return n_gpus * (prefilled * prefill_s + generated * step_s / batch_size)
@@ -822,6 +891,7 @@ def query_cost_from_hardware(
     total_params: ArrayLike | None = None,
     routed_experts: ArrayLike = 1.0,
     experts_per_token: ArrayLike = 1.0,
+    attention_flop_per_token: ArrayLike = 0.0,
     reasoning_multiplier: ArrayLike = 0.0,
     cached_input_share: ArrayLike = 0.0,
     context_tokens: ArrayLike | None = None,
@@ -839,7 +909,8 @@ def query_cost_from_hardware(
         Share of paid GPU-hours spent serving :math:`U`, in (0, 1] [unitless].
     active_params, peak_flop_per_s, mem_bytes_per_s, batch_size, weight_bytes_per_param, \
 kv_bytes_per_token, mfu_prefill, mfu_decode, mbu, n_gpus, total_params, routed_experts, \
-experts_per_token, reasoning_multiplier, cached_input_share, context_tokens
+experts_per_token, attention_flop_per_token, reasoning_multiplier, cached_input_share, \
+context_tokens
         As in :func:`gpu_seconds_per_query`.
 
     Returns
@@ -873,6 +944,7 @@ experts_per_token, reasoning_multiplier, cached_input_share, context_tokens
         total_params=total_params,
         routed_experts=routed_experts,
         experts_per_token=experts_per_token,
+        attention_flop_per_token=attention_flop_per_token,
         reasoning_multiplier=reasoning_multiplier,
         cached_input_share=cached_input_share,
         context_tokens=context_tokens,

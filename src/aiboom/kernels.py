@@ -41,6 +41,7 @@ k          frontier_experts_per_token       routed experts each token uses [coun
 w          weight_bytes_per_param           bytes per stored weight [bytes]
 L          frontier_layers                  transformer layers [count]
 H          frontier_kv_heads                key/value heads [count]
+n_q        frontier_query_heads             query heads [count]
 d          frontier_head_dim                dimension of one head [count]
 d_c        frontier_kv_latent_dim           cached latent width per layer; 0 = none [count]
 b          kv_bytes_per_value               bytes per cached key or value element [bytes]
@@ -93,14 +94,21 @@ reads the shared weights and a share :math:`f_B` of the routed ones [parameters]
    N_{read} = N_s + f_B N_r
 
 A dense model (:math:`z = 1`) has :math:`N_r = 0` and reads :math:`N`; requires
-:math:`k \le E`. Compute stays :math:`2N` per token.
+:math:`k \le E`. Compute stays :math:`2N` per token for the weights; attention adds, per
+decoded token, the scores and weighted sum of :math:`n_q` query heads over the context, each
+:math:`2 \cdot ctx \cdot d_a` FLOP, in the head width :math:`d_a = d`, or in the latent width
+:math:`d_a = d_c` under latent attention (weights absorbed, as DeepSeek serves it) [FLOP/token]:
+
+.. math:: A = 4 L\,n_q\,ctx\,d_a, \qquad d_a = \begin{cases} d_c, & d_c > 0 \\ d, & d_c = 0
+   \end{cases}
 
 Prefill is compute-bound [s/token]; a decode step of ``B`` sequences takes the larger of its
 compute and memory time (roofline, Williams et al. [2]_), shared by the batch [s/token]:
 
 .. math::
    t_{pre} = \frac{2N}{F u_p}, \qquad
-   t_{step} = \max\left(\frac{2 N B}{F u_d},\ \frac{N_{read} w + B\,ctx\,\kappa}{BW\,m}\right),
+   t_{step} = \max\left(\frac{(2 N + A) B}{F u_d},\
+   \frac{N_{read} w + B\,ctx\,\kappa}{BW\,m}\right),
    \qquad t_{dec} = \frac{t_{step}}{B}
 
 GPU time and cost per query (energy cost is inside :math:`p`):
@@ -168,7 +176,8 @@ SYMBOLS: dict[str, str] = {
     "h100_usd_per_gpu_hour": "p", "frontier_active_params": "N",
     "frontier_total_to_active_params": "z", "frontier_routed_experts": "E",
     "frontier_experts_per_token": "k", "weight_bytes_per_param": "w",
-    "frontier_layers": "L", "frontier_kv_heads": "H", "frontier_head_dim": "d",
+    "frontier_layers": "L", "frontier_kv_heads": "H", "frontier_query_heads": "n_q",
+    "frontier_head_dim": "d",
     "frontier_kv_latent_dim": "d_c", "kv_bytes_per_value": "b", "context_tokens": "ctx",
     "decode_batch_size": "B",
     "inference_mfu": "u_p", "decode_mfu": "u_d", "inference_mbu": "m",
@@ -195,7 +204,7 @@ OUTPUT_UNITS: dict[str, str] = {
 #: Paybacks later than this are reported as infinite [months].
 PAYBACK_HORIZON_MONTHS = 240.0
 #: Samples per block in :func:`evaluate_numpy` [samples]. Tuned in ``benchmarks/``: a thread's
-#: work rows (8.5 MiB) stay in a shared L3 cache, and each NumPy call is long enough (~50 us)
+#: work rows (9 MiB) stay in a shared L3 cache, and each NumPy call is long enough (~50 us)
 #: for its fixed overhead and the GIL hand-over not to matter.
 NUMPY_BLOCK = 2**16
 
@@ -255,18 +264,19 @@ def reference_per_sample(params: Mapping[str, float],
         ``payback_months`` [months] (``inf`` when never within
         :data:`PAYBACK_HORIZON_MONTHS`).
     """
-    (p, N, z, E, k, w, L, H, d, d_c, b, ctx, B, u_p, u_d, m, rho, n_in, c, n_out, r, q_r, W, a,
-     phi, pue, K, V, s, R, X, Q, C0, C1, T0) = (float(params[key]) for key in INPUTS)
+    (p, N, z, E, k, w, L, H, n_q, d, d_c, b, ctx, B, u_p, u_d, m, rho, n_in, c, n_out, r, q_r,
+     W, a, phi, pue, K, V, s, R, X, Q, C0, C1, T0) = (float(params[key]) for key in INPUTS)
     F = accelerator.peak_flop_per_s_8bit if w <= 1.0 else accelerator.peak_flop_per_s_16bit
     BW = accelerator.hbm_bytes_per_s
     kv = L * b * (d_c if d_c > 0.0 else 2.0 * H * d)
+    flop_token = 2.0 * N + 4.0 * L * n_q * ctx * (d_c if d_c > 0.0 else d)
     n_tot = z * N
     routed_share = k / E
     n_routed = min((n_tot - N) / (1.0 - routed_share), n_tot)
     touched = 1.0 - math.pow(1.0 - routed_share, B)
     weight_bytes = (n_tot - n_routed + touched * n_routed) * w
     s_prefill = 2.0 * N / (F * u_p)
-    s_step = max(2.0 * N * B / (F * u_d), (weight_bytes + B * ctx * kv) / (BW * m))
+    s_step = max(flop_token * B / (F * u_d), (weight_bytes + B * ctx * kv) / (BW * m))
     s_decode = s_step / B
     gpu_s = n_in * (1.0 - c) * s_prefill + n_out * (1.0 + r * q_r) * s_decode
     usd = gpu_s * p / (3600.0 * rho)
@@ -297,7 +307,7 @@ def reference_per_sample(params: Mapping[str, float],
 
 # -- (2) NumPy: blocked, in place ----------------------------------------------------------------
 
-_N_WORK = 17  # float64 work rows per block
+_N_WORK = 18  # float64 work rows per block
 _thread_local = threading.local()
 
 
@@ -305,11 +315,11 @@ def _block_numpy(x: list[np.ndarray], y: list[np.ndarray], work: np.ndarray, mas
                  acc: Accelerator) -> None:
     """:func:`reference_per_sample` on one block, same operations in the same order, no
     allocation: every result goes to an output row or a work row (``out=``)."""
-    (p, N, z, E, k, w, L, H, d, d_c, b, ctx, B, u_p, u_d, m, rho, n_in, c, n_out, r, q_r, W, a,
-     phi, pue, K, V, s, R, X, Q, C0, C1, T0) = x
+    (p, N, z, E, k, w, L, H, n_q, d, d_c, b, ctx, B, u_p, u_d, m, rho, n_in, c, n_out, r, q_r,
+     W, a, phi, pue, K, V, s, R, X, Q, C0, C1, T0) = x
     usd, wh_acc, wh_fleet, gpu_s, payback = y
     (F, kv, two_n, s_prefill, s_step, t1, t2, upfront, fixed, gross, net, cash_t0, cash_end,
-     rd, t_ramp, n_tot, n_routed) = work
+     rd, t_ramp, n_tot, n_routed, flop) = work
     m1, m2 = mask
 
     # F = F8 if w <= 1 else F16, as an exact blend (one term is zero): a masked copy is slower
@@ -318,16 +328,25 @@ def _block_numpy(x: list[np.ndarray], y: list[np.ndarray], work: np.ndarray, mas
     np.multiply(F, acc.peak_flop_per_s_8bit, out=F)
     np.multiply(t1, acc.peak_flop_per_s_16bit, out=t1)
     np.add(F, t1, out=F)
-    # kv = L b (d_c if d_c > 0 else 2 H d), the same exact blend
+    # kv = L b (d_c if d_c > 0 else 2 H d) and the attention width d_c or d, the same blends
     np.greater(d_c, 0.0, out=t1)
     np.subtract(1.0, t1, out=t2)
     np.multiply(t1, d_c, out=t1)
+    np.multiply(t2, d, out=flop)
+    np.add(t1, flop, out=flop)
     np.multiply(H, 2.0, out=kv)
     np.multiply(kv, d, out=kv)
     np.multiply(t2, kv, out=t2)
     np.add(t1, t2, out=t2)
     np.multiply(L, b, out=kv)
     np.multiply(kv, t2, out=kv)
+    # FLOP per decoded token: weights 2N plus attention 4 L n_q ctx d_a
+    np.multiply(L, 4.0, out=t1)
+    np.multiply(t1, n_q, out=t1)
+    np.multiply(t1, ctx, out=t1)
+    np.multiply(t1, flop, out=t1)
+    np.multiply(N, 2.0, out=two_n)
+    np.add(two_n, t1, out=flop)
     # mixture of experts: routed and stored parameters, expert weights a step reads [bytes]
     np.multiply(z, N, out=n_tot)
     np.divide(k, E, out=t1)
@@ -342,11 +361,10 @@ def _block_numpy(x: list[np.ndarray], y: list[np.ndarray], work: np.ndarray, mas
     np.add(n_tot, t1, out=n_tot)
     np.multiply(n_tot, w, out=n_tot)
     # prefill [s/token]
-    np.multiply(N, 2.0, out=two_n)
     np.multiply(F, u_p, out=t1)
     np.divide(two_n, t1, out=s_prefill)
     # decode step: compute time, memory time, the larger [s/step]; per token [s/token]
-    np.multiply(two_n, B, out=s_step)
+    np.multiply(flop, B, out=s_step)
     np.multiply(F, u_d, out=t1)
     np.divide(s_step, t1, out=s_step)
     np.multiply(B, ctx, out=t2)
@@ -493,7 +511,7 @@ def evaluate_numpy(chunk: Mapping[str, np.ndarray], out: Mapping[str, np.ndarray
     Each block of :data:`NUMPY_BLOCK` samples runs the operations of
     :func:`reference_per_sample` in the same order, so results equal it to the last bit (but
     for ``pow``, which NumPy may vectorise) and do not depend on ``threads``. Every
-    intermediate goes to one of 17 float64 work rows of ``NUMPY_BLOCK`` values (8.5 MiB),
+    intermediate goes to one of 18 float64 work rows of ``NUMPY_BLOCK`` values (9 MiB),
     kept per thread and reused for every block and chunk; no array is allocated per operation.
     NumPy releases the GIL inside each operation, so threads working on different blocks run
     in parallel.
@@ -527,13 +545,14 @@ extern "C" __global__ void aiboom_per_sample(
 @LOADS@
         const double F = (w <= 1.0) ? peak_flop_per_s_8bit : peak_flop_per_s_16bit;
         const double kv = L * b * ((d_c > 0.0) ? d_c : 2.0 * H * d);
+        const double flop_token = 2.0 * N + 4.0 * L * n_q * ctx * ((d_c > 0.0) ? d_c : d);
         const double n_tot = z * N;
         const double routed_share = k / E;
         const double n_routed = fmin((n_tot - N) / (1.0 - routed_share), n_tot);
         const double touched = 1.0 - pow(1.0 - routed_share, B);
         const double weight_bytes = (n_tot - n_routed + touched * n_routed) * w;
         const double s_prefill = 2.0 * N / (F * u_p);
-        const double s_step = fmax(2.0 * N * B / (F * u_d),
+        const double s_step = fmax(flop_token * B / (F * u_d),
                                    (weight_bytes + B * ctx * kv) / (hbm_bytes_per_s * m));
         const double s_decode = s_step / B;
         const double gpu_s = n_in * (1.0 - c) * s_prefill + n_out * (1.0 + r * q_r) * s_decode;

@@ -1,11 +1,138 @@
-"""Validation checks of the inference family: model functions by check id.
+r"""Validation checks of the inference family: the per-query roofline against operators' own
+measured throughput and cost for named models on named systems.
 
-See :mod:`aiboom.validation`.
+Every model value comes from the kernel's definition (:func:`aiboom.kernels.reference_per_sample`)
+at the registry's central values, with only the case's own defining inputs replaced: the
+model's geometry (parameters, experts, layers, attention cache), the chip, the token mix and
+the GPU-hour price the operator states. Utilisations (MFU, MBU, fleet utilisation) always stay
+at the registry's central values.
+
+DeepSeek's inference disclosure [1]_ (24 hours to 28 Feb 2025, DeepSeek-V3 and R1 on H800
+nodes) states the inputs of its case: 608 bn input tokens, 56.3 % of them prompt-cache hits,
+168 bn output tokens, a mean KV-cache length of 4,989 tokens per output token, decoding in
+units of 18 nodes (144 GPUs) at 20-22 tokens/s per user and about 14.8k output tokens/s per
+node, priced at US$ 2 per H800-hour.
+
+References
+----------
+.. [1] DeepSeek-AI, "DeepSeek-V3/R1 inference system overview," open-infra-index, Feb 2025.
+   https://github.com/deepseek-ai/open-infra-index
+.. [2] DeepSeek-AI, "DeepSeek-V3 technical report," arXiv:2412.19437, 2024.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from aiboom.registry import Registry
 from aiboom.validation import ModelFn
 
+#: DeepSeek-V3 / R1 as served [2]_: 37 bn active of 671 bn parameters, 8 of 256 routed
+#: experts per token, 61 layers, a 576-value latent attention cache, FP8 weights.
+DEEPSEEK_V3: dict[str, float] = {
+    "frontier_active_params": 37e9,
+    "frontier_total_to_active_params": 671.0 / 37.0,
+    "frontier_routed_experts": 256.0,
+    "frontier_experts_per_token": 8.0,
+    "frontier_layers": 61.0,
+    "frontier_kv_latent_dim": 576.0,
+    "weight_bytes_per_param": 1.0,
+}
+#: DeepSeek's day of serving [1]_: input and output tokens [tokens], cache-hit share
+#: [fraction], mean KV-cache length per output token [tokens], GPU-hour price [USD/GPU-hour].
+DEEPSEEK_DAY = {"input_tokens": 608e9, "output_tokens": 168e9, "cache_hit_share": 0.563,
+                "kv_tokens_per_output_token": 4989.0, "usd_per_gpu_hour": 2.0}
+#: Decode throughput per node [tokens/s], GPUs per node and per decode unit [GPUs], and the
+#: middle of the stated per-user speed [tokens/s] [1]_.
+DEEPSEEK_DECODE = {"tokens_per_s_per_node": 14.8e3, "gpus_per_node": 8.0,
+                   "gpus_per_unit": 144.0, "tokens_per_s_per_user": 21.0}
+
+
+def case_outputs(registry: Registry, accelerator_id: str,
+                 inputs: Mapping[str, float]) -> dict[str, float]:
+    """The kernel's outputs for one published case.
+
+    Parameters
+    ----------
+    registry : Registry
+        Central values for every kernel input the case does not define.
+    accelerator_id : str
+        Row of ``data/accelerators.csv`` serving the case.
+    inputs : mapping of str to float
+        The case's own defining inputs, by registry id [registry units].
+
+    Returns
+    -------
+    dict of str to float
+        :data:`aiboom.kernels.OUTPUTS` [:data:`aiboom.kernels.OUTPUT_UNITS`].
+
+    Raises
+    ------
+    KeyError
+        An input that is not a kernel input.
+    """
+    from aiboom import data
+    from aiboom.kernels import INPUTS, reference_per_sample
+    from aiboom.montecarlo import accelerator_constants
+
+    unknown = sorted(set(inputs) - set(INPUTS))
+    if unknown:
+        raise KeyError(f"not kernel inputs: {', '.join(unknown)}")
+    params = {k: registry[k].central for k in INPUTS} | dict(inputs)
+    chip = data.accelerators(serving_only=False).set_index("id").loc[accelerator_id]
+    return reference_per_sample(params, accelerator_constants(chip))
+
+
+def deepseek_decode_batch() -> float:
+    r"""Sequences one DeepSeek decode unit holds [sequences].
+
+    :math:`B = n_{unit}\,T_{node} / (n_{node}\,v)`: the unit's GPUs times the stated output
+    rate per GPU, over the stated speed per user (Little's law for tokens in flight).
+    """
+    d = DEEPSEEK_DECODE
+    per_gpu = d["tokens_per_s_per_node"] / d["gpus_per_node"]
+    return d["gpus_per_unit"] * per_gpu / d["tokens_per_s_per_user"]
+
+
+def _deepseek_query(registry: Registry, **changes: float) -> dict[str, float]:
+    """DeepSeek's day as one query per output token: the kernel's outputs [per output token]."""
+    day = DEEPSEEK_DAY
+    return case_outputs(registry, "h800", {
+        **DEEPSEEK_V3,
+        "input_tokens_per_query": day["input_tokens"] / day["output_tokens"],
+        "cached_input_share": day["cache_hit_share"],
+        "output_tokens_per_query": 1.0,
+        "reasoning_token_multiplier": 0.0,
+        "context_tokens": day["kv_tokens_per_output_token"],
+        "decode_batch_size": deepseek_decode_batch(),
+        "h100_usd_per_gpu_hour": day["usd_per_gpu_hour"],
+        **changes,
+    })
+
+
+def deepseek_usd_per_m_output_tokens(registry: Registry) -> float:
+    r"""DeepSeek's serving cost per million output tokens, all cost charged to output
+    [USD/M tokens].
+
+    :math:`10^6\,q`, with :math:`q` the kernel's cost of one output token and its share
+    (608/168) of input tokens, 56.3 % of them cached, on H800s at US$ 2 per GPU-hour and the
+    registry's central fleet utilisation.
+    """
+    return 1e6 * _deepseek_query(registry)["usd_per_query"]
+
+
+def deepseek_decode_tokens_per_s_per_gpu(registry: Registry) -> float:
+    r"""Output tokens per second per H800 while decoding [tokens/s].
+
+    :math:`1 / t_{dec}`, the kernel's decode GPU-seconds per output token (no prefill) at
+    DeepSeek's decode batch (:func:`deepseek_decode_batch`) [tokens/s].
+    """
+    out = _deepseek_query(registry, input_tokens_per_query=0.0)
+    return 1.0 / out["gpu_seconds_per_query"]
+
+
 #: Check id (a row of ``data/validation.csv``) to the function computing the model's value.
-MODELS: dict[str, ModelFn] = {}
+MODELS: dict[str, ModelFn] = {
+    "deepseek_2025_decode_tokens_per_gpu": deepseek_decode_tokens_per_s_per_gpu,
+    "deepseek_2025_usd_per_m_output_tokens": deepseek_usd_per_m_output_tokens,
+}

@@ -1,0 +1,51 @@
+"""Inference and energy validation cases: their inputs, hand arithmetic and failure modes."""
+
+from __future__ import annotations
+
+import pytest
+
+from aiboom.registry import load_registry
+from aiboom.validation import energy, inference
+
+REGISTRY = load_registry()
+
+
+def test_deepseek_decode_batch_is_littles_law():
+    # 14.8k tokens/s per 8-GPU node = 1850 per GPU; 144 GPUs at 21 tokens/s per user
+    assert inference.deepseek_decode_batch() == pytest.approx(144 * 1850 / 21)
+
+
+def test_deepseek_decode_throughput_by_hand():
+    c = {k: a.central for k, a in REGISTRY.items()}
+    batch = 144 * 1850 / 21
+    share = 8 / 256
+    routed = (671e9 - 37e9) / (1 - share)
+    read_bytes = (671e9 - routed + (1 - (1 - share) ** batch) * routed) * 1.0  # FP8 weights
+    kv = 61 * c["kv_bytes_per_value"] * 576  # latent cache [bytes/token]
+    flop = 2 * 37e9 + 4 * 61 * c["frontier_query_heads"] * 4989 * 576
+    step = max(flop * batch / (1978.9e12 * c["decode_mfu"]),
+               (read_bytes + batch * 4989 * kv) / (3.36e12 * c["inference_mbu"]))
+    got = inference.deepseek_decode_tokens_per_s_per_gpu(REGISTRY)
+    assert got == pytest.approx(batch / step, rel=1e-9)
+
+
+def test_deepseek_cost_adds_prefill_of_uncached_input():
+    c = {k: a.central for k, a in REGISTRY.items()}
+    decode_s = 1.0 / inference.deepseek_decode_tokens_per_s_per_gpu(REGISTRY)
+    prefill_s = 608 / 168 * (1 - 0.563) * 2 * 37e9 / (1978.9e12 * c["inference_mfu"])
+    usd = (decode_s + prefill_s) * 2.0 / (3600 * c["serving_utilization"]) * 1e6
+    assert inference.deepseek_usd_per_m_output_tokens(REGISTRY) == pytest.approx(usd, rel=1e-9)
+
+
+def test_case_inputs_must_be_kernel_inputs():
+    with pytest.raises(KeyError, match="not kernel inputs: gpu_count"):
+        inference.case_outputs(REGISTRY, "h100", {"gpu_count": 8})
+
+
+def test_fleet_over_accelerator_energy_by_hand():
+    c = {k: a.central for k, a in REGISTRY.items()}
+    idle = 1 + c["idle_power_fraction"] * (1 - c["serving_utilization"]) / c["serving_utilization"]
+    want = idle * c["pue"] / c["accelerator_power_share"]
+    assert energy.fleet_over_accelerator_energy(REGISTRY) == pytest.approx(want, rel=1e-12)
+    wh = energy.central_query_wh(REGISTRY)
+    assert wh["fleet"] > wh["accelerator"] > 0
