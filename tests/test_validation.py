@@ -74,3 +74,14 @@ def test_summary_counts_and_family_medians():
     for family, group in pd.DataFrame([vars(r) | {"ratio": r.ratio} for r in results]
                                       ).groupby("family"):
         assert s[f"median_ratio_{family}"] == pytest.approx(group["ratio"].median())
+
+
+def test_backtest_sentence_follows_the_goal():
+    summary = pd.DataFrame({"median_ratio": [0.95, 2.9], "share_within_2x": [0.93, 0.15]},
+                           index=["amortized", "cloud"])
+    text = checks.backtest_sentence(summary)
+    assert "amortised-hardware method meets the goal" in text
+    assert "cloud-rental method misses the goal on its median and the share" in text
+    summary.loc["amortized", "share_within_2x"] = 0.88
+    assert "amortised-hardware method misses the goal on the share" in \
+        checks.backtest_sentence(summary)

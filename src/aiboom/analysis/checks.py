@@ -131,3 +131,37 @@ def verdict_sentence(results: list[CheckResult]) -> str:
     return (f"The model misses {'one figure' if len(failed) == 1 else 'these figures'} "
             f"outside its tolerance: {names}{more}. The table below gives the ratios; a miss "
             "is a finding about the model, left visible rather than tuned away.")
+
+
+#: The back-test's goal for each method: median ratio within this factor [unitless] ...
+BACKTEST_MEDIAN_FACTOR = 1.25
+#: ... and at least this share of runs within a factor of two [fraction].
+BACKTEST_SHARE_WITHIN_2X = 0.9
+
+_METHOD_NAMES = {"amortized": "amortised-hardware method", "cloud": "cloud-rental method"}
+
+
+def backtest_sentence(summary: pd.DataFrame) -> str:
+    """Whether each method of the training back-test meets its goal (median within
+    ×1.25, nine runs in ten within ×2), and by how much it misses where it does.
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        From :func:`aiboom.training.backtest_summary`, indexed by method.
+    """
+    parts = []
+    for method, row in summary.iterrows():
+        median_ok = 1 / BACKTEST_MEDIAN_FACTOR <= row["median_ratio"] <= BACKTEST_MEDIAN_FACTOR
+        share_ok = row["share_within_2x"] >= BACKTEST_SHARE_WITHIN_2X
+        name = _METHOD_NAMES.get(str(method), str(method))
+        if median_ok and share_ok:
+            parts.append(f"The {name} meets the goal set for it: a median within a quarter "
+                         "of Epoch's and nine runs in ten within a factor of two.")
+        else:
+            missed = [what for what, ok in (("its median", median_ok),
+                                            ("the share within a factor of two", share_ok))
+                      if not ok]
+            parts.append(f"The {name} misses the goal on {' and '.join(missed)}; the chart "
+                         "shows which runs fall outside the band.")
+    return " ".join(parts)
