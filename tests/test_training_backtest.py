@@ -15,6 +15,13 @@ from aiboom.registry import load_registry
 
 REGISTRY = load_registry()
 
+#: Measured share of all runs within x2 of Epoch's amortised cost, short of the 90% goal:
+#: 156 of 174 runs (0.897), one run short. The 18 misses are runs whose inputs in Epoch's
+#: database no longer reproduce its cost (fine-tunes whose compute includes the base model,
+#: hours that imply an MFU above 1, costs left from before a compute revision) or that pool
+#: two chips (AlphaZero's TPU v1 and v2); the floor guards against regressions.
+AMORTIZED_ALL_FLOOR = 0.89
+
 
 @pytest.fixture(scope="module")
 def table() -> pd.DataFrame:
@@ -37,20 +44,29 @@ def test_amortized_median_within_1_25x_of_epoch(summary: pd.DataFrame):
 
 def test_amortized_nine_in_ten_within_2x_where_inputs_are_consistent(table: pd.DataFrame):
     # Goal: 90% of runs within x2. Met on the runs whose recorded chip-hours could have
-    # produced their recorded compute (0.91 of 143); on all 155 runs the share is 0.88,
-    # short of the goal by about three runs (Epoch costs that its own current inputs no
-    # longer reproduce, see the report). The floor below guards against regressions.
+    # produced their recorded compute; on all runs the measured share is asserted instead
+    # (see the comment on the floor).
     consistent = training.backtest_summary(table, consistent_only=True)
     assert consistent.loc["amortized", "share_within_2x"] >= 0.90
-    assert training.backtest_summary(table).loc["amortized", "share_within_2x"] >= 0.85
+    assert training.backtest_summary(table).loc["amortized", "share_within_2x"] >= AMORTIZED_ALL_FLOOR
+
+
+def test_cloud_median_within_1_25x_of_epochs_cloud_series(summary: pd.DataFrame):
+    # Goal, against Epoch's own per-run cloud-rental costs (data/models.csv
+    # epoch_cloud_cost_usd_2023, 35 runs): median within x1.25 and 90% within x2. Measured
+    # 0.99, with every run within x1.25 once the rental price is picked as Epoch does (the
+    # developer's own cloud's 3-year price, dated at hardware acquisition).
+    cloud = summary.loc["cloud"]
+    assert cloud["n_runs"] == 35
+    assert 1 / 1.25 <= cloud["median_ratio"] <= 1.25
+    assert cloud["share_within_2x"] >= 0.90
+    assert cloud["share_within_1_25x"] >= 0.90
 
 
 def test_cloud_method_reproduces_the_published_cloud_costs():
-    # Epoch publishes per-run cloud costs only through the AI Index: GPT-4 78.35, Gemini 1.0
-    # Ultra 191.4 (AI Index 2024), Llama 3.1 405B ~170 (AI Index 2025) [USD m]. Goal per
-    # method: median within x1.25, each within x2.
+    # The AI Index's cloud-method costs (estimates by Epoch AI): GPT-4 78.35, Gemini 1.0
+    # Ultra 191.4 (AI Index 2024), Llama 3.1 405B ~170 (AI Index 2025) [USD m].
     from aiboom.validation import training as vt
-
     ratios = [vt.MODELS[check](REGISTRY) / published
               for check, published in (("training_cloud_cost_gpt4", 78.35),
                                        ("training_cloud_cost_gemini_ultra", 191.4),
@@ -59,11 +75,17 @@ def test_cloud_method_reproduces_the_published_cloud_costs():
     assert all(0.5 <= r <= 2.0 for r in ratios)
 
 
-def test_cloud_method_lies_above_epochs_amortized_series(summary: pd.DataFrame):
-    # Epoch's per-run series is the amortised method: renting at 3-year committed prices
-    # includes the provider's margin, so the cloud method is above it for most runs.
-    assert summary.loc["cloud", "median_ratio"] > 1.5
-    assert summary.loc["cloud", "n_runs"] >= 140
+def test_each_method_is_compared_with_its_own_series(table: pd.DataFrame):
+    # ratio_cloud is against Epoch's cloud series, ratio_amortized against its amortised one;
+    # renting at 3-year committed prices includes the provider's margin, so the cloud cost is
+    # well above Epoch's amortised cost of the same run (cloud_over_epoch_amortized).
+    both = table.dropna(subset=["epoch_cloud_usd", "epoch_usd"])
+    assert np.allclose(table["ratio_cloud"].dropna(),
+                       (table["cloud_usd"] / table["epoch_cloud_usd"]).dropna())
+    assert np.allclose(table["ratio_amortized"].dropna(),
+                       (table["amortized_usd"] / table["epoch_usd"]).dropna())
+    assert (both["epoch_cloud_usd"] > both["epoch_usd"]).all()
+    assert float(table["cloud_over_epoch_amortized"].median()) > 1.5
 
 
 # ------------------------------------------------------------------------------------ data
@@ -72,8 +94,10 @@ def test_cloud_method_lies_above_epochs_amortized_series(summary: pd.DataFrame):
 def test_every_costed_run_has_an_accelerator_row(table: pd.DataFrame):
     models = data.models()
     chips = set(data.accelerators(serving_only=False)["id"])
-    costed = models[models["cost_usd_2023"].notna() & models["hardware"].notna()]
-    assert len(costed) >= 150
+    epoch = models[["cost_usd_2023", "epoch_amortized_cost_usd_2023",
+                    "epoch_cloud_cost_usd_2023"]].notna().any(axis=1)
+    costed = models[epoch & models["hardware"].notna()]
+    assert len(costed) >= 170
     assert costed["accelerator"].notna().all(), costed[costed["accelerator"].isna()]["hardware"]
     assert set(costed["accelerator"]) <= chips
     for chip in ("k80", "p100", "v100", "tpu_v2", "tpu_v3", "tpu_v4", "a100_40gb", "a100",
@@ -220,14 +244,65 @@ def test_one_run_by_hand():
     assert math.isnan(row["cloud_usd"])
 
 
-def test_rental_price_comes_from_the_runs_start_year(table: pd.DataFrame):
+def test_rental_price_is_picked_as_epochs_cloud_method_does(table: pd.DataFrame):
     rent = data.accelerator_rental_prices().set_index(["accelerator", "year"])
-    row = table.set_index("model").loc["Gemini 1.0 Ultra"]
-    assert row["rental_year"] == row["run_start"].year == 2023
+    rows = table.set_index("model")
+    # Gemini 1.0 Ultra: Google's own 3-year TPU v4 price of the year of acquisition
+    # (publication less training time less 120 days: 2023).
+    row = rows.loc["Gemini 1.0 Ultra"]
+    assert row["rental_cloud"] == "google" and row["rental_year"] == 2023
     assert row["rental_usd_per_chip_hour"] == rent.loc[("tpu_v4", 2023),
-                                                       "usd_per_chip_hour_central"]
+                                                       "usd_per_chip_hour_google_3yr"]
     # 132 million TPU v4 hours at 1.45 USD/h, in 2023 dollars.
     assert row["cloud_usd"] == pytest.approx(132e6 * 1.45, rel=1e-6)
+    # OpenAI rents from Azure; Meta, TII and other developers without a cloud from AWS.
+    assert rows.loc["GPT-4", "rental_cloud"] == "azure"
+    assert rows.loc["GPT-4", "rental_usd_per_chip_hour"] == rent.loc[
+        ("a100_40gb", 2022), "usd_per_chip_hour_azure_3yr"]
+    assert rows.loc["Falcon-180B", "rental_cloud"] == "aws"
+    assert rows.loc["Falcon-180B", "rental_usd_per_chip_hour"] == 1.45
+    # No cloud quoted a 3-year H100 price before 2025: the earliest later quote (Google's).
+    assert rows.loc["Llama 3.1-405B", "rental_cloud"] == "google"
+    assert rows.loc["Llama 3.1-405B", "rental_year"] == 2025
+
+
+def test_developer_cloud_and_rental_order():
+    cloud = training._developer_cloud
+    assert cloud("Google DeepMind") == "google" and cloud("OpenAI") == "azure"
+    assert cloud("Microsoft,NVIDIA") == "azure" and cloud("Meta AI") == "aws"
+    assert cloud("Carnegie Mellon University (CMU),Google") == "google"
+    assert cloud(np.nan) == "aws"
+    rent = pd.DataFrame({
+        "accelerator": ["g", "g", "g", "t"], "year": [2019, 2021, 2023, 2020],
+        "usd_per_chip_hour_central": [9.0, 9.0, 9.0, 9.0],
+        "usd_per_chip_hour_aws_3yr": [1.0, np.nan, 3.0, 5.0],
+        "usd_per_chip_hour_google_3yr": [np.nan, 2.0, np.nan, np.nan],
+        "usd_per_chip_hour_azure_3yr": [np.nan, np.nan, np.nan, np.nan]})
+    pick = training._epoch_rental_for
+    # The developer's cloud first, its latest year up to acquisition, else its earliest after.
+    assert pick(rent, "g", 2022, "google") == (2.0, 2021.0, "google")
+    assert pick(rent, "g", 2020, "google") == (2.0, 2021.0, "google")
+    # A cloud with no 3-year quote hands over to AWS, then Azure, then Google.
+    assert pick(rent, "g", 2022, "azure") == (1.0, 2019.0, "aws")
+    # TPUs only from Google: the median over clouds is the fallback.
+    rent.loc[3, "accelerator"] = "tpu_x"
+    assert pick(rent, "tpu_x", 2020, "aws") == (9.0, 2020.0, "median")
+
+
+def test_epoch_series_are_curated_in_the_databases_dollars():
+    models = data.models().set_index("model")
+    assert models["epoch_cloud_cost_usd_2023"].notna().sum() == 35
+    assert models["epoch_amortized_cost_usd_2023"].notna().sum() == 82
+    # GPT-4's cloud cost is the AI Index 2024's 78.35 million 2023 dollars.
+    assert models.loc["GPT-4", "epoch_cloud_cost_usd_2023"] / 1e6 == pytest.approx(78.35,
+                                                                                    abs=0.01)
+    # Where the pipeline left a run unchanged, its amortised cost is the database's.
+    assert models.loc["GPT-4", "epoch_amortized_cost_usd_2023"] == pytest.approx(
+        models.loc["GPT-4", "cost_usd_2023"], rel=1e-6)
+    # T5-3B: the database's cost lags the run's revised compute; the pipeline's is ten times it.
+    t5 = models.loc["T5-3B"]
+    assert t5["epoch_amortized_cost_usd_2023"] / t5["cost_usd_2023"] == pytest.approx(10.0,
+                                                                                      rel=0.01)
 
 
 def test_summary_counts_runs_within_a_factor():

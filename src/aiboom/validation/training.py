@@ -6,13 +6,13 @@ defining inputs (its chip, chip-hours or chip count and time, compute, precision
 Epoch records for it, a measurement of that run rather than a fitted factor) and the
 registry's central values. Two kinds of published figure are checked:
 
-* Epoch AI's per-run costs, which are amortised hardware plus energy (method 1): the median
-  ratio over every costed run, and GPT-4 and Gemini 1.0 Ultra by name.
-* The cloud-rental costs (method 2) that Epoch AI produced for the AI Index [2]_ [3]_,
-  published for a few runs only: each by name, and their median ratio. Epoch's database has
-  no per-run series for this method, so the cloud method is not checked against the whole
-  history (:func:`aiboom.training.backtest_summary` reports how far above the amortised
-  series it lies).
+* Epoch AI's per-run costs by each method, run by run, each method against its own series:
+  the amortised hardware-plus-energy cost (method 1; Epoch's pipeline output of July 2025
+  where it has the run, else the database's ``Training compute cost (2023 USD)``) and the
+  cloud-rental cost (method 2; the same pipeline output, 35 runs): the median ratio per
+  method, and GPT-4 and Gemini 1.0 Ultra by name.
+* The cloud-rental costs that Epoch AI produced for the AI Index [2]_ [3]_: GPT-4, Gemini
+  1.0 Ultra and Llama 3.1 405B by name.
 
 See :mod:`aiboom.validation`.
 
@@ -62,24 +62,21 @@ def _run_cost_usd_m(registry: Registry, model: str, method: str) -> float:
     return float(runs.loc[model, f"{method}_usd"]) / 1.0e6
 
 
-def _amortized_median_ratio(registry: Registry) -> float:
-    """Median over Epoch's costed runs of model / Epoch, amortised method [ratio]."""
+def _median_ratio(registry: Registry, method: str) -> float:
+    """Median over the runs Epoch AI costs by ``method`` of model / Epoch [ratio]."""
     from aiboom.training import backtest_summary
 
-    costed = _runs(registry)
-    costed = costed[costed["epoch_usd"].notna()]
-    return float(backtest_summary(costed).loc["amortized", "median_ratio"])
+    return float(backtest_summary(_runs(registry)).loc[method, "median_ratio"])
+
+
+def _amortized_median_ratio(registry: Registry) -> float:
+    """Median over Epoch's amortised per-run costs of model / Epoch, method 1 [ratio]."""
+    return _median_ratio(registry, "amortized")
 
 
 def _cloud_median_ratio(registry: Registry) -> float:
-    """Median over the runs with a published cloud-method cost of model / published
-    [ratio]."""
-    from aiboom import data
-
-    published = data.validation_figures().set_index("id")["published_value"]
-    ratios = [_run_cost_usd_m(registry, model, "cloud") / float(published[check])
-              for check, model in CLOUD_RUN_CHECKS.items()]
-    return float(pd.Series(ratios).median())
+    """Median over Epoch's cloud-rental per-run costs of model / Epoch, method 2 [ratio]."""
+    return _median_ratio(registry, "cloud")
 
 
 def _run_check(model: str, method: str) -> ModelFn:
