@@ -49,3 +49,23 @@ def test_fleet_over_accelerator_energy_by_hand():
     assert energy.fleet_over_accelerator_energy(REGISTRY) == pytest.approx(want, rel=1e-12)
     wh = energy.central_query_wh(REGISTRY)
     assert wh["fleet"] > wh["accelerator"] > 0
+
+
+def test_trtllm_throughput_by_hand_memory_bound_case():
+    # Llama 2 70B, batch 32, 2048 in / 128 out on one H200 at FP8: decode is memory-bound
+    c = {k: a.central for k, a in REGISTRY.items()}
+    case = inference.TRTLLM_H200_CASES[-1]
+    kv = 2 * 80 * 8 * 128 * c["kv_bytes_per_value"]
+    ctx = 2048 + 64
+    step = max((2 * 70e9 + 4 * 80 * 64 * ctx * 128) * 32 / (1978.9e12 * c["decode_mfu"]),
+               (70e9 + 32 * ctx * kv) / (4.8e12 * c["inference_mbu"]))
+    prefill = 2048 * 2 * 70e9 / (1978.9e12 * c["inference_mfu"])
+    want = 128 / (prefill + 128 * step / 32)
+    got = inference.throughput_tokens_per_s_per_gpu(REGISTRY, case)
+    assert got == pytest.approx(want, rel=1e-9)
+
+
+def test_trtllm_median_is_the_median_of_the_cases():
+    ratios = inference.trtllm_h200_ratios(REGISTRY)
+    assert len(ratios) == len(inference.TRTLLM_H200_CASES)
+    assert inference.trtllm_h200_median_ratio(REGISTRY) == sorted(ratios)[len(ratios) // 2]

@@ -13,16 +13,25 @@ nodes) states the inputs of its case: 608 bn input tokens, 56.3 % of them prompt
 units of 18 nodes (144 GPUs) at 20-22 tokens/s per user and about 14.8k output tokens/s per
 node, priced at US$ 2 per H800-hour.
 
+NVIDIA's TensorRT-LLM H200 launch measurements [3]_ state, per case, the model (Llama 2 13B
+or 70B), the batch, the tensor-parallel width, the input and output lengths and the output
+tokens per second per GPU at FP8; the check is the median over its seven cases of the model's
+throughput over the measured one (the per-case ratios are in :func:`trtllm_h200_ratios`).
+
 References
 ----------
 .. [1] DeepSeek-AI, "DeepSeek-V3/R1 inference system overview," open-infra-index, Feb 2025.
    https://github.com/deepseek-ai/open-infra-index
 .. [2] DeepSeek-AI, "DeepSeek-V3 technical report," arXiv:2412.19437, 2024.
+.. [3] NVIDIA, "H200 achieves nearly 12,000 tokens/sec on Llama2-13B with TensorRT-LLM,"
+   TensorRT-LLM documentation (docs/source/blogs/H200launch.md), Nov 2023.
 """
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Mapping
+from typing import NamedTuple
 
 from aiboom.registry import Registry
 from aiboom.validation import ModelFn
@@ -46,6 +55,42 @@ DEEPSEEK_DAY = {"input_tokens": 608e9, "output_tokens": 168e9, "cache_hit_share"
 #: middle of the stated per-user speed [tokens/s] [1]_.
 DEEPSEEK_DECODE = {"tokens_per_s_per_node": 14.8e3, "gpus_per_node": 8.0,
                    "gpus_per_unit": 144.0, "tokens_per_s_per_user": 21.0}
+
+
+#: Llama 2 geometry (Touvron et al., arXiv:2307.09288, 2023): parameters, layers, KV heads,
+#: query heads, head dimension (13B has no grouped-query attention, 70B has 8 KV heads).
+LLAMA2: dict[str, dict[str, float]] = {
+    "llama2_13b": {"frontier_active_params": 13e9, "frontier_layers": 40.0,
+                   "frontier_kv_heads": 40.0, "frontier_query_heads": 40.0,
+                   "frontier_head_dim": 128.0},
+    "llama2_70b": {"frontier_active_params": 70e9, "frontier_layers": 80.0,
+                   "frontier_kv_heads": 8.0, "frontier_query_heads": 64.0,
+                   "frontier_head_dim": 128.0},
+}
+
+
+class ThroughputCase(NamedTuple):
+    """One measured throughput: model (key of :data:`LLAMA2`), batch [sequences], input and
+    output lengths [tokens/query] and output tokens per second per GPU [tokens/s]."""
+
+    model: str
+    batch: float
+    input_tokens: float
+    output_tokens: float
+    tokens_per_s_per_gpu: float
+
+
+#: TensorRT-LLM v0.5 on H200 at FP8, "max throughput" table [3]_ (tensor-parallel width does
+#: not enter: the kernel's GPU-seconds per query do not depend on it).
+TRTLLM_H200_CASES: tuple[ThroughputCase, ...] = (
+    ThroughputCase("llama2_13b", 1024, 128, 128, 11819),
+    ThroughputCase("llama2_13b", 128, 128, 2048, 4750),
+    ThroughputCase("llama2_13b", 64, 2048, 128, 1349),
+    ThroughputCase("llama2_70b", 512, 128, 128, 3014),
+    ThroughputCase("llama2_70b", 512, 128, 2048, 1654),
+    ThroughputCase("llama2_70b", 64, 2048, 128, 341),
+    ThroughputCase("llama2_70b", 32, 2048, 128, 303),
+)
 
 
 def case_outputs(registry: Registry, accelerator_id: str,
@@ -131,8 +176,43 @@ def deepseek_decode_tokens_per_s_per_gpu(registry: Registry) -> float:
     return 1.0 / out["gpu_seconds_per_query"]
 
 
+def throughput_tokens_per_s_per_gpu(registry: Registry, case: ThroughputCase,
+                                    accelerator_id: str = "h200") -> float:
+    r"""Output tokens per second per GPU of an offline batch [tokens/s].
+
+    :math:`n_{out} / g`, with :math:`g` the kernel's GPU-seconds per query for the case's dense
+    model at FP8 weights, its batch and lengths, no prompt cache and no reasoning, and the mean
+    context over the generation :math:`n_{in} + n_{out}/2` [tokens].
+    """
+    out = case_outputs(registry, accelerator_id, {
+        **LLAMA2[case.model],
+        "frontier_total_to_active_params": 1.0,
+        "frontier_kv_latent_dim": 0.0,
+        "weight_bytes_per_param": 1.0,
+        "decode_batch_size": case.batch,
+        "input_tokens_per_query": case.input_tokens,
+        "output_tokens_per_query": case.output_tokens,
+        "cached_input_share": 0.0,
+        "reasoning_token_multiplier": 0.0,
+        "context_tokens": case.input_tokens + case.output_tokens / 2.0,
+    })
+    return case.output_tokens / out["gpu_seconds_per_query"]
+
+
+def trtllm_h200_ratios(registry: Registry) -> list[float]:
+    """Model over measured throughput for each case of :data:`TRTLLM_H200_CASES` [ratio]."""
+    return [throughput_tokens_per_s_per_gpu(registry, c) / c.tokens_per_s_per_gpu
+            for c in TRTLLM_H200_CASES]
+
+
+def trtllm_h200_median_ratio(registry: Registry) -> float:
+    """Median of :func:`trtllm_h200_ratios` [ratio]; 1 means the measurements are reproduced."""
+    return float(statistics.median(trtllm_h200_ratios(registry)))
+
+
 #: Check id (a row of ``data/validation.csv``) to the function computing the model's value.
 MODELS: dict[str, ModelFn] = {
+    "trtllm_2023_h200_llama2_median_ratio": trtllm_h200_median_ratio,
     "deepseek_2025_decode_tokens_per_gpu": deepseek_decode_tokens_per_s_per_gpu,
     "deepseek_2025_usd_per_m_output_tokens": deepseek_usd_per_m_output_tokens,
 }
