@@ -15,12 +15,6 @@ from aiboom.registry import load_registry
 
 REGISTRY = load_registry()
 
-#: Measured share of all runs within x2 of Epoch's amortised cost, short of the 90% goal:
-#: 156 of 174 runs (0.897), one run short. The 18 misses are runs whose inputs in Epoch's
-#: database no longer reproduce its cost (fine-tunes whose compute includes the base model,
-#: hours that imply an MFU above 1, costs left from before a compute revision) or that pool
-#: two chips (AlphaZero's TPU v1 and v2); the floor guards against regressions.
-AMORTIZED_ALL_FLOOR = 0.89
 
 
 @pytest.fixture(scope="module")
@@ -42,13 +36,17 @@ def test_amortized_median_within_1_25x_of_epoch(summary: pd.DataFrame):
     assert 1 / 1.25 <= summary.loc["amortized", "median_ratio"] <= 1.25
 
 
-def test_amortized_nine_in_ten_within_2x_where_inputs_are_consistent(table: pd.DataFrame):
-    # Goal: 90% of runs within x2. Met on the runs whose recorded chip-hours could have
-    # produced their recorded compute; on all runs the measured share is asserted instead
-    # (see the comment on the floor).
+def test_amortized_nine_in_ten_within_2x(table: pd.DataFrame):
+    # Goal: 90% of runs within x2. Measured 0.91 (158 of 174), 0.93 on the 162 runs whose
+    # recorded chip-hours could have produced their recorded compute. The 16 misses are runs
+    # whose inputs in Epoch's database no longer reproduce its cost (fine-tunes whose compute
+    # includes the base model, hours implying an MFU above 1, costs older than a compute
+    # revision) or that pool two chips (AlphaZero's TPU v1 and v2).
+    summary = training.backtest_summary(table)
+    assert summary.loc["amortized", "n_runs"] >= 170
+    assert summary.loc["amortized", "share_within_2x"] >= 0.90
     consistent = training.backtest_summary(table, consistent_only=True)
     assert consistent.loc["amortized", "share_within_2x"] >= 0.90
-    assert training.backtest_summary(table).loc["amortized", "share_within_2x"] >= AMORTIZED_ALL_FLOOR
 
 
 def test_cloud_median_within_1_25x_of_epochs_cloud_series(summary: pd.DataFrame):
@@ -209,6 +207,12 @@ def test_peak_follows_the_runs_precision():
     assert training.peak_flop_per_s(h100, "fp8") == pytest.approx(989.4e12)
     assert training.peak_flop_per_s(chips.loc["k80"], "fp16") == pytest.approx(8.126e12)
     assert training.peak_flop_per_s(tpu_v1) == pytest.approx(92e12)
+    # Precision unknown: as Epoch's code, a GPU without tensor cores at its FP32 rate (P100
+    # 9.3, not its FP16 18.7), a TPU at its plain FP16 rate where it has no BF16 entry.
+    assert training.peak_flop_per_s(chips.loc["p100"]) == pytest.approx(9.3e12)
+    assert training.peak_flop_per_s(chips.loc["p100"], "fp16") == pytest.approx(18.7e12)
+    assert training.peak_flop_per_s({"id": "t", "vendor": "Google", "fp16_tflops": 45.0,
+                                     "fp32_tflops": 20.0}) == pytest.approx(45e12)
     with pytest.raises(ValueError, match="no peak"):
         training.peak_flop_per_s({"id": "none"})
 

@@ -1096,9 +1096,16 @@ PRECISION_PEAK_COLUMNS = {
     "fp32": ("fp32_tflops",),
 }
 
-#: Column order tried when a run's precision is unknown: the fastest 16-bit path first, as
-#: Epoch AI does, then FP32, then INT8 (TPU v1 has nothing else) [TFLOP/s columns].
-DEFAULT_PEAK_COLUMNS = ("bf16_dense_tflops", "fp16_tflops", "fp32_tflops", "int8_tops")
+#: Column order tried when a run's precision is unknown, as Epoch AI's code does: the 16-bit
+#: tensor (matrix-unit) rate first, then TF32, then plain FP16 for TPUs only (a GPU without
+#: tensor cores, such as the P100 or K80, is taken at its FP32 rate: their half-precision
+#: rate overstates what training got from them), then FP32, then INT8 (TPU v1 has nothing
+#: else) [TFLOP/s columns].
+DEFAULT_PEAK_COLUMNS = ("bf16_dense_tflops", "tf32_tflops", "fp16_tflops", "fp32_tflops",
+                        "int8_tops")
+
+#: Designers whose chips are taken at their plain FP16 rate when the precision is unknown.
+PLAIN_FP16_VENDORS = ("Google",)
 
 #: The two cost methods of the back-test, as named in its table.
 BACKTEST_METHODS = ("amortized", "cloud")
@@ -1174,8 +1181,8 @@ def peak_flop_per_s(accelerator: Any, numerical_format: str | None = None) -> fl
         Row of ``data/accelerators.csv`` (``*_tflops`` and ``int8_tops`` columns) [TFLOP/s].
     numerical_format : str, optional
         Training precision of the run (``fp8``, ``bf16``, ``fp16``, ``tf32``, ``fp32``); when
-        absent or not published for the chip, the fastest 16-bit rate is used, as in Epoch AI's
-        method, then FP32, then INT8.
+        absent or not published for the chip, Epoch AI's order is used: the 16-bit tensor
+        rate, then TF32, then plain FP16 (TPUs only), then FP32, then INT8.
 
     Returns
     -------
@@ -1188,7 +1195,10 @@ def peak_flop_per_s(accelerator: Any, numerical_format: str | None = None) -> fl
         When the row has no throughput at all.
     """
     fmt = numerical_format if isinstance(numerical_format, str) else None
-    columns = PRECISION_PEAK_COLUMNS.get(fmt, ()) + DEFAULT_PEAK_COLUMNS
+    default = DEFAULT_PEAK_COLUMNS
+    if accelerator.get("vendor") not in PLAIN_FP16_VENDORS:
+        default = tuple(c for c in default if c != "fp16_tflops")
+    columns = PRECISION_PEAK_COLUMNS.get(fmt, ()) + default
     for column in columns:
         value = accelerator.get(column)
         if value is not None and np.isfinite(value) and value > 0:
@@ -1370,8 +1380,8 @@ def backtest_runs(
     the output of Epoch's pipeline run of July 2025 where it has the run (82 runs, newer than
     the database for runs whose inputs were revised since) and the database's ``Training
     compute cost (2023 USD)`` elsewhere; the cloud method with the same pipeline output's cloud
-    costs (35 runs) [1]_. On Epoch's data the amortised method's median ratio is 0.96 with 89.7%
-    (156) of 174 runs within a factor of two (92% of the 162 runs whose recorded hours can
+    costs (35 runs) [1]_. On Epoch's data the amortised method's median ratio is 0.96 with 91%
+    (158) of 174 runs within a factor of two (93% of the 162 runs whose recorded hours can
     have produced their recorded compute); the cloud method's median ratio is 0.99 with all 35
     runs within a factor of 1.25, and it reproduces the AI Index's cloud costs of GPT-4,
     Gemini 1.0 Ultra and Llama 3.1 405B [2]_ (``tests/test_training_backtest.py``). Picking
