@@ -85,3 +85,17 @@ def test_backtest_sentence_follows_the_goal():
     summary.loc["amortized", "share_within_2x"] = 0.88
     assert "amortised-hardware method misses the goal on the share" in \
         checks.backtest_sentence(summary)
+
+
+def test_backtest_chart_compares_each_method_with_epochs_own_series():
+    from aiboom import training
+    from aiboom.analysis.training_trends import BACKTEST_METHOD_LABELS, backtest_points
+
+    table = training.backtest_runs()
+    points = backtest_points(table)
+    for method, label in BACKTEST_METHOD_LABELS.items():
+        plotted = points[points["method"] == label].set_index("model")["ratio"]
+        expected = table.set_index("model")[f"ratio_{method}"].dropna()
+        expected = expected[expected > 0]
+        assert plotted.sort_index().to_numpy() == pytest.approx(
+            expected.loc[plotted.index].sort_index().to_numpy())

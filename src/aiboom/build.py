@@ -208,6 +208,91 @@ def execute_notebook(template: Path, scenario: Scenario, out_dir: Path, *,
     return Executed(name, target, time.perf_counter() - start, cached=False)
 
 
+#: Environment variable that sets how many notebooks a build executes at once.
+WORKERS_ENV = "AIBOOM_BUILD_WORKERS"
+#: Template that reads other scenarios' results (:mod:`aiboom.compare`): it runs last.
+SCENARIOS_CHAPTER = "07_scenarios"
+
+
+def build_workers(scenario: Scenario, n_jobs: int) -> int:
+    """Notebooks to execute at once: one per core, as many as the memory limit allows for the
+    scenario's samples (:func:`aiboom.montecarlo.build_memory_bytes` each), at most
+    ``n_jobs``; ``AIBOOM_BUILD_WORKERS`` overrides the core count."""
+    from aiboom.montecarlo import build_memory_bytes, memory_limit
+
+    text = os.environ.get(WORKERS_ENV, "").strip()
+    if text and not (text.isdigit() and int(text) >= 1):
+        from aiboom.errors import InputError
+
+        raise InputError.single(WORKERS_ENV, f"{text!r} is not a whole number of 1 or more")
+    workers = int(text) if text else (os.cpu_count() or 1)
+    limit = memory_limit()
+    if limit is not None:
+        workers = min(workers, max(1, limit.bytes // build_memory_bytes(scenario.n_samples)))
+    return max(1, min(workers, n_jobs))
+
+
+def _execute_job(job: tuple[Path, Scenario, Path, bool]) -> Executed:
+    template, scenario, out_dir, force = job
+    return execute_notebook(template, scenario, out_dir, force=force)
+
+
+def execute_for_build(scenario: Scenario, templates: list[Path], *, force: bool = False,
+                      log: Log = print) -> list[Executed]:
+    """Execute ``templates`` for ``scenario``, independent notebooks in parallel.
+
+    When the scenarios chapter is among them, the headline chapters of every other scenario
+    file it compares are executed (or found cached) first, alongside this scenario's, so that
+    the chapter itself only reads caches; it runs last. Returns this scenario's notebooks in
+    template order.
+    """
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from multiprocessing import get_context
+
+    gen = paths.BOOK / "generated"
+    first = [t for t in templates if t.stem != SCENARIOS_CHAPTER]
+    last = [t for t in templates if t.stem == SCENARIOS_CHAPTER]
+    jobs = [(t, scenario, gen / scenario.name, force) for t in first]
+    if last:
+        from aiboom.compare import HEADLINE_NOTEBOOKS
+        from aiboom.scenarios import list_scenarios, load_scenarios
+
+        others = [s for s in load_scenarios(list_scenarios()) if s.name != scenario.name]
+        jobs += [(t, other, gen / other.name, False) for other in others
+                 for t in notebook_templates() if t.stem in HEADLINE_NOTEBOOKS]
+    total = len(jobs) + len(last)
+    done: dict[int, Executed] = {}
+
+    def report(i: int, ex: Executed) -> None:
+        done[i] = ex
+        job = jobs[i] if i < len(jobs) else None
+        who = "" if job is None or job[1].name == scenario.name else f" ({job[1].name})"
+        state = "cached" if ex.cached else f"{ex.seconds:6.1f} s"
+        log(f"  [{len(done)}/{total}] {ex.name + '.md' + who:<40} {state}")
+
+    workers = build_workers(scenario, len(jobs))
+    if workers == 1:
+        for i, job in enumerate(jobs):
+            report(i, _execute_job(job))
+    else:
+        pool = ProcessPoolExecutor(workers, mp_context=get_context("spawn"))
+        try:
+            futures = {pool.submit(_execute_job, job): i for i, job in enumerate(jobs)}
+            for fut in as_completed(futures):
+                report(futures[fut], fut.result())
+        except BaseException:
+            for proc in list(getattr(pool, "_processes", {}).values()):
+                proc.terminate()  # their kernels exit with them (ipykernel's parent poller)
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown()
+    for t in last:
+        report(len(jobs), execute_notebook(t, scenario, gen / scenario.name, force=force))
+    by_stem = {ex.name: ex for i, ex in done.items()
+               if i >= len(jobs) or jobs[i][1].name == scenario.name}
+    return [by_stem[t.stem] for t in templates]
+
+
 def _ipc_kernel_manager() -> type:
     """A kernel manager that talks to the kernel over local sockets (IPC), not TCP ports."""
     from jupyter_client.manager import AsyncKernelManager
@@ -377,13 +462,7 @@ def build(scenario_path: str | Path | None = None, out: str | Path | None = None
         if not templates:
             raise BuildError(f"--only {' '.join(only)} matches no template in notebooks/")
     log(f"aiboom: scenario '{scenario.name}', {len(templates)} notebooks, output {out}")
-    gen_dir = paths.BOOK / "generated" / scenario.name
-    executed = []
-    for i, template in enumerate(templates, 1):
-        ex = execute_notebook(template, scenario, gen_dir, force=force)
-        state = "cached" if ex.cached else f"{ex.seconds:6.1f} s"
-        log(f"  [{i}/{len(templates)}] {template.name:<34} {state}")
-        executed.append(ex)
+    executed = execute_for_build(scenario, templates, force=force, log=log)
     with outputs.stage_folder(out) as work:
         _stage(scenario, work, executed, preview=bool(only))
         log(f"  rendering with Jupyter Book ({'preview: warnings allowed' if only else '-W'} "

@@ -41,6 +41,9 @@ class InputError(ValueError):
         self.problems = list(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
 
+    def __reduce__(self):  # unpickles whole, e.g. from a build worker process
+        return (type(self), (self.problems,))
+
     @classmethod
     def single(cls, file: str | Path, message: str, *, line: int | None = None,
                key: str | None = None) -> InputError:

@@ -654,12 +654,16 @@ def backtest_points(table: pd.DataFrame) -> pd.DataFrame:
     -------
     pandas.DataFrame
         ``model``, ``accelerator``, ``publication_date``, ``method`` (legend label),
-        ``epoch_usd`` and ``model_usd`` [2023 USD] and ``ratio`` [unitless].
+        ``epoch_usd`` (Epoch's estimate by the same method: ``epoch_usd`` for the amortised
+        method, ``epoch_cloud_usd`` for the cloud method) and ``model_usd`` [2023 USD] and
+        ``ratio`` [unitless].
     """
+    epoch_column = {"amortized": "epoch_usd", "cloud": "epoch_cloud_usd"}
     parts = []
     for method, label in BACKTEST_METHOD_LABELS.items():
-        part = table[["model", "accelerator", "publication_date", "epoch_usd"]].assign(
-            method=label, model_usd=table[f"{method}_usd"])
+        part = table[["model", "accelerator", "publication_date"]].assign(
+            method=label, epoch_usd=table[epoch_column[method]],
+            model_usd=table[f"{method}_usd"])
         parts.append(part)
     out = pd.concat(parts, ignore_index=True)
     out = out[(out["epoch_usd"] > 0) & (out["model_usd"] > 0)]
