@@ -275,3 +275,23 @@ def test_build_refuses_a_scenario_named_like_another_before_any_work(minibook: P
     assert "two scenarios are named 'baseline'" in proc.stderr and "[name]" in proc.stderr
     assert "Traceback" not in proc.stderr
     assert not (minibook / "book" / "generated").exists()  # the baseline cache is untouched
+
+
+def test_interrupted_execution_leaves_no_kernel(minibook: Path):
+    env = {**os.environ, "AIBOOM_ROOT": str(minibook)}
+    proc = subprocess.Popen([str(Path(sys.executable).with_name("aiboom")), "build", "--force"],
+                            cwd=minibook, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, start_new_session=True)
+    kernel, deadline = None, time.monotonic() + 120
+    while kernel is None and time.monotonic() < deadline and proc.poll() is None:
+        kernel = next((c for c in _children(proc.pid) if "ipykernel" in _cmdline(c)), None)
+        time.sleep(0.05)
+    assert kernel is not None, "no kernel started"
+    os.kill(proc.pid, signal.SIGTERM)
+    proc.wait(timeout=60)
+    deadline = time.monotonic() + 20  # the kernel notices its parent is gone and exits
+    while Path(f"/proc/{kernel}").exists() and "ipykernel" in _cmdline(kernel) \
+            and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not (Path(f"/proc/{kernel}").exists() and "ipykernel" in _cmdline(kernel))
+    assert proc.returncode == 128 + signal.SIGTERM
