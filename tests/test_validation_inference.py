@@ -69,3 +69,18 @@ def test_trtllm_median_is_the_median_of_the_cases():
     ratios = inference.trtllm_h200_ratios(REGISTRY)
     assert len(ratios) == len(inference.TRTLLM_H200_CASES)
     assert inference.trtllm_h200_median_ratio(REGISTRY) == sorted(ratios)[len(ratios) // 2]
+
+
+def test_llama31_blended_cost_is_three_inputs_to_one_output():
+    cost_in = inference.llama31_70b_usd_per_m_tokens(REGISTRY, "input")
+    cost_out = inference.llama31_70b_usd_per_m_tokens(REGISTRY, "output")
+    assert inference.llama31_70b_usd_per_m_tokens(REGISTRY) == pytest.approx(
+        (3 * cost_in + cost_out) / 4)
+    # input: prefill only, 2N FLOP per token at FP8 on the H100
+    c = {k: a.central for k, a in REGISTRY.items()}
+    prefill_s = 2 * 70.6e9 / (1978.9e12 * c["inference_mfu"])
+    assert cost_in == pytest.approx(
+        1e6 * prefill_s * c["h100_usd_per_gpu_hour"] / (3600 * c["serving_utilization"]),
+        rel=1e-9)
+    with pytest.raises(ValueError, match="kind must be"):
+        inference.llama31_70b_usd_per_m_tokens(REGISTRY, "cached")

@@ -210,8 +210,47 @@ def trtllm_h200_median_ratio(registry: Registry) -> float:
     return float(statistics.median(trtllm_h200_ratios(registry)))
 
 
+#: Llama 3.1 70B (Grattafiori et al., arXiv:2407.21783, 2024): 70.6 bn parameters, 80 layers,
+#: 8 KV and 64 query heads of 128, served at FP8 by the provider priced in the check.
+LLAMA31_70B_FP8: dict[str, float] = {
+    "frontier_active_params": 70.6e9, "frontier_layers": 80.0, "frontier_kv_heads": 8.0,
+    "frontier_query_heads": 64.0, "frontier_head_dim": 128.0,
+    "frontier_total_to_active_params": 1.0, "frontier_kv_latent_dim": 0.0,
+    "weight_bytes_per_param": 1.0,
+}
+#: Input tokens per output token of the blended price convention (Artificial Analysis) [ratio].
+BLEND_INPUT_PER_OUTPUT = 3.0
+
+
+def llama31_70b_usd_per_m_tokens(registry: Registry, kind: str = "blended") -> float:
+    r"""Model cost of Llama 3.1 70B per million tokens on the reference chip [USD/M tokens].
+
+    ``kind`` is ``"input"`` (uncached prompt tokens), ``"output"`` or ``"blended"``: three
+    input tokens to one output token, :math:`(3 c_{in} + c_{out}) / 4`, the convention
+    providers' prices are compared at. Every serving input other than the model's geometry and
+    precision (price, utilisations, batch, context) is the registry's central value.
+    """
+    from aiboom.montecarlo import REFERENCE_ACCELERATOR
+
+    def per_m(n_in: float, n_out: float) -> float:
+        out = case_outputs(registry, REFERENCE_ACCELERATOR, {
+            **LLAMA31_70B_FP8, "input_tokens_per_query": n_in, "cached_input_share": 0.0,
+            "output_tokens_per_query": n_out, "reasoning_token_multiplier": 0.0})
+        return 1e6 * out["usd_per_query"]
+
+    if kind == "input":
+        return per_m(1.0, 0.0)
+    if kind == "output":
+        return per_m(0.0, 1.0)
+    if kind == "blended":
+        k = BLEND_INPUT_PER_OUTPUT
+        return (k * per_m(1.0, 0.0) + per_m(0.0, 1.0)) / (k + 1.0)
+    raise ValueError(f"kind must be 'input', 'output' or 'blended'; got {kind!r}")
+
+
 #: Check id (a row of ``data/validation.csv``) to the function computing the model's value.
 MODELS: dict[str, ModelFn] = {
+    "deepinfra_llama31_70b_blended_price": llama31_70b_usd_per_m_tokens,
     "trtllm_2023_h200_llama2_median_ratio": trtllm_h200_median_ratio,
     "deepseek_2025_decode_tokens_per_gpu": deepseek_decode_tokens_per_s_per_gpu,
     "deepseek_2025_usd_per_m_output_tokens": deepseek_usd_per_m_output_tokens,
