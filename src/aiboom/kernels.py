@@ -99,7 +99,7 @@ decoded token, the scores and weighted sum of :math:`n_q` query heads over the c
 :math:`2 \cdot ctx \cdot d_a` FLOP, in the head width :math:`d_a = d`, or in the latent width
 :math:`d_a = d_c` under latent attention (weights absorbed, as DeepSeek serves it) [FLOP/token]:
 
-.. math:: A = 4 L\,n_q\,ctx\,d_a, \qquad d_a = \begin{cases} d_c, & d_c > 0 \\ d, & d_c = 0
+.. math:: A_{att} = 4 L\,n_q\,ctx\,d_a, \qquad d_a = \begin{cases} d_c, & d_c > 0 \\ d, & d_c = 0
    \end{cases}
 
 Prefill is compute-bound [s/token]; a decode step of ``B`` sequences takes the larger of its
@@ -107,7 +107,7 @@ compute and memory time (roofline, Williams et al. [2]_), shared by the batch [s
 
 .. math::
    t_{pre} = \frac{2N}{F u_p}, \qquad
-   t_{step} = \max\left(\frac{(2 N + A) B}{F u_d},\
+   t_{step} = \max\left(\frac{(2 N + A_{att}) B}{F u_d},\
    \frac{N_{read} w + B\,ctx\,\kappa}{BW\,m}\right),
    \qquad t_{dec} = \frac{t_{step}}{B}
 
