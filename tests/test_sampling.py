@@ -136,3 +136,31 @@ def test_any_slice_equals_the_same_slice_of_the_whole_run():
         part = sample_range(REGISTRY, ids, start, stop, n, seed=5)
         for k in ids:
             np.testing.assert_array_equal(part[k], whole[k][start:stop])
+
+
+def blockwise_reference(rows, n, seed):
+    """The definition: block ``k`` of each row is ``sample_assumption`` on its own generator."""
+    from aiboom.sampling import _block_rng
+
+    return {a.id: np.concatenate([
+        sample_assumption(a, min(SAMPLE_BLOCK, n - b0), _block_rng(seed, a.id, b0 // SAMPLE_BLOCK))
+        for b0 in range(0, n, SAMPLE_BLOCK)]) for a in rows}
+
+
+ALL_LAWS = [row("f", "ratio", 1.2, 1.2, 1.2, "fixed"),
+            row("u", "ratio", 1.0, 2.0, 5.0, "uniform"),
+            row("t", "ratio", 1.0, 2.0, 5.0, "triangular"),
+            row("p", "ratio", 1.0, 2.0, 5.0, "pert"),
+            row("ln", "USD", 2.0, 5.0, 50.0, "lognormal"),
+            row("lu", "USD", 1e-3, 1.0, 1e3, "loguniform")]
+
+
+@pytest.mark.parametrize("threads", [1, 2, 3])
+def test_threaded_chunks_are_bit_identical_to_the_blockwise_definition(threads):
+    registry = {a.id: a for a in ALL_LAWS}
+    n = 3 * SAMPLE_BLOCK + 999
+    want = blockwise_reference(ALL_LAWS, n, seed=11)
+    for chunk_size in (700, SAMPLE_BLOCK - 1, SAMPLE_BLOCK, 2 * SAMPLE_BLOCK + 5, n):
+        got = concat(iter_sample_chunks(registry, list(registry), n, 11, chunk_size, threads))
+        for k in registry:
+            np.testing.assert_array_equal(got[k], want[k], err_msg=f"{k}, {chunk_size}")

@@ -46,9 +46,13 @@ References
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
+import os
 from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import NamedTuple
 
 import numpy as np
 
@@ -129,8 +133,97 @@ def _block_rng(seed: int, param_id: str, block: int) -> np.random.Generator:
         np.random.SeedSequence(seed, spawn_key=(_id_key(param_id), block))))
 
 
+def _draw_into(a: Assumption, out: np.ndarray, rng: np.random.Generator) -> None:
+    """``out[:] = sample_assumption(a, len(out), rng)``, to the bit, with fewer temporaries.
+
+    The same generator calls and the same floating-point operations in the same order as
+    :func:`sample_assumption` (``lo + width * y`` is ``add(lo, multiply(width, y))``), only
+    written in place into ``out`` (contiguous float64).
+    """
+    n = len(out)
+    lo, mid, hi = a.low, a.central, a.high
+    match a.distribution:
+        case "pert":
+            width = hi - lo
+            alpha = 1.0 + PERT_LAMBDA * (mid - lo) / width
+            beta = 1.0 + PERT_LAMBDA * (hi - mid) / width
+            np.multiply(width, rng.beta(alpha, beta, n), out=out)
+            np.add(lo, out, out=out)
+        case "lognormal":
+            rng.standard_normal(n, out=out)
+            np.multiply(lognormal_sigma(a), out, out=out)
+            np.exp(out, out=out)
+            np.multiply(mid, out, out=out)
+        case _:
+            out[...] = sample_assumption(a, n, rng)
+
+
+def sampling_threads() -> int:
+    """CPU cores this process may use: the default ``threads`` of :func:`iter_sample_chunks`."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+@functools.cache
+def _pool(threads: int) -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(threads, thread_name_prefix="aiboom-sampling")
+
+
+class _Task(NamedTuple):
+    """Draw block ``block`` of row ``row`` into ``out`` (the whole block, or a cache array)."""
+
+    row: Assumption
+    block: int
+    out: np.ndarray
+
+
+def _draw_chunk(rows: Sequence[Assumption], start: int, stop: int, n_samples: int, seed: int,
+                last: dict[str, tuple[int, np.ndarray]], threads: int) -> dict[str, np.ndarray]:
+    """Samples ``start..stop`` of every row, drawing whole blocks on ``threads`` threads.
+
+    A block that lies inside the chunk is drawn straight into the chunk's array; one that
+    straddles its edge is drawn into a block-sized array kept in ``last`` (per id, the
+    straddling block drawn most recently), so that the next chunk reuses it.
+    """
+    chunk: dict[str, np.ndarray] = {}
+    tasks: list[_Task] = []
+    partial: list[tuple[np.ndarray, np.ndarray]] = []  # chunk slice <- block slice, after drawing
+    for a in rows:
+        if a.distribution == "fixed":
+            chunk[a.id] = np.full(stop - start, a.central, dtype=np.float64)
+            continue
+        values = chunk[a.id] = np.empty(stop - start)
+        if stop == start:
+            continue
+        for block in range(start // SAMPLE_BLOCK, (stop - 1) // SAMPLE_BLOCK + 1):
+            b0 = block * SAMPLE_BLOCK
+            b1 = min(b0 + SAMPLE_BLOCK, n_samples)
+            lo, hi = max(start, b0), min(stop, b1)
+            if (lo, hi) == (b0, b1):
+                tasks.append(_Task(a, block, values[lo - start:hi - start]))
+                continue
+            if last.get(a.id, (-1,))[0] != block:
+                last[a.id] = block, np.empty(b1 - b0)
+                tasks.append(_Task(a, block, last[a.id][1]))
+            partial.append((values[lo - start:hi - start], last[a.id][1][lo - b0:hi - b0]))
+
+    def run(task: _Task) -> None:
+        _draw_into(task.row, task.out, _block_rng(seed, task.row.id, task.block))
+
+    if threads > 1 and len(tasks) > 1:
+        list(_pool(threads).map(run, tasks))
+    else:
+        for task in tasks:
+            run(task)
+    for target, drawn in partial:
+        target[...] = drawn
+    return chunk
+
+
 def iter_sample_chunks(registry: Mapping[str, Assumption], ids: Sequence[str], n_samples: int,
-                       seed: int, chunk_size: int = 2**20) -> Iterator[dict[str, np.ndarray]]:
+                       seed: int, chunk_size: int = 2**20,
+                       threads: int | None = None) -> Iterator[dict[str, np.ndarray]]:
     """Yield successive chunks of samples; their concatenation does not depend on ``chunk_size``.
 
     Parameters
@@ -145,54 +238,48 @@ def iter_sample_chunks(registry: Mapping[str, Assumption], ids: Sequence[str], n
         Non-negative root seed.
     chunk_size : int, default 2**20
         Samples per yielded chunk (the last may be shorter) [samples]. Peak memory is about
-        ``8 * len(ids) * (chunk_size + SAMPLE_BLOCK)`` bytes: each id keeps the block it drew
-        last, so a block that straddles two chunks is drawn once.
+        ``8 * len(ids) * (chunk_size + SAMPLE_BLOCK)`` bytes: each id keeps the block that
+        straddled the last chunk's end, so a block that straddles two chunks is drawn once.
+    threads : int, optional
+        Threads that draw blocks in parallel; default :func:`sampling_threads` (every core
+        this process may use). The draws do not depend on it.
 
     Yields
     ------
     dict of str to numpy.ndarray
         Registry id to float64 array [unit of the row].
+
+    Notes
+    -----
+    Every block has its own generator (module Notes), so the blocks of a chunk are
+    independent tasks: NumPy's ``Generator`` releases the GIL while it fills an array, and
+    ``threads`` blocks are drawn at once, each into its own slice of the chunk. The result
+    is bit-identical to drawing the blocks one after another (``threads=1``).
     """
     if n_samples < 0 or chunk_size < 1 or seed < 0:
         raise ValueError(f"need n_samples >= 0, chunk_size >= 1, seed >= 0; got {n_samples}, "
                          f"{chunk_size}, {seed}")
     rows = [registry[i] for i in ids]
-    last: dict[str, tuple[int, np.ndarray]] = {}  # per id, the block drawn most recently
+    threads = max(1, threads or sampling_threads())
+    last: dict[str, tuple[int, np.ndarray]] = {}
     for start in range(0, n_samples, chunk_size):
         stop = min(start + chunk_size, n_samples)
-        yield {a.id: _fill(a, start, stop, n_samples, seed, last) for a in rows}
-
-
-def _fill(a: Assumption, start: int, stop: int, n_samples: int, seed: int,
-          last: dict[str, tuple[int, np.ndarray]]) -> np.ndarray:
-    """Samples ``start..stop`` of one row, drawing whole blocks (cached in ``last``)."""
-    if a.distribution == "fixed":
-        return np.full(stop - start, a.central, dtype=np.float64)
-    values = np.empty(stop - start)
-    if stop == start:
-        return values
-    for block in range(start // SAMPLE_BLOCK, (stop - 1) // SAMPLE_BLOCK + 1):
-        b0 = block * SAMPLE_BLOCK
-        if last.get(a.id, (-1,))[0] != block:
-            last[a.id] = block, sample_assumption(
-                a, min(SAMPLE_BLOCK, n_samples - b0), _block_rng(seed, a.id, block))
-        drawn = last[a.id][1]
-        lo, hi = max(start, b0), min(stop, b0 + len(drawn))
-        values[lo - start:hi - start] = drawn[lo - b0:hi - b0]
-    return values
+        yield _draw_chunk(rows, start, stop, n_samples, seed, last, threads)
 
 
 def sample_range(registry: Mapping[str, Assumption], ids: Sequence[str], start: int, stop: int,
-                 n_samples: int, seed: int) -> dict[str, np.ndarray]:
+                 n_samples: int, seed: int, threads: int | None = None) -> dict[str, np.ndarray]:
     """Samples ``start`` to ``stop`` (exclusive) of a run of ``n_samples``.
 
     Any slice can be drawn on its own (for example by a Dask worker) and equals the same slice
-    of :func:`draw_samples`.
+    of :func:`draw_samples`; ``threads`` as in :func:`iter_sample_chunks`.
     """
     if not 0 <= start <= stop <= n_samples:
         raise ValueError(f"need 0 <= start <= stop <= n_samples, got {start}, {stop}, "
                          f"{n_samples}")
-    return {i: _fill(registry[i], start, stop, n_samples, seed, {}) for i in ids}
+    rows = [registry[i] for i in ids]
+    return _draw_chunk(rows, start, stop, n_samples, seed, {},
+                       max(1, threads or sampling_threads()))
 
 
 def draw_samples(registry: Mapping[str, Assumption], ids: Sequence[str], n_samples: int,
