@@ -37,10 +37,12 @@ import re
 import sys
 import time
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -55,10 +57,12 @@ from aiboom.kernels import (
     PAYBACK_HORIZON_MONTHS,
     Accelerator,
     create_accelerator,
+    default_threads,
     evaluate,
+    evaluate_numpy,
 )
 from aiboom.registry import Assumption
-from aiboom.sampling import SAMPLE_BLOCK, iter_sample_chunks
+from aiboom.sampling import SAMPLE_BLOCK, iter_sample_chunks, iter_sample_chunks_xp
 
 if TYPE_CHECKING:
     from aiboom.scenarios import Scenario
@@ -159,19 +163,37 @@ def _edges(spec: HistogramSpec) -> np.ndarray:
     return np.linspace(spec.low, spec.high, spec.n_bins + 1)
 
 
-def _bin_counts(values: np.ndarray, spec: HistogramSpec) -> np.ndarray:
-    """``[below, bin 0, ..., bin n-1, above, nonfinite]`` counts of ``values`` [samples]."""
-    finite = np.isfinite(values)
-    v = values if finite.all() else values[finite]
+def _bin_counts(values: Any, spec: HistogramSpec, xp: ModuleType = np) -> Any:
+    """``[below, bin 0, ..., bin n-1, above, nonfinite]`` counts of ``values`` [samples].
+
+    ``values`` and the counts are arrays of ``xp`` (NumPy, or CuPy on the device).
+    """
+    finite = xp.isfinite(values)
+    v = values if bool(finite.all()) else values[finite]
     if spec.log:
         lo, hi = math.log10(spec.low), math.log10(spec.high)
-        v = np.log10(np.maximum(v, 0.5 * spec.low))
+        v = xp.log10(xp.maximum(v, 0.5 * spec.low))
     else:
         lo, hi = spec.low, spec.high
-    idx = np.floor((v - lo) * (spec.n_bins / (hi - lo)))
-    np.clip(idx, -1, spec.n_bins, out=idx)
-    counts = np.bincount(idx.astype(np.intp) + 1, minlength=spec.n_bins + 2)
-    return np.append(counts, values.size - v.size)
+    idx = xp.floor((v - lo) * (spec.n_bins / (hi - lo)))
+    xp.clip(idx, -1, spec.n_bins, out=idx)
+    counts = xp.bincount(idx.astype(xp.intp) + 1, minlength=spec.n_bins + 2)
+    return xp.append(counts, values.size - v.size)
+
+
+def _finite_sum(values: Any, xp: ModuleType) -> Any:
+    """Sum of the finite entries of an ``xp`` array (a 0-d ``xp`` array) [output unit]."""
+    return xp.where(xp.isfinite(values), values, 0.0).sum()
+
+
+def _inverted_cdf(values: Any, levels: tuple[float, ...], xp: ModuleType) -> np.ndarray:
+    r"""Order statistics :math:`x_{(k)}`, :math:`k = \max(1, \lceil q n \rceil)`, of an
+    ``xp`` array, as a host array: ``numpy.quantile(..., method="inverted_cdf")``, which CuPy
+    lacks. Sorts a copy (on the device with CuPy); infinities sort last."""
+    n = values.size
+    ranks = [max(1, math.ceil(q * n)) - 1 for q in levels]
+    ordered = xp.sort(values)
+    return np.asarray([float(ordered[k]) for k in ranks])
 
 
 @dataclass(frozen=True)
@@ -200,6 +222,8 @@ class MonteCarloResult:
         Wall time of the run [s].
     samples : dict of str to numpy.ndarray or None
         With ``keep_samples``: every input (registry id) and output, shape ``(n_samples,)``.
+    draws : str
+        ``"host"`` (NumPy, reproducible to the bit) or ``"device"`` (the backend's ``xp``).
     """
 
     quantiles: dict[str, np.ndarray]
@@ -214,6 +238,7 @@ class MonteCarloResult:
     seed: int
     elapsed_s: float
     samples: dict[str, np.ndarray] | None = None
+    draws: str = "host"
 
     def summary_frame(self) -> pd.DataFrame:
         """One row per output: unit, ``p5`` ... ``p95``, ``mean``, ``share_infinite``.
@@ -397,11 +422,156 @@ def monte_carlo_memory_bytes(n_samples: int, chunk_size: int, exact: bool,
     return 2**21 + per_chunk + per_run
 
 
+#: Where :func:`run_monte_carlo` draws its samples: ``host`` (NumPy, the book's numbers) or
+#: ``device`` (the backend's array module: CuPy on a GPU, or NumPy to test that code path).
+DRAWS: tuple[str, ...] = ("host", "device")
+
+_T = TypeVar("_T")
+
+
+def _prefetched(items: Iterator[_T]) -> Iterator[_T]:
+    """``items``, each produced on a helper thread while the caller works on the one before.
+
+    At most two items exist at once: the one yielded and the one being made.
+    """
+    with ThreadPoolExecutor(1, thread_name_prefix="aiboom-prefetch") as pool:
+        pending = pool.submit(next, items, None)
+        while (item := pending.result()) is not None:
+            pending = pool.submit(next, items, None)
+            yield item
+
+
+def _evaluate_xp(chunk: Mapping[str, Any], be: Backend,
+                 accelerator: Accelerator) -> dict[str, Any]:
+    """The model on arrays that already live with the backend: ``evaluate_numpy`` for NumPy,
+    :func:`_evaluate_on_device` for CuPy (no copy to the host)."""
+    if be.name == "cupy":
+        return _evaluate_on_device(chunk, be.xp, accelerator)
+    return evaluate_numpy(chunk, None, accelerator)
+
+
+def _evaluate_on_device(chunk: Mapping[str, Any], xp: ModuleType,
+                        accelerator: Accelerator) -> dict[str, Any]:
+    """The CUDA kernel of :mod:`aiboom.kernels` on device arrays, results left on the device.
+
+    A narrow adapter: :func:`aiboom.kernels.evaluate_cupy` takes host arrays and copies both
+    ways. This stacks the inputs in the kernel's row order (:data:`~aiboom.kernels.INPUTS`),
+    launches the same kernel with the same arguments and returns views of its output rows.
+    """
+    from aiboom import kernels
+
+    x = xp.stack([xp.asarray(chunk[k], dtype=xp.float64) for k in INPUTS])
+    n = x.shape[1]
+    y = xp.empty((len(OUTPUTS), n), dtype=xp.float64)
+    threads = kernels._CUDA_THREADS
+    blocks = max(1, min(-(-n // threads), 2**16))
+    kernels._cuda_kernel()((blocks,), (threads,), (
+        x, y, np.int64(n), np.float64(accelerator.peak_flop_per_s_8bit),
+        np.float64(accelerator.peak_flop_per_s_16bit), np.float64(accelerator.hbm_bytes_per_s),
+        np.float64(PAYBACK_HORIZON_MONTHS)))
+    return dict(zip(OUTPUTS, y, strict=True))
+
+
+class _Summary(NamedTuple):
+    """What a run keeps: per output, bin counts ``[below, bins, above, nonfinite]``, sum of
+    finite values, exact quantiles (or None); every sample (or None)."""
+
+    counts: dict[str, np.ndarray]
+    sums: dict[str, float]
+    quantiles: dict[str, np.ndarray] | None
+    samples: dict[str, np.ndarray] | None
+
+
+def _summarise_host(rows: Mapping[str, Assumption], n_samples: int, seed: int, be: Backend,
+                    chunk_size: int, accelerator: Accelerator, exact: bool,
+                    keep_samples: bool, bar: tqdm) -> _Summary:
+    """Host draws (:func:`~aiboom.sampling.iter_sample_chunks`, the next chunk drawn while
+    this one is evaluated and binned), evaluation with ``be``, summaries on the host.
+
+    Bin counts are integers, so counting chunk by chunk gives the counts of the whole run.
+    In exact mode the sums and quantiles are taken over the whole output arrays at the end,
+    one output per thread (both NumPy calls release the GIL).
+    """
+    values = {k: np.empty(n_samples) for k in OUTPUTS} if exact else None
+    buffers = None if exact else {k: np.empty(min(chunk_size, n_samples)) for k in OUTPUTS}
+    kept = {k: np.empty(n_samples) for k in INPUTS} if keep_samples else None
+    counts = {k: np.zeros(HISTOGRAM_SPECS[k].n_bins + 3, dtype=np.int64) for k in OUTPUTS}
+    sums = dict.fromkeys(OUTPUTS, 0.0)
+    done = 0
+    for chunk in _prefetched(iter_sample_chunks(rows, INPUTS, n_samples, seed, chunk_size)):
+        n = len(chunk[INPUTS[0]])
+        if values is not None:
+            out = {k: values[k][done:done + n] for k in OUTPUTS}
+        else:
+            out = {k: buffers[k][:n] for k in OUTPUTS}
+        evaluate(chunk, be, out, accelerator)
+        if kept is not None:
+            for k in INPUTS:
+                kept[k][done:done + n] = chunk[k]
+        for k, v in out.items():
+            counts[k] += _bin_counts(v, HISTOGRAM_SPECS[k])
+            if values is None:
+                sums[k] += float(np.sum(v, where=np.isfinite(v)))
+        done += n
+        bar.update(n)
+    if values is None:
+        return _Summary(counts, sums, None, None)
+
+    def whole(k: str) -> tuple[float, np.ndarray]:
+        v = values[k]
+        return (float(np.sum(v, where=np.isfinite(v))),
+                np.quantile(v, QUANTILE_LEVELS, method="inverted_cdf"))
+
+    with ThreadPoolExecutor(min(len(OUTPUTS), default_threads())) as pool:
+        results = dict(zip(OUTPUTS, pool.map(whole, OUTPUTS), strict=True))
+    return _Summary(counts, {k: r[0] for k, r in results.items()},
+                    {k: r[1] for k, r in results.items()},
+                    None if kept is None else {**kept, **values})
+
+
+def _summarise_xp(rows: Mapping[str, Assumption], n_samples: int, seed: int, be: Backend,
+                  chunk_size: int, accelerator: Accelerator, exact: bool, keep_samples: bool,
+                  bar: tqdm) -> _Summary:
+    """Draws, evaluation and summaries all with ``be.xp`` (on the GPU with CuPy); only the
+    summaries (bin counts, sums, quantiles) and, with ``keep_samples``, the samples are
+    copied to the host."""
+    xp = be.xp
+    values = {k: xp.empty(n_samples, dtype=xp.float64) for k in OUTPUTS} if exact else None
+    kept = {k: np.empty(n_samples) for k in INPUTS} if keep_samples else None
+    counts = {k: xp.zeros(HISTOGRAM_SPECS[k].n_bins + 3, dtype=xp.int64) for k in OUTPUTS}
+    sums = {k: xp.zeros((), dtype=xp.float64) for k in OUTPUTS}
+    done = 0
+    for chunk in iter_sample_chunks_xp(rows, INPUTS, n_samples, seed, xp, chunk_size):
+        n = len(chunk[INPUTS[0]])
+        out = _evaluate_xp(chunk, be, accelerator)
+        if kept is not None:
+            for k in INPUTS:
+                kept[k][done:done + n] = be.asnumpy(chunk[k])
+        for k, v in out.items():
+            if values is not None:
+                values[k][done:done + n] = v
+            else:
+                counts[k] += _bin_counts(v, HISTOGRAM_SPECS[k], xp)
+                sums[k] += _finite_sum(v, xp)
+        done += n
+        bar.update(n)
+    quantiles = None
+    if values is not None:
+        for k, v in values.items():
+            counts[k] = _bin_counts(v, HISTOGRAM_SPECS[k], xp)
+            sums[k] = _finite_sum(v, xp)
+        quantiles = {k: _inverted_cdf(v, QUANTILE_LEVELS, xp) for k, v in values.items()}
+        if kept is not None:
+            kept.update({k: be.asnumpy(v) for k, v in values.items()})
+    return _Summary({k: be.asnumpy(c) for k, c in counts.items()},
+                    {k: float(v) for k, v in sums.items()}, quantiles, kept)
+
+
 def run_monte_carlo(registry: Mapping[str, Assumption], n_samples: int, seed: int,
                     backend: Backend | str | None = None, chunk_size: int = 2**20,
                     overrides: Mapping[str, float] | None = None, keep_samples: bool = False,
                     progress: bool = False, constants: Mapping[str, float] | None = None,
-                    exact: bool | None = None) -> MonteCarloResult:
+                    exact: bool | None = None, draws: str | None = None) -> MonteCarloResult:
     """Sample the registry, run the per-sample model and summarise every output.
 
     Parameters
@@ -412,8 +582,8 @@ def run_monte_carlo(registry: Mapping[str, Assumption], n_samples: int, seed: in
         Number of samples (>= 1) [samples]; the run must fit in :func:`memory_limit`
         (:func:`monte_carlo_memory_bytes`).
     seed : int
-        Root seed (>= 0); with ``n_samples`` it fixes every draw, whatever ``chunk_size``
-        and backend.
+        Root seed (>= 0); with ``n_samples`` it fixes every host draw, whatever
+        ``chunk_size`` and backend.
     backend : Backend or str, optional
         ``"auto"``, ``"numpy"`` or ``"cupy"``; ``None`` reads ``AIBOOM_BACKEND``.
     chunk_size : int, default 2**20
@@ -431,6 +601,14 @@ def run_monte_carlo(registry: Mapping[str, Assumption], n_samples: int, seed: in
     exact : bool, optional
         Force exact (True) or histogram (False) quantiles; default exact up to
         :data:`EXACT_SAMPLE_LIMIT` samples.
+    draws : {"host", "device"}, optional
+        ``"host"``: NumPy draws on the host (:func:`~aiboom.sampling.iter_sample_chunks`, on
+        every core, reproducible to the bit), evaluated with the backend. ``"device"``: draws,
+        model and summaries with the backend's array module
+        (:func:`~aiboom.sampling.iter_sample_chunks_xp`): with CuPy the run stays on the GPU
+        and only summaries come back; with NumPy the same code runs on the host (for tests).
+        Default ``"device"`` with the CuPy backend, else ``"host"``. The two agree in
+        distribution, not draw by draw.
 
     Returns
     -------
@@ -447,6 +625,9 @@ def run_monte_carlo(registry: Mapping[str, Assumption], n_samples: int, seed: in
     if chunk_size < 1:
         raise ValueError(f"chunk_size must be >= 1, got {chunk_size}")
     be = backend if isinstance(backend, Backend) else get_backend(backend)
+    draws = ("device" if be.name == "cupy" else "host") if draws is None else draws
+    if draws not in DRAWS:
+        raise ValueError(f"draws must be one of {', '.join(DRAWS)}; got {draws!r}")
     accelerator = create_accelerator(**(constants or {}))
     rows = with_overrides(registry, overrides)
     missing = [k for k in INPUTS if k not in rows]
@@ -465,41 +646,18 @@ def run_monte_carlo(registry: Mapping[str, Assumption], n_samples: int, seed: in
     if problem is not None:
         raise InputError([problem])
 
-    values = {k: np.empty(n_samples) for k in OUTPUTS} if exact else None
-    buffers = None if exact else {k: np.empty(min(chunk_size, n_samples)) for k in OUTPUTS}
-    kept = {k: np.empty(n_samples) for k in INPUTS} if keep_samples else None
-    counts = {k: np.zeros(HISTOGRAM_SPECS[k].n_bins + 3, dtype=np.int64) for k in OUTPUTS}
-    sums = dict.fromkeys(OUTPUTS, 0.0)
-    done = 0
+    summarise = _summarise_xp if draws == "device" else _summarise_host
     with tqdm(total=n_samples, disable=not progress, unit="sample", unit_scale=True,
               file=sys.stderr) as bar:
-        for chunk in iter_sample_chunks(rows, INPUTS, n_samples, seed, chunk_size):
-            n = len(chunk[INPUTS[0]])
-            if values is not None:
-                out = {k: values[k][done:done + n] for k in OUTPUTS}
-            else:
-                out = {k: buffers[k][:n] for k in OUTPUTS}
-            evaluate(chunk, be, out, accelerator)
-            if kept is not None:
-                for k in INPUTS:
-                    kept[k][done:done + n] = chunk[k]
-            if values is None:
-                for k, v in out.items():
-                    counts[k] += _bin_counts(v, HISTOGRAM_SPECS[k])
-                    sums[k] += float(np.sum(v, where=np.isfinite(v)))
-            done += n
-            bar.update(n)
-
-    if values is not None:
-        for k, v in values.items():
-            counts[k] = _bin_counts(v, HISTOGRAM_SPECS[k])
-            sums[k] = float(np.sum(v, where=np.isfinite(v)))
+        summary = summarise(rows, n_samples, seed, be, chunk_size, accelerator, exact,
+                            keep_samples, bar)
     histograms = {k: Histogram(_edges(HISTOGRAM_SPECS[k]), c[1:-2], int(c[0]), int(c[-2]),
-                               int(c[-1]), HISTOGRAM_SPECS[k].log) for k, c in counts.items()}
+                               int(c[-1]), HISTOGRAM_SPECS[k].log)
+                  for k, c in summary.counts.items()}
     quantiles = {}
     for k, h in histograms.items():
-        if values is not None:
-            quantiles[k] = np.quantile(values[k], QUANTILE_LEVELS, method="inverted_cdf")
+        if summary.quantiles is not None:
+            quantiles[k] = summary.quantiles[k]
         else:
             quantiles[k] = h.quantile(QUANTILE_LEVELS)
             if np.isnan(quantiles[k]).any():
@@ -509,12 +667,11 @@ def run_monte_carlo(registry: Mapping[str, Assumption], n_samples: int, seed: in
     n_finite = {k: n_samples - h.nonfinite for k, h in histograms.items()}
     return MonteCarloResult(
         quantiles=quantiles,
-        mean={k: sums[k] / n_finite[k] if n_finite[k] else math.nan for k in OUTPUTS},
+        mean={k: summary.sums[k] / n_finite[k] if n_finite[k] else math.nan for k in OUTPUTS},
         share_infinite={k: h.nonfinite / n_samples for k, h in histograms.items()},
         histograms=histograms, exact=exact, backend=be.name, device=be.device_description,
         accelerator=accelerator, n_samples=n_samples, seed=seed,
-        elapsed_s=time.perf_counter() - start_time,
-        samples=None if kept is None else {**kept, **values})
+        elapsed_s=time.perf_counter() - start_time, samples=summary.samples, draws=draws)
 
 
 def accelerator_constants(row: Mapping[str, object] | pd.Series) -> Accelerator:

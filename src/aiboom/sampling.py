@@ -1,4 +1,4 @@
-r"""Random draws from registry rows, on the host, reproducible to the bit.
+r"""Random draws from registry rows: on the host, reproducible to the bit, or on a GPU.
 
 Every :class:`~aiboom.registry.Assumption` names a distribution and three numbers, ``low``,
 ``central`` and ``high``, in the row's unit. This module turns them into float64 samples:
@@ -36,7 +36,15 @@ of parameter ``id`` comes from block :math:`k = \lfloor j / 2^{16} \rfloor`, who
 ``PCG64(SeedSequence(seed, spawn_key=(key(id), k)))`` with ``key`` a fixed 64-bit hash of the
 id. So the samples depend only on ``(seed, id, n_samples)``: not on ``chunk_size``, not on which
 other parameters are drawn or in what order. Changing one row's range changes that row's draws
-only (common random numbers across scenarios).
+only (common random numbers across scenarios). The blocks of a chunk are independent, so they
+are drawn on a thread pool (one thread per core; NumPy's ``Generator`` releases the GIL while it
+fills an array), with results bit-identical to drawing them one by one.
+
+Draws on the device. :func:`sample_assumption_xp` and :func:`iter_sample_chunks_xp` draw the
+same laws with an array module ``xp``: CuPy's ``Generator`` on the GPU, so that a Monte Carlo
+run stays on the device from draws to quantiles, or NumPy's, so that the same code runs (and is
+tested) without a GPU. Those draws agree with the host draws in distribution, not draw by draw;
+the book's published numbers use the host draws.
 
 References
 ----------
@@ -52,7 +60,8 @@ import math
 import os
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import NamedTuple
+from types import ModuleType
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -156,6 +165,122 @@ def _draw_into(a: Assumption, out: np.ndarray, rng: np.random.Generator) -> None
             np.multiply(mid, out, out=out)
         case _:
             out[...] = sample_assumption(a, n, rng)
+
+
+#: Last spawn-key word of the per-id streams of :func:`xp_generator`; host blocks use block
+#: numbers there, which stay far below it [unitless].
+XP_STREAM = 2**48 + 0x7870
+#: Parallel generator states of a CuPy bit generator (threads of its kernels) [states].
+DEVICE_STATES = 2**17
+
+
+def xp_generator(seed: int, param_id: str, xp: ModuleType) -> Any:
+    """The random generator of one registry id for :func:`sample_assumption_xp`, in ``xp``.
+
+    Parameters
+    ----------
+    seed : int
+        Non-negative root seed.
+    param_id : str
+        Registry id; each id has its own stream, ``SeedSequence(seed, spawn_key=(key(id),
+        XP_STREAM))``, so adding or reordering ids changes no other id's draws.
+    xp : module
+        ``numpy`` or ``cupy`` (a :class:`~aiboom.backend.Backend`'s ``xp``).
+
+    Returns
+    -------
+    numpy.random.Generator or cupy.random.Generator
+        NumPy: ``Generator(Philox(...))`` on the host. CuPy: ``Generator(Philox4x3210(...))``
+        with :data:`DEVICE_STATES` cuRAND states on the current GPU. Both counter-based
+        Philox-4x32 families, but their streams differ: only the distributions agree.
+    """
+    seq = np.random.SeedSequence(seed, spawn_key=(_id_key(param_id), XP_STREAM))
+    if xp is np:
+        return np.random.Generator(np.random.Philox(seq))
+    return xp.random.Generator(  # pragma: no cover - needs a GPU
+        xp.random.Philox4x3210(seq, size=DEVICE_STATES))
+
+
+def sample_assumption_xp(a: Assumption, n: int, gen: Any, xp: ModuleType) -> Any:
+    r"""``n`` float64 draws of one registry row as an ``xp`` array (on the GPU with CuPy).
+
+    The same laws as :func:`sample_assumption` (module table), written only with what
+    both ``numpy.random.Generator`` and ``cupy.random.Generator`` offer (``random``,
+    ``uniform``, ``standard_normal``, ``beta``), so one code path serves both. CuPy's
+    ``Generator`` has no ``triangular``; it is drawn by its inverse CDF from
+    :math:`U \sim \mathrm{U}[0, 1)`, with :math:`F_c = (c - a)/(b - a)`:
+
+    .. math:: X = \begin{cases} a + \sqrt{U (b - a)(c - a)}, & U < F_c \\
+              b - \sqrt{(1 - U)(b - a)(b - c)}, & U \ge F_c \end{cases}
+
+    Parameters
+    ----------
+    a : Assumption
+        The row.
+    n : int
+        Number of draws [samples].
+    gen : numpy.random.Generator or cupy.random.Generator
+        From :func:`xp_generator`; not used for ``fixed`` or a zero-width range.
+    xp : module
+        ``numpy`` or ``cupy``; the array module of ``gen``.
+
+    Returns
+    -------
+    ndarray of ``xp``
+        Shape ``(n,)``, float64 [unit of ``a``]. Equal in distribution to
+        :func:`sample_assumption`, not draw by draw.
+    """
+    lo, mid, hi = a.low, a.central, a.high
+    width = hi - lo
+    match a.distribution:
+        case "fixed":
+            return xp.full(n, mid, dtype=xp.float64)
+        case "uniform" | "triangular" | "pert" if width == 0.0:
+            return xp.full(n, mid, dtype=xp.float64)
+        case "uniform":
+            return gen.uniform(lo, hi, n)
+        case "triangular":
+            u = gen.random(n)
+            left = xp.sqrt(u * (width * (mid - lo)))
+            right = xp.sqrt((1.0 - u) * (width * (hi - mid)))
+            return xp.where(u < (mid - lo) / width, lo + left, hi - right)
+        case "pert":
+            alpha = 1.0 + PERT_LAMBDA * (mid - lo) / width
+            beta = 1.0 + PERT_LAMBDA * (hi - mid) / width
+            return lo + width * gen.beta(alpha, beta, n)
+        case "lognormal":
+            return mid * xp.exp(lognormal_sigma(a) * gen.standard_normal(n))
+        case "loguniform":
+            return xp.exp(gen.uniform(math.log(lo), math.log(hi), n))
+        case other:
+            raise ValueError(f"id={a.id}: unknown distribution {other!r}")
+
+
+def iter_sample_chunks_xp(registry: Mapping[str, Assumption], ids: Sequence[str],
+                          n_samples: int, seed: int, xp: ModuleType,
+                          chunk_size: int = 2**20) -> Iterator[dict[str, Any]]:
+    """Chunks of draws made with ``xp`` (on the GPU with CuPy): the device twin of
+    :func:`iter_sample_chunks`.
+
+    Each id draws from its own :func:`xp_generator`, chunk after chunk. The draws depend on
+    ``(seed, id, n_samples, chunk_size)`` and the array library: with NumPy not on
+    ``chunk_size`` either (its generators fill arrays draw by draw), with CuPy they do (a
+    call spreads its draws over :data:`DEVICE_STATES` parallel states). They are not the
+    host draws; they agree with them in distribution (``tests/test_device_draws.py``).
+
+    Yields
+    ------
+    dict of str to ndarray of ``xp``
+        Registry id to a float64 array of up to ``chunk_size`` draws [unit of the row].
+    """
+    if n_samples < 0 or chunk_size < 1 or seed < 0:
+        raise ValueError(f"need n_samples >= 0, chunk_size >= 1, seed >= 0; got {n_samples}, "
+                         f"{chunk_size}, {seed}")
+    rows = [registry[i] for i in ids]
+    gens = {a.id: xp_generator(seed, a.id, xp) for a in rows if a.distribution != "fixed"}
+    for start in range(0, n_samples, chunk_size):
+        n = min(chunk_size, n_samples - start)
+        yield {a.id: sample_assumption_xp(a, n, gens.get(a.id), xp) for a in rows}
 
 
 def sampling_threads() -> int:
