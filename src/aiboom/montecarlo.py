@@ -1,7 +1,12 @@
 r"""Monte Carlo over the assumption registry, in bounded memory, on NumPy or CuPy.
 
-Samples are drawn on the host in chunks (:func:`aiboom.sampling.iter_sample_chunks`), pushed
-through the per-sample model (:mod:`aiboom.kernels`) on the chosen backend, and summarised.
+Samples are drawn on the host in chunks (:func:`aiboom.sampling.iter_sample_chunks`, on every
+core, the next chunk while the last is evaluated), pushed through the per-sample model
+(:mod:`aiboom.kernels`) on the chosen backend, and summarised. With ``draws="device"`` (the
+default on the CuPy backend) the draws too are made with the backend's array module
+(:func:`aiboom.sampling.iter_sample_chunks_xp`), so a GPU run stays on the device from draws to
+bin counts and order statistics, and only those summaries are copied back; those draws match
+the host draws in distribution, not to the bit, and the book is built from the host draws.
 
 Two summary modes, picked by ``n_samples`` unless ``exact`` is given:
 
@@ -164,20 +169,30 @@ def _edges(spec: HistogramSpec) -> np.ndarray:
 
 
 def _bin_counts(values: Any, spec: HistogramSpec, xp: ModuleType = np) -> Any:
-    """``[below, bin 0, ..., bin n-1, above, nonfinite]`` counts of ``values`` [samples].
+    r"""``[below, bin 0, ..., bin n-1, above, nonfinite]`` counts of ``values`` [samples].
 
-    ``values`` and the counts are arrays of ``xp`` (NumPy, or CuPy on the device).
+    ``values`` and the counts are arrays of ``xp`` (NumPy, or CuPy on the device). The bin
+    index is :math:`\lfloor (t - t_0)\, n / (t_1 - t_0) \rfloor`, clipped to
+    :math:`[-1, n]`, with :math:`t` the value (or its ``log10`` on log bins), computed in
+    one work array.
     """
     finite = xp.isfinite(values)
     v = values if bool(finite.all()) else values[finite]
+    t = xp.empty_like(v)
     if spec.log:
         lo, hi = math.log10(spec.low), math.log10(spec.high)
-        v = xp.log10(xp.maximum(v, 0.5 * spec.low))
+        xp.maximum(v, 0.5 * spec.low, out=t)
+        xp.log10(t, out=t)
+        xp.subtract(t, lo, out=t)
     else:
         lo, hi = spec.low, spec.high
-    idx = xp.floor((v - lo) * (spec.n_bins / (hi - lo)))
-    xp.clip(idx, -1, spec.n_bins, out=idx)
-    counts = xp.bincount(idx.astype(xp.intp) + 1, minlength=spec.n_bins + 2)
+        xp.subtract(v, lo, out=t)
+    xp.multiply(t, spec.n_bins / (hi - lo), out=t)
+    xp.floor(t, out=t)
+    xp.clip(t, -1, spec.n_bins, out=t)
+    idx = t.astype(xp.intp)
+    idx += 1
+    counts = xp.bincount(idx, minlength=spec.n_bins + 2)
     return xp.append(counts, values.size - v.size)
 
 
