@@ -293,13 +293,31 @@ def execute_for_build(scenario: Scenario, templates: list[Path], *, force: bool 
     return [by_stem[t.stem] for t in templates]
 
 
+@functools.cache
+def _ipc_folder() -> str:
+    """A private folder for this process's kernel sockets, removed when the process ends."""
+    import atexit
+
+    folder = tempfile.mkdtemp(prefix="aiboom-ipc-")
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
+
+
 def _ipc_kernel_manager() -> type:
-    """A kernel manager that talks to the kernel over local sockets (IPC), not TCP ports."""
+    """A kernel manager that talks to the kernel over local sockets (IPC), not TCP ports.
+
+    Each kernel gets socket paths of its own: Jupyter's default (``kernel-ipc-<n>`` in the
+    working folder) is shared by every process, so kernels started at once by parallel build
+    workers would pick the same sockets and read each other's messages.
+    """
+    import uuid
+
     from jupyter_client.manager import AsyncKernelManager
 
     class IPCKernelManager(AsyncKernelManager):
         def __init__(self, **kwargs):
             kwargs.setdefault("transport", "ipc")
+            kwargs.setdefault("ip", os.path.join(_ipc_folder(), uuid.uuid4().hex[:12]))
             super().__init__(**kwargs)
 
     return IPCKernelManager
@@ -350,6 +368,34 @@ def _preview_toc(executed: list[Executed]) -> str:
     return f"format: jb-book\nroot: {files[0]}\nchapters:\n{chapters}"
 
 
+def copy_site_data(html_dir: Path) -> Path:
+    """Put ``data/`` into the site: every curated table with its sidecar, and the scenario
+    files, for readers to download (the data appendix links each one). Copied after Jupyter
+    Book renders, because Sphinx applies ``exclude_patterns`` (which hold ``data``) to extra
+    files."""
+    out = html_dir / "data"
+    out.mkdir(exist_ok=True)
+    for f in sorted(paths.DATA.iterdir()):
+        if f.is_file() and (f.suffix == ".csv" or f.name.endswith(".meta.yml")):
+            shutil.copy2(f, out / f.name)
+    if (paths.DATA / "scenarios").is_dir():
+        shutil.copytree(paths.DATA / "scenarios", out / "scenarios", dirs_exist_ok=True,
+                        ignore=shutil.ignore_patterns(".*", "__pycache__"))
+    return out
+
+
+def _stage_build_facts(scenario: Scenario, stage: Path, config: dict) -> None:
+    """``_static/aiboom-build.js``: the book's title, version, commit and date, which each
+    chart's Cite action quotes, loaded on every page."""
+    facts = {**source_version(), "title": config["title"], "author": config.get("author", ""),
+             "scenario": scenario.name}
+    (stage / "book" / "_static" / "aiboom-build.js").write_text(
+        f"window.AIBOOM_BUILD = {json.dumps(facts, sort_keys=True)};\n", encoding="utf-8")
+    sphinx_config = config.setdefault("sphinx", {}).setdefault("config", {})
+    sphinx_config["html_js_files"] = ["aiboom-build.js",
+                                      *sphinx_config.get("html_js_files", [])]
+
+
 def _stage(scenario: Scenario, stage: Path, executed: list[Executed], preview: bool = False
            ) -> None:
     from aiboom.charts import write_vega_bundle
@@ -367,6 +413,7 @@ def _stage(scenario: Scenario, stage: Path, executed: list[Executed], preview: b
         # The name (lower-case letters, digits, dashes: checked by the schema), never the free
         # title: the theme prints the book title without escaping it.
         config["title"] = f"{config['title']} (scenario: {scenario.name})"
+    _stage_build_facts(scenario, stage, config)
     (stage / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     gen = stage / "book" / "generated"
     gen.mkdir(parents=True)
@@ -480,6 +527,7 @@ def build(scenario_path: str | Path | None = None, out: str | Path | None = None
             raise BuildError(f"Jupyter Book failed (full log: {display(log_path)}):\n{tail}")
         html = work / "_build" / "html"
         write_favicon_ico(paths.BOOK / "_static" / "favicon.svg", html)
+        copy_site_data(html)
         (html / "external-links.json").write_text(
             json.dumps(external_links(html), indent=1) + "\n")
         (html / "results.json").write_text(
