@@ -529,6 +529,7 @@ def _summarise_host(rows: Mapping[str, Assumption], n_samples: int, seed: int, b
                 sums[k] += float(np.sum(v, where=np.isfinite(v)))
         done += n
         bar.update(n)
+        del chunk  # else it lives on while the chunk after the next one is drawn
     if values is None:
         return _Summary(counts, sums, None, None)
 
