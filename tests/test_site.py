@@ -177,3 +177,159 @@ def test_executed_notebooks_reproduce_under_nbval(site: Path):
          str(ROOT / "tests" / "nbval_sanitize.cfg"), "--rootdir", str(GENERATED),
          *notebooks], capture_output=True, text=True, cwd=ROOT, timeout=3600)
     assert proc.returncode == 0, proc.stdout[-4000:]
+
+
+def test_every_chart_has_a_data_table_and_the_site_ships_data(site: Path):
+    for page in _pages(site):
+        for fig in re.findall(r'<figure class="aiboom-chart".*?</figure>', page.read_text(),
+                              re.S):
+            assert re.search(r'<figure class="aiboom-chart" id="chart-[a-z0-9-]+"', fig)
+            assert '<details class="aiboom-chart-data"><summary>Data table</summary>' in fig
+            assert '<th scope="col">' in fig and "<td" in fig
+            assert '<script type="application/json" class="aiboom-chart-spec">' in fig
+    for table in (ROOT / "data").glob("*.csv"):
+        assert (site / "data" / table.name).read_bytes() == table.read_bytes()
+        assert (site / "data" / f"{table.stem}.meta.yml").exists()
+    appendix = (site / "book" / "generated" / "91_data.html").read_text()
+    assert 'href="../../data/capex.csv"' in appendix
+    assert 'href="../../data/capex.meta.yml"' in appendix
+    manifest = {r["name"] for r in json.loads((site / "results.json").read_text())["results"]}
+    linked = set()
+    for page in _pages(site):
+        for href in re.findall(r'<a class="[^"]*aiboom-glued[^"]*" href="([^"]+)"',
+                               page.read_text()):
+            url = urlparse(href)
+            assert (page.parent / url.path).resolve() == (site / "results.json").resolve()
+            linked.add(re.sub(r"_p(5|95)$", "", url.fragment))
+    assert len(linked) >= 20 and sorted(linked - manifest) == []
+    build = (site / "_static" / "aiboom-build.js").read_text()
+    assert build.startswith("window.AIBOOM_BUILD = ") and '"commit"' in build
+
+
+_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--no-first-run", "--disable-sync"]
+_FIT = """() => {
+  const figs = Array.from(document.querySelectorAll('figure.aiboom-chart'));
+  const bad = [];
+  for (const f of figs) {
+    const svg = f.querySelector('.aiboom-chart-view svg');
+    if (!svg) { bad.push(f.id + ': not drawn'); continue; }
+    const drawn = parseFloat(svg.getAttribute('width'));
+    const column = f.parentElement.getBoundingClientRect().width;
+    const box = f.getBoundingClientRect();
+    if (drawn > f.clientWidth + 1) bad.push(`${f.id}: ${drawn}px in a ${f.clientWidth}px figure`);
+    if (box.width > column + 1) bad.push(`${f.id}: figure ${box.width}px, column ${column}px`);
+    if (box.right > window.innerWidth + 1) bad.push(`${f.id}: ends at ${box.right}px`);
+  }
+  const doc = document.documentElement;
+  if (doc.scrollWidth > window.innerWidth + 1)
+    bad.push(`page scrolls sideways: ${doc.scrollWidth}px > ${window.innerWidth}px`);
+  return bad;
+}"""
+_AXIS_FILL = """() => Array.from(document.querySelectorAll(
+  'figure.aiboom-chart .role-axis-label text')).slice(0, 40).map(t => t.getAttribute('fill'))"""
+
+
+def _luminance(colour: str) -> float:
+    c = colour.lstrip("#")
+    if len(c) == 3:
+        c = "".join(ch * 2 for ch in c)
+    r, g, b = (int(c[i:i + 2], 16) / 255 for i in (0, 2, 4))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+@pytest.mark.parametrize("width", [390, 768, 1280])
+def test_charts_fit_their_column_in_light_and_dark(site: Path, site_url: str, chromium: str,
+                                                   width: int):
+    from playwright.sync_api import sync_playwright
+
+    problems = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=_ARGS)
+        for html in _pages(site):
+            if 'class="aiboom-chart"' not in html.read_text():
+                continue
+            rel = html.relative_to(site).as_posix()
+            page = browser.new_page(viewport={"width": width, "height": 900})
+            errors: list[str] = []
+            page.on("pageerror", lambda exc, e=errors: e.append(str(exc)))
+            page.goto(urljoin(site_url + "/", rel), wait_until="networkidle")
+            n = page.locator("figure.aiboom-chart").count()
+            page.wait_for_function(
+                "n => document.querySelectorAll('figure.aiboom-chart.aiboom-chart-ready')"
+                ".length >= n", arg=n, timeout=30000)
+            problems += [f"{rel} @{width} light: {b}" for b in page.evaluate(_FIT)]
+            light = page.evaluate(_AXIS_FILL)
+            page.evaluate("document.documentElement.setAttribute('data-theme', 'dark');"
+                          "document.documentElement.setAttribute('data-mode', 'dark')")
+            page.wait_for_function(
+                "n => document.querySelectorAll('figure.aiboom-chart.aiboom-chart-dark')"
+                ".length >= n", arg=n, timeout=30000)
+            problems += [f"{rel} @{width} dark: {b}" for b in page.evaluate(_FIT)]
+            dark = page.evaluate(_AXIS_FILL)
+            if light and dark:
+                assert max(map(_luminance, light)) < 0.35, (rel, light[:3])
+                assert min(map(_luminance, dark)) > 0.6, (rel, dark[:3])
+            problems += [f"{rel}: {e}" for e in errors]
+            page.close()
+        browser.close()
+    assert problems == []
+
+
+def test_chart_actions_work_offline(site: Path, site_url: str, chromium: str):
+    import csv
+    import io
+
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=_ARGS)
+        context = browser.new_context(accept_downloads=True, viewport={"width": 1280,
+                                                                        "height": 900})
+        page = context.new_page()
+        foreign: list[str] = []
+        page.on("request", lambda r: foreign.append(r.url)
+                if not r.url.startswith(("http://127.0.0.1", "data:", "blob:")) else None)
+        page.goto(site_url + "/book/generated/01_capex_surge.html", wait_until="networkidle")
+        fig = page.locator("figure.aiboom-chart").first
+        page.wait_for_function("document.querySelector('figure.aiboom-chart.aiboom-chart-ready')")
+        fig_id = fig.get_attribute("id")
+        number = fig.locator("figcaption a.aiboom-fig-num")
+        assert re.fullmatch(r"Figure \d+(\.\d+)?\.", number.inner_text())
+        assert number.get_attribute("href") == f"#{fig_id}"
+        spec = json.loads(fig.locator("script.aiboom-chart-spec").text_content())
+        tables = {json.dumps(rows, sort_keys=True): rows for rows in spec["datasets"].values()}
+        n_rows = sum(len(rows) for rows in tables.values())
+
+        with page.expect_download() as dl:
+            fig.get_by_role("button", name="Data (CSV)").click()
+        assert dl.value.suggested_filename == f"{fig_id}.csv"
+        text = Path(dl.value.path()).read_text(encoding="utf-8")
+        comments = [line for line in text.splitlines() if line.startswith("#")]
+        assert any(line.startswith("# Source: ") for line in comments)
+        assert any("version" in line and "commit" in line for line in comments)
+        rows = list(csv.reader(io.StringIO("\n".join(
+            line for line in text.splitlines() if not line.startswith("#")))))
+        header, body = rows[0], rows[1:]
+        assert len(header) >= 2 and len(body) == n_rows
+        assert any("US$" in h or "billion" in h for h in header), header
+
+        with page.expect_download() as dl:
+            fig.get_by_role("button", name="SVG").click()
+        svg = Path(dl.value.path()).read_text(encoding="utf-8")
+        assert dl.value.suggested_filename.endswith(".svg") and svg.lstrip().startswith("<svg")
+        with page.expect_download() as dl:
+            fig.get_by_role("button", name="PNG").click()
+        assert Path(dl.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+        fig.get_by_role("button", name="Cite").click()
+        cite = fig.locator(".aiboom-cite")
+        assert cite.is_visible()
+        build = page.evaluate("window.AIBOOM_BUILD")
+        bibtex = cite.locator("pre").inner_text()
+        assert bibtex.startswith("@misc{") and build["commit"] in bibtex
+        plain = cite.locator("p").inner_text()
+        assert build["version"] in plain and build["date"] in plain and f"#{fig_id}" in plain
+        assert foreign == []
+        context.close()
+        browser.close()

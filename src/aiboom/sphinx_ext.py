@@ -1,4 +1,5 @@
-"""A small Sphinx extension for the book: each script is included once per page.
+"""A small Sphinx extension for the book: each script is included once per page, and every
+glued number links to its record in the build's ``results.json``.
 
 Jupyter Book 1 lets sphinx-thebe register its inline configuration twice, which declares the
 same ``const`` twice and raises a SyntaxError in every page. Removing exact duplicates of a
@@ -29,6 +30,45 @@ def dedupe_scripts(app, pagename, templatename, context, doctree) -> None:
     context["script_files"] = unique
 
 
+def _glue_key(text: str) -> str:
+    """``name`` from a glue role's text (``name``, ``name:.1f``, ``doc::name:.0f``)."""
+    key = text.split("::", 1)[-1]
+    return key.rsplit(":", 1)[0] if ":" in key else key
+
+
+def _linked(run):
+    """Wrap a myst-nb paste role's ``run``: a pasted number becomes a link to its record,
+    ``results.json#<name>`` at the site root (``_static/aiboom-charts.js`` shows the record
+    in place; the link opens the file)."""
+    from docutils import nodes
+
+    def wrapped(self):
+        out, messages = run(self)
+        if len(out) == 1 and isinstance(out[0], nodes.inline) \
+                and "pasted-text" in out[0].get("classes", []):
+            key = _glue_key(self.text)
+            docname = self.document.settings.env.docname
+            uri = "../" * docname.count("/") + f"results.json#{key}"
+            ref = nodes.reference("", "", out[0], refuri=uri, classes=["aiboom-glued"],
+                                  internal=False)
+            ref["reftitle"] = f"Glued result {key}: its record in results.json"
+            out = [ref]
+        return out, messages
+
+    wrapped._aiboom_linked = True
+    return wrapped
+
+
+def link_glued_numbers() -> None:
+    """Make myst-nb's ``{glue:text}`` and ``{glue}`` roles link what they paste."""
+    from myst_nb.ext.glue import roles
+
+    for cls in (roles.PasteTextRole, roles.PasteRoleAny):
+        if not getattr(cls.run, "_aiboom_linked", False):
+            cls.run = _linked(cls.run)
+
+
 def setup(app) -> dict[str, Any]:
     app.connect("html-page-context", dedupe_scripts, priority=900)
+    link_glued_numbers()
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
