@@ -120,7 +120,9 @@
       legend: {
         labelColor: fg, titleColor: fg, orient: "bottom", direction: "horizontal",
         columns: narrow ? 1 : (width < 900 ? 2 : 4),
-        labelLimit: Math.max(120, width - 48)
+        labelLimit: Math.max(120, width - 48),
+        // Symbols of legends that do not encode colour (shape, opacity) take the ink.
+        symbolFillColor: dark ? "#d4d4d4" : "#333333"
       },
       title: { color: fg, subtitleColor: muted },
       header: { labelColor: fg, titleColor: fg },
@@ -140,7 +142,8 @@
     spec.config = merge(spec.config || {}, cfg);
     delete spec.background;
     var panels = spec.hconcat || spec.concat || spec.vconcat;
-    var xRoom = width - 60;
+    // Room for an x-axis title: the plot is narrower than the figure by its y axis.
+    var xRoom = narrow ? width * 0.6 : width - 160;
     if (panels) {
       var across = spec.hconcat ? spec.hconcat.length
         : spec.concat ? Math.min(spec.columns || spec.concat.length, spec.concat.length) : 1;
@@ -189,7 +192,7 @@
         d.title = wrapTitle(d.title, Math.max(12, Math.floor(xRoom / 7)));
       }
       if ((ch === "y" || ch === "y2") && d.title && typeof spec.height === "number") {
-        d.title = wrapTitle(d.title, Math.max(20, Math.floor(spec.height / 7)));
+        d.title = wrapTitle(d.title, Math.max(20, Math.floor(spec.height / 6.2)));
       }
     });
     return dark ? darkInks(spec) : spec;
