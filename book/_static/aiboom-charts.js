@@ -359,7 +359,7 @@
   function citation(fig) {
     var m = meta(fig), b = build(), year = (b.date.match(/^\d{4}/) || [""])[0];
     var plain = b.author + " (" + (year || "n.d.") + "). " + figureLabel(fig) + ": " +
-      (m.caption || "") + ". In " + b.title + ", version " + b.version + ", commit " +
+      (m.caption || "").replace(/[.\s]+$/, "") + ". In " + b.title + ", version " + b.version + ", commit " +
       b.commit + ", built from the commit of " + b.date + ". " + permalink(fig);
     var key = "aiboom_" + fig.id.replace(/[^A-Za-z0-9]+/g, "_").slice(0, 60);
     var bib = "@misc{" + key + ",\n" +
