@@ -30,8 +30,20 @@ __all__ = [
     "PROJECTION_YEARS",
     "STEP_FACTOR",
     "USD_LABEL_EXPR",
+    "DEFAULT_ACCELERATOR_LAG_YEARS",
+    "DEFAULT_TRAINING_ACCELERATORS",
+    "EPOCH_BILLION_RUN_YEAR",
+    "FrontierReference",
     "ReferenceRun",
     "backtest_points",
+    "billion_year_sentence",
+    "costing_check_sentence",
+    "bootstrap_growth",
+    "default_accelerator",
+    "frontier_reference_run",
+    "frontier_run_costs",
+    "growth_vs_epoch_sentence",
+    "year_reaching_from",
     "chart_compute",
     "chart_cost_trend",
     "chart_loss_gain",
@@ -70,6 +82,20 @@ STEP_FACTOR = 10.0
 FLOP_DECADES: np.ndarray = np.logspace(18, 27, 10)
 #: Cost threshold the chapter projects the trend to [USD].
 BILLION_USD = 1.0e9
+#: Year by which Cottier et al. (2024) project the largest training run to cost more than a
+#: billion dollars, extrapolating their 2.4x per year trend ("by 2027") [yr].
+EPOCH_BILLION_RUN_YEAR = 2027
+#: Chips assumed for a frontier run whose hardware Epoch AI does not record, by designer:
+#: Google's runs on its own TPUs, everyone else's on NVIDIA's data-centre GPUs (ids of
+#: ``data/accelerators.csv``, oldest first). The run gets the newest of its list released
+#: :data:`DEFAULT_ACCELERATOR_LAG_YEARS` or more before publication.
+DEFAULT_TRAINING_ACCELERATORS = {"Google": ("tpu_v2", "tpu_v3", "tpu_v4", "tpu_v5p"),
+                                 "other": ("k80", "p100", "v100", "a100_40gb", "h100")}
+#: Years between a chip's release and the publication of the runs trained on it when the
+#: hardware is unknown [yr]. Recorded frontier runs fit it: GPT-4 (March 2023) on the A100 of
+#: May 2020, Gemini 1.0 Ultra (December 2023) on the TPU v4 of 2021, Llama 3.1 405B (July 2024)
+#: and Grok 3 (February 2025) on the H100 of September 2022.
+DEFAULT_ACCELERATOR_LAG_YEARS = 1.0
 
 
 # --------------------------------------------------------------------------------------------
@@ -186,6 +212,307 @@ def year_reaching(fit: training.TrendFit, threshold: float) -> dict[str, float]:
         raise ValueError("the slope interval includes zero: the trend may never reach it")
     return {"central": float(years[1]), "earliest": float(min(years)),
             "latest": float(max(years))}
+
+
+def year_reaching_from(fit: training.TrendFit, year: float, value: float,
+                       threshold: float) -> float:
+    r"""
+    Year a point growing at the fitted rate from ``value`` in ``year`` reaches ``threshold``.
+
+    Parameters
+    ----------
+    fit : aiboom.training.TrendFit
+        Supplies the slope :math:`b` [OOM/yr].
+    year : float
+        Starting decimal year :math:`x_0` [yr].
+    value, threshold : float
+        Starting value :math:`v_0` and value to reach :math:`T`, positive [same units].
+
+    Returns
+    -------
+    float
+        :math:`x_0 + (\log_{10} T - \log_{10} v_0) / b` [yr].
+
+    Examples
+    --------
+    >>> fit = training.fit_log_linear_trend([2000.0, 2001.0, 2002.0], [1.0, 10.0, 100.0])
+    >>> round(year_reaching_from(fit, 2010.0, 1e3, 1e6), 6)
+    2013.0
+    """
+    if value <= 0 or threshold <= 0 or fit.slope <= 0:
+        raise ValueError("value, threshold and the fitted slope must be positive")
+    return float(year + (np.log10(threshold) - np.log10(value)) / fit.slope)
+
+
+def default_accelerator(publication_date: pd.Timestamp, organization: str | float,
+                        accelerators: pd.DataFrame,
+                        lag_years: float = DEFAULT_ACCELERATOR_LAG_YEARS) -> str:
+    """The chip assumed for a run whose hardware is unknown.
+
+    Parameters
+    ----------
+    publication_date : pandas.Timestamp
+        Publication date of the run.
+    organization : str
+        Developer(s); a name containing "Google" or "DeepMind" picks Google's TPUs.
+    accelerators : pandas.DataFrame
+        ``data/accelerators.csv`` with all rows (``id``, ``release_date``).
+    lag_years : float, default 1
+        Least time from a chip's release to the publication of a run on it [yr].
+
+    Returns
+    -------
+    str
+        Id in ``data/accelerators.csv``: the newest chip of
+        :data:`DEFAULT_TRAINING_ACCELERATORS` released ``lag_years`` or more before
+        ``publication_date`` (the oldest of the list if none was).
+    """
+    org = organization.lower() if isinstance(organization, str) else ""
+    family = DEFAULT_TRAINING_ACCELERATORS[
+        "Google" if ("google" in org or "deepmind" in org) else "other"]
+    released = accelerators.set_index("id")["release_date"]
+    cutoff = publication_date - pd.Timedelta(days=365.25 * lag_years)
+    ready = [chip for chip in family if released[chip] <= cutoff]
+    return ready[-1] if ready else family[0]
+
+
+def frontier_run_costs(models: pd.DataFrame | None = None, registry=None,
+                       accelerators: pd.DataFrame | None = None,
+                       since_year: int = COST_TREND_START_YEAR, **backtest_inputs
+                       ) -> pd.DataFrame:
+    r"""
+    Every frontier run since ``since_year`` costed with the book's own model.
+
+    Parameters
+    ----------
+    models : pandas.DataFrame, optional
+        ``data/models.csv`` (default: the project's). Frontier runs are its ``frontier`` rows,
+        Epoch AI's "Compute rank when published" of ten or better (see its sidecar), with
+        known ``training_flop``.
+    registry : mapping of str to Assumption, optional
+        Passed to :func:`aiboom.training.backtest_runs` (MFU, run length, overheads, hardware
+        life, PUE, electricity price). Default: the project's.
+    accelerators : pandas.DataFrame, optional
+        ``data/accelerators.csv``, all rows (default: the project's).
+    since_year : int, default 2016
+        First publication year kept [yr].
+    **backtest_inputs
+        ``rental_prices``, ``ppi`` or ``server_prices`` for
+        :func:`aiboom.training.backtest_runs`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        By date: ``model``, ``organization``, ``publication_date``, ``year`` [yr],
+        ``training_flop`` [FLOP], ``accelerator``, ``hardware_basis`` (``recorded`` or
+        ``default``), ``hours_basis`` and ``mfu_source`` (from the back-test),
+        ``imputed`` (True where the chip is a default, or the chip-hours come from the
+        compute at the registry's utilisation), ``cost_usd_2023`` (the model's amortised
+        hardware and energy cost, Epoch AI's method 1) and ``cloud_usd_2023`` (method 2)
+        [constant 2023 USD], and ``epoch_usd_2023``, Epoch's own amortised estimate where it
+        has one [constant 2023 USD].
+
+    Notes
+    -----
+    Each run is priced by :func:`aiboom.training.backtest_runs` from its compute, chip, chip
+    count, hours and dates, so runs after Epoch AI's published costs are costed the same way as
+    the ones before. A run without recorded hardware gets :func:`default_accelerator`; one
+    without chip-hours or chips-times-hours gets :math:`C / (3600\, u F)` with the registry's
+    ``training_mfu`` :math:`u`.
+    """
+    from aiboom import data
+
+    models = models if models is not None else data.models()
+    accelerators = accelerators if accelerators is not None else data.accelerators(
+        serving_only=False)
+    keep = (models["frontier"] & models["training_flop"].notna()
+            & (models["publication_date"].dt.year >= since_year))
+    runs = models.loc[keep].copy()
+    runs["hardware_basis"] = np.where(runs["accelerator"].notna(), "recorded", "default")
+    missing = runs["accelerator"].isna()
+    runs.loc[missing, "accelerator"] = [
+        default_accelerator(r.publication_date, r.organization, accelerators)
+        for r in runs.loc[missing].itertuples()]
+    priced = training.backtest_runs(registry, models=runs, accelerators=accelerators,
+                                    costed_only=False, **backtest_inputs)
+    out = runs[["model", "organization", "publication_date", "training_flop", "accelerator",
+                "hardware_basis"]].merge(
+        priced[["model", "hours_basis", "mfu_source", "amortized_usd", "cloud_usd",
+                "epoch_usd"]], on="model", how="inner")
+    out.insert(3, "year", training.decimal_year(out["publication_date"]))
+    out["imputed"] = (out["hardware_basis"] == "default") | (
+        (out["hours_basis"] == "compute / (peak x MFU)") & (out["mfu_source"] == "registry"))
+    out = out.rename(columns={"amortized_usd": "cost_usd_2023", "cloud_usd": "cloud_usd_2023",
+                              "epoch_usd": "epoch_usd_2023"})
+    return out.sort_values("publication_date", ignore_index=True)
+
+
+def bootstrap_growth(points: pd.DataFrame, column: str = "cost_usd_2023",
+                     n_draws: int = 2000, confidence: float = 0.9,
+                     seed: int = 20240531) -> tuple[float, float]:
+    """Percentile bootstrap interval of the fitted growth factor, resampling runs.
+
+    Parameters
+    ----------
+    points : pandas.DataFrame
+        ``year`` [yr] and ``column`` (positive values).
+    column : str, default "cost_usd_2023"
+        Values fitted.
+    n_draws : int, default 2000
+        Bootstrap resamples [count].
+    confidence : float, default 0.9
+        Coverage of the interval [unitless].
+    seed : int
+        Seed of NumPy's default generator.
+
+    Returns
+    -------
+    tuple of float
+        Lower and upper growth factor [x/yr].
+    """
+    x = points["year"].to_numpy(dtype=float)
+    y = np.log10(points[column].to_numpy(dtype=float))
+    rng = np.random.default_rng(seed)
+    idx = rng.integers(0, x.size, size=(n_draws, x.size))
+    xs, ys = x[idx], y[idx]
+    xc = xs - xs.mean(axis=1, keepdims=True)
+    sxx = (xc**2).sum(axis=1)
+    ok = sxx > 0
+    slopes = (xc * (ys - ys.mean(axis=1, keepdims=True))).sum(axis=1)[ok] / sxx[ok]
+    tail = (1.0 - confidence) / 2.0
+    lo, hi = np.quantile(slopes, [tail, 1.0 - tail])
+    return float(10.0**lo), float(10.0**hi)
+
+
+def growth_vs_epoch_sentence(fit: training.TrendFit, epoch: Assumption) -> str:
+    """Whether the fitted growth interval contains Epoch AI's published rate, as a sentence.
+
+    Parameters
+    ----------
+    fit : aiboom.training.TrendFit
+        Fitted cost trend [x/yr].
+    epoch : Assumption
+        ``frontier_cost_growth_per_year`` (central and 90% interval) [x/yr].
+
+    Returns
+    -------
+    str
+        One sentence, chosen by how the two intervals relate.
+    """
+    theirs = (f"Epoch AI's published {epoch.central:.1f}-fold a year, from its own selection "
+              "and costing,")
+    own = f"Epoch's own interval ({epoch.low:.1f} to {epoch.high:.1f})"
+    if fit.low <= epoch.central <= fit.high:
+        return f"{theirs} lies inside that interval."
+    side = "below" if epoch.central < fit.low else "above"
+    overlap = epoch.high >= fit.low if side == "below" else epoch.low <= fit.high
+    tail = f"though {own} overlaps it" if overlap else f"and {own} does not reach it"
+    return f"{theirs} lies {side} that interval, {tail}."
+
+
+def costing_check_sentence(fit: training.TrendFit, epoch_fit: training.TrendFit) -> str:
+    """Whether the book's costing or the choice of runs drives the fitted rate, as a sentence.
+
+    Parameters
+    ----------
+    fit : aiboom.training.TrendFit
+        Trend of the book's costs of the frontier runs [x/yr].
+    epoch_fit : aiboom.training.TrendFit
+        Trend of Epoch AI's own cost estimates of those of the runs it costs [x/yr].
+
+    Returns
+    -------
+    str
+        One sentence, chosen by whether Epoch's-cost growth lies inside the book's interval.
+    """
+    head = (f"Fitted instead to Epoch AI's own cost estimates for the {epoch_fit.n} of these "
+            f"runs it has costed, the line grows {epoch_fit.growth_per_year:.1f}-fold a year")
+    if fit.low <= epoch_fit.growth_per_year <= fit.high:
+        return (f"{head}, inside our interval: the rate comes from which runs are fitted, "
+                "through which years, not from our costing.")
+    return f"{head}, outside our interval: our costing, not only the runs, moves the rate."
+
+
+def billion_year_sentence(crossing: Mapping[str, float], largest_crossing: float,
+                          largest_model: str,
+                          epoch_year: int = EPOCH_BILLION_RUN_YEAR) -> str:
+    """When the trend passes a billion dollars, against Epoch AI's projection, as sentences.
+
+    Parameters
+    ----------
+    crossing : mapping
+        ``central``, ``earliest``, ``latest`` from :func:`year_reaching` [yr].
+    largest_crossing : float
+        Year a run growing at the fitted rate from the priciest run reaches a billion dollars
+        (:func:`year_reaching_from`) [yr].
+    largest_model : str
+        Name of the priciest run.
+    epoch_year : int, default 2027
+        Epoch AI's year for the largest run passing a billion dollars [yr].
+
+    Returns
+    -------
+    str
+        Two sentences, chosen by where Epoch's year falls against each crossing.
+    """
+    span = f"{crossing['earliest']:.0f} to {crossing['latest']:.0f}"
+    if crossing["earliest"] <= epoch_year <= crossing["latest"]:
+        verdict = f"a range that includes Epoch AI's {epoch_year}"
+    elif epoch_year < crossing["earliest"]:
+        verdict = f"later than Epoch AI's {epoch_year}"
+    else:
+        verdict = f"earlier than Epoch AI's {epoch_year}"
+    if abs(largest_crossing - epoch_year) < 0.5:
+        compare = "as Epoch AI projects"
+    elif largest_crossing < epoch_year:
+        compare = "sooner than Epoch AI projects"
+    else:
+        compare = "later than Epoch AI projects"
+    return (f"The fitted line, which tracks a typical frontier run, passes a billion dollars "
+            f"around {crossing['central']:.0f} ({span}), {verdict}. "
+            f"But Epoch AI's projection is for the largest run, and the largest runs sit above "
+            f"the line: growing at the fitted rate from {largest_model}, a run would pass a "
+            f"billion dollars around {largest_crossing:.0f}, {compare}.")
+
+
+class FrontierReference(NamedTuple):
+    """The largest frontier run in the data, costed by the book's model."""
+
+    model: str  # name in Epoch AI's database
+    organization: str  # developer
+    publication_date: pd.Timestamp  # publication date
+    training_flop: float  # Epoch AI's training compute [FLOP]
+    accelerator: str  # chip id in data/accelerators.csv
+    hardware_basis: str  # "recorded" or "default"
+    owned_usd: float  # amortised hardware plus energy [constant 2023 USD]
+    rental_usd: float  # the same chip-hours rented on 3-year commitment [constant 2023 USD]
+    epoch_usd: float  # Epoch AI's amortised estimate, NaN where none [constant 2023 USD]
+
+
+def frontier_reference_run(costs: pd.DataFrame, on_or_before: float | None = None
+                           ) -> FrontierReference:
+    """The run with the most training compute in :func:`frontier_run_costs`.
+
+    Parameters
+    ----------
+    costs : pandas.DataFrame
+        From :func:`frontier_run_costs`.
+    on_or_before : float, optional
+        Latest decimal publication year considered [yr]; default all.
+
+    Returns
+    -------
+    FrontierReference
+        Its name, date, compute and costs by both methods [2023 USD].
+    """
+    pool = costs if on_or_before is None else costs[costs["year"] <= on_or_before]
+    if pool.empty:
+        raise ValueError("no frontier run in range")
+    r = pool.loc[pool["training_flop"].idxmax()]
+    return FrontierReference(str(r["model"]), str(r["organization"]), r["publication_date"],
+                             float(r["training_flop"]), str(r["accelerator"]),
+                             str(r["hardware_basis"]), float(r["cost_usd_2023"]),
+                             float(r["cloud_usd_2023"]), float(r["epoch_usd_2023"]))
 
 
 def max_compute_by(points: pd.DataFrame, year: float) -> pd.Series:
@@ -497,7 +824,8 @@ def decade_ticks(low: float, high: float) -> list[float]:
 
 
 def chart_cost_trend(points: pd.DataFrame, trend: pd.DataFrame, threshold_usd: float,
-                     threshold_label: str) -> alt.LayerChart:
+                     threshold_label: str,
+                     dots_label: str = "Frontier model (Epoch AI estimate)") -> alt.LayerChart:
     """Frontier training costs (log y) with the fitted trend, its band and a threshold line.
 
     Parameters
@@ -510,9 +838,10 @@ def chart_cost_trend(points: pd.DataFrame, trend: pd.DataFrame, threshold_usd: f
         Height of the dashed threshold line [USD].
     threshold_label : str
         Its label.
+    dots_label : str, default "Frontier model (Epoch AI estimate)"
+        Legend entry of the points.
     """
     trend_label = "Fitted trend (90% interval)"
-    dots_label = "Frontier model (Epoch AI estimate)"
     lo = min(points["cost_usd_2023"].min(), trend["low"].min())
     hi = max(points["cost_usd_2023"].max(), trend["high"].max(), threshold_usd)
     ticks = decade_ticks(lo, hi)
