@@ -99,3 +99,8 @@ def test_backtest_chart_compares_each_method_with_epochs_own_series():
         expected = expected[expected > 0]
         assert plotted.sort_index().to_numpy() == pytest.approx(
             expected.loc[plotted.index].sort_index().to_numpy())
+
+
+def test_verdict_counts_the_checks():
+    results = list(RESULTS.values())
+    assert checks.verdict_sentence(results).startswith(f"All {len(results)} checks land")

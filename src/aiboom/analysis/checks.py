@@ -62,6 +62,10 @@ def text_report(results: list[CheckResult]) -> str:
     return "\n".join(lines)
 
 
+#: Ticks of the ratio axis (those inside its domain are drawn) [unitless].
+RATIO_TICKS: tuple[float, ...] = (0.25, 0.5, 0.67, 0.8, 1.0, 1.25, 1.5, 2.0, 4.0)
+
+
 def chart_ratios(results: list[CheckResult]) -> alt.LayerChart:
     """Model / published per check on a log axis, with each check's tolerance band.
 
@@ -76,9 +80,11 @@ def chart_ratios(results: list[CheckResult]) -> alt.LayerChart:
     lo = float(min(frame["low"].min(), frame["ratio"].min())) / 1.2
     hi = float(max(frame["high"].max(), frame["ratio"].max())) * 1.2
     x_scale = alt.Scale(type="log", domain=[lo, hi])
-    y = alt.Y("id:N", sort=order, title=None, axis=alt.Axis(labelLimit=220))
+    ticks = [t for t in RATIO_TICKS if lo <= t <= hi]
+    y = alt.Y("id:N", sort=order, title=None, axis=alt.Axis(labelLimit=180))
     band = alt.Chart(frame).mark_bar(color="#bbb", opacity=0.45, height=10).encode(
-        y=y, x=alt.X("low:Q", scale=x_scale, title="Model value / published figure (log)"),
+        y=y, x=alt.X("low:Q", scale=x_scale, title="Model value / published figure (log)",
+                     axis=alt.Axis(values=ticks, format=".2~g")),
         x2="high:Q")
     one = alt.Chart(pd.DataFrame({"x": [1.0]})).mark_rule(strokeDash=[4, 3]).encode(
         x=alt.X("x:Q", scale=x_scale))
@@ -122,13 +128,16 @@ def family_table(results: list[CheckResult]) -> pd.DataFrame:
 
 
 def verdict_sentence(results: list[CheckResult]) -> str:
-    """What the reader should take from the count, chosen by the results themselves."""
+    """How many checks pass and what the reader should take from that, chosen by the results
+    themselves."""
     failed = [r for r in results if not r.passed]
     if not failed:
-        return "Every published figure is matched within its tolerance."
+        return (f"All {len(results)} checks land within their tolerance: every published "
+                "figure is matched.")
     names = "; ".join(r.description.split(",")[0] for r in failed[:3])
     more = f" and {len(failed) - 3} more" if len(failed) > 3 else ""
-    return (f"The model misses {'one figure' if len(failed) == 1 else 'these figures'} "
+    return (f"{len(results) - len(failed)} of the {len(results)} checks land within their "
+            f"tolerance. The model misses {'one figure' if len(failed) == 1 else 'these figures'} "
             f"outside its tolerance: {names}{more}. The table below gives the ratios; a miss "
             "is a finding about the model, left visible rather than tuned away.")
 
