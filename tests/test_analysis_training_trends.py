@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import altair as alt
@@ -209,3 +210,110 @@ def test_charts_build_valid_specs():
         spec = chart.to_dict()
         assert spec["$schema"].startswith("https://vega.github.io/schema/vega-lite")
     assert math.isfinite(trend["high"].max())
+
+
+# ------------------------------------------------------------------------------ frontier, current
+
+
+def test_default_accelerator_is_the_newest_chip_a_year_old():
+    chips = data.accelerators(serving_only=False)
+    # H100 released September 2022: a year later it is the default for a non-Google run.
+    assert tt.default_accelerator(pd.Timestamp("2025-02-27"), "OpenAI", chips) == "h100"
+    # GPT-4 (March 2023) trained on A100s: the H100 was then under a year old.
+    assert tt.default_accelerator(pd.Timestamp("2023-03-15"), "OpenAI", chips) == "a100_40gb"
+    assert tt.default_accelerator(pd.Timestamp("2022-06-01"), "Anthropic", chips) == "a100_40gb"
+    # Google's runs get TPUs: the v5p (December 2023) is under a year old in mid-2024.
+    assert tt.default_accelerator(pd.Timestamp("2024-06-01"), "Google DeepMind", chips) == "tpu_v4"
+    assert tt.default_accelerator(pd.Timestamp("2025-06-01"), "Google", chips) == "tpu_v5p"
+
+
+def test_frontier_run_costs_cover_every_epoch_frontier_run():
+    models = data.models()
+    costs = tt.frontier_run_costs(models)
+    expected = models[models["frontier"] & models["training_flop"].notna()
+                      & (models["publication_date"].dt.year >= tt.COST_TREND_START_YEAR)]
+    # Every frontier run with known compute is costed, through the newest in the data.
+    assert set(costs["model"]) == set(expected["model"])
+    assert costs["publication_date"].max() == expected["publication_date"].max()
+    assert costs["publication_date"].max() >= pd.Timestamp("2025-01-01")
+    assert costs["cost_usd_2023"].gt(0).all() and costs["publication_date"].is_monotonic_increasing
+    # Runs without recorded hardware are flagged as imputed.
+    default = costs["hardware_basis"] == "default"
+    assert default.any() and costs.loc[default, "imputed"].all()
+    assert set(costs["hardware_basis"]) == {"recorded", "default"}
+    # The book's costing tracks Epoch's own where Epoch costs the run (median within 1.5x).
+    both = costs[costs["epoch_usd_2023"].notna()]
+    ratio = both["cost_usd_2023"] / both["epoch_usd_2023"]
+    assert len(both) >= 60 and 1 / 1.5 < ratio.median() < 1.5
+
+
+def test_frontier_cost_trend_against_epoch():
+    costs = tt.frontier_run_costs()
+    fit = training.fit_log_linear_trend(costs["year"], costs["cost_usd_2023"])
+    # Cottier et al. (2024): 2.4x per year (90% CI 2.0-2.9); the current set is near it.
+    assert 2.0 < fit.growth_per_year < 3.5 and fit.low < fit.growth_per_year < fit.high
+    lo, hi = tt.bootstrap_growth(costs)
+    assert lo < fit.growth_per_year < hi
+    crossing = tt.year_reaching(fit, tt.BILLION_USD)
+    assert 2025.0 < crossing["central"] < 2035.0
+
+
+def test_bootstrap_growth_of_an_exact_trend_is_exact():
+    years = np.arange(2000.0, 2010.0)
+    pts = pd.DataFrame({"year": years, "cost_usd_2023": 2.0 ** (years - 2000.0)})
+    lo, hi = tt.bootstrap_growth(pts, n_draws=200)
+    assert lo == pytest.approx(2.0) and hi == pytest.approx(2.0)
+
+
+def test_year_reaching_from_by_hand():
+    fit = training.fit_log_linear_trend([2000.0, 2001.0, 2002.0], [1.0, 10.0, 100.0])
+    # 10x a year from 3e8 in 2025: 1e9 is log10(1e9/3e8) = 0.523 years later.
+    assert tt.year_reaching_from(fit, 2025.0, 3e8, 1e9) == pytest.approx(2025.5229, abs=1e-4)
+    with pytest.raises(ValueError):
+        tt.year_reaching_from(fit, 2025.0, -1.0, 1e9)
+
+
+def _fit(growth: float, low: float, high: float, n: int = 30) -> training.TrendFit:
+    return training.TrendFit(growth, low, high, 0.0, n, math.log10(growth), 0.1, 0.5, 2020.0,
+                             100.0, 1.7, 0.9)
+
+
+def test_growth_vs_epoch_sentence_follows_the_intervals():
+    epoch = _row("frontier_cost_growth_per_year", 2.4, "x/yr")
+    epoch = dataclasses.replace(epoch, low=2.0, high=2.9)
+    assert "inside" in tt.growth_vs_epoch_sentence(_fit(2.5, 2.2, 2.8), epoch)
+    above = tt.growth_vs_epoch_sentence(_fit(2.7, 2.5, 3.0), epoch)
+    assert "below that interval" in above and "overlaps" in above
+    far = tt.growth_vs_epoch_sentence(_fit(4.0, 3.5, 4.5), epoch)
+    assert "does not reach" in far
+    assert "above that interval" in tt.growth_vs_epoch_sentence(_fit(1.5, 1.2, 1.8), epoch)
+
+
+def test_billion_year_sentence_against_2027():
+    later = tt.billion_year_sentence({"central": 2028.7, "earliest": 2028.0, "latest": 2029.5},
+                                     2026.1, "Run X")
+    assert "later than Epoch AI's 2027" in later and "sooner than Epoch AI projects" in later
+    assert "Run X" in later
+    inside = tt.billion_year_sentence({"central": 2027.2, "earliest": 2026.5, "latest": 2028.0},
+                                      2027.1, "Run X")
+    assert "includes Epoch AI's 2027" in inside and "as Epoch AI projects" in inside
+
+
+def test_costing_check_sentence():
+    assert "not from our costing" in tt.costing_check_sentence(_fit(2.7, 2.5, 3.0),
+                                                               _fit(2.75, 2.4, 3.1, n=80))
+    assert "moves the rate" in tt.costing_check_sentence(_fit(2.7, 2.5, 3.0), _fit(2.2, 2, 2.4))
+
+
+def test_frontier_reference_run_is_today_frontier_scale():
+    costs = tt.frontier_run_costs()
+    ref = tt.frontier_reference_run(costs)
+    # The largest-compute frontier run in the data (Grok 3, 4.64e26 FLOP in Epoch AI's data),
+    # far above Llama 3.1 405B (3.8e25 FLOP), the previous reference.
+    assert ref.training_flop == costs["training_flop"].max()
+    assert ref.training_flop > 1e26 and ref.model == "Grok-3"
+    assert ref.hardware_basis == "recorded" and ref.rental_usd > ref.owned_usd > 1e8
+    # Within a factor of two of Epoch AI's own amortised estimate of the same run.
+    assert 0.5 < ref.owned_usd / ref.epoch_usd < 2.0
+    earlier = tt.frontier_reference_run(costs, on_or_before=2024.9)
+    assert earlier.publication_date.year <= 2024
