@@ -73,6 +73,7 @@ ENTITY_COLORS: dict[str, dict[str, str]] = {
     "source_kind": {
         "aiboom model": _BLUE, "modelled": _BLUE, "Published estimates": _ORANGE,
         "reported": _ORANGE, "Frontier model (Epoch AI estimate)": _ORANGE,
+        "Frontier run (book's cost model)": _ORANGE,
         "Fitted trend (90% interval)": _BLUE, "Model cost (median, 90% interval)": _BLUE,
         "Inference spend (median, 90% interval)": _BLUE,
         "Revenue required by Cahn's rule": _BLUE, "Cahn's published requirement": _BLACK,
