@@ -18,12 +18,18 @@ driver, and only ``cupy.cuda.is_available()`` reports that no kernel can run.
 
 Reproducibility across backends
 -------------------------------
-Random samples are always drawn on the host with NumPy (:mod:`aiboom.sampling`), so both
-backends evaluate the model on identical inputs. The CUDA kernel is compiled without fused
-multiply-add contraction, so it performs the same IEEE-754 double operations as the NumPy path;
-the test suite still only claims agreement to a relative tolerance of ``1e-9`` (``rtol=1e-9``,
+On NumPy, random samples are drawn on the host (:mod:`aiboom.sampling`), bit-reproducible for
+a seed whatever the chunking: the canonical published build is the CPU one. On CuPy, a Monte
+Carlo run draws its samples on the device by default (``run_monte_carlo(draws="device")``) and
+stays there until its summaries come back, so a GPU build agrees with the CPU build in
+distribution (within Monte Carlo error), not to the bit; ``draws="host"`` gives the GPU the very
+same inputs as the CPU. The CUDA kernel is compiled without fused multiply-add contraction, so
+on identical inputs it performs the same IEEE-754 double operations as the NumPy path; the
+test suite claims agreement to a relative tolerance of ``1e-9`` (``rtol=1e-9``,
 ``tests/test_kernels.py``, run where a GPU is present), which leaves room for a different
-``sqrt`` or division rounding mode on some device and is far below any figure the book prints.
+``sqrt``, ``pow`` or division rounding on some device and is far below any figure the book
+prints. The build records which backend and device computed the numbers
+(:func:`provenance`) in ``results.json`` and in the colophon of every page.
 """
 
 from __future__ import annotations
