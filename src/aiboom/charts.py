@@ -408,6 +408,20 @@ def write_vega_bundle(path: str | Path) -> Path:
     return out
 
 
+def write_page_assets(folder: str | Path) -> list[str]:
+    """Write what a standalone page needs to draw charts (outside the book): the Vega bundle,
+    ``aiboom-charts.js`` and ``aiboom.css``. Returns the ``<script>``/``<link>`` tags, in order."""
+    from aiboom import paths
+
+    out = Path(folder)
+    write_vega_bundle(out / "vega-bundle.js")
+    static = paths.BOOK / "_static"
+    for name in ("aiboom-charts.js", "aiboom.css"):
+        (out / name).write_bytes((static / name).read_bytes())
+    return ['<link rel="stylesheet" href="aiboom.css">', '<script src="vega-bundle.js"></script>',
+            '<script src="aiboom-charts.js"></script>']
+
+
 # --------------------------------------------------------------------------------------------
 # Chart builders. Each takes a tidy DataFrame and returns an Altair chart with tooltips and axis
 # titles carrying units; notebooks wrap them in figure().

@@ -123,7 +123,7 @@ def _write_comparison_files(manifests: Sequence[dict], frame: pd.DataFrame, out:
     (out / "comparison.json").write_text(json.dumps(
         {"scenarios": [m["scenario"] for m in manifests],
          "results": frame.to_dict(orient="records")}, indent=1, sort_keys=True) + "\n")
-    charts.write_vega_bundle(out / "vega-bundle.js")
+    head = "".join(charts.write_page_assets(out))
     figures = []
     for key in dict.fromkeys(frame["name"]):
         sub = frame[frame["name"] == key]
@@ -136,8 +136,9 @@ def _write_comparison_files(manifests: Sequence[dict], frame: pd.DataFrame, out:
     table = html_table(wide_table(frame), numeric=tuple(frame["scenario"].unique()))
     titles = ", ".join(html.escape(m["scenario"]["title"]) for m in manifests)
     (out / "index.html").write_text(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-        f"<title>aiboom scenario comparison</title><script src=\"vega-bundle.js\"></script>"
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" "
+        f"content=\"width=device-width, initial-scale=1\"><title>aiboom scenario comparison"
+        f"</title>{head}"
         "</head><body style=\"font-family: system-ui, sans-serif; max-width: 820px; "
         f"margin: 2rem auto\"><h1>Scenario comparison</h1><p>{titles}</p>{table.data}"
         + "".join(figures) + "</body></html>\n", encoding="utf-8")
