@@ -831,7 +831,8 @@ def chart_cost_trend(points: pd.DataFrame, trend: pd.DataFrame, threshold_usd: f
     Parameters
     ----------
     points : pandas.DataFrame
-        From :func:`frontier_cost_points`.
+        From :func:`frontier_run_costs` or :func:`frontier_cost_points`; the chip and
+        whether the run was costed from defaults show in the tooltip where present.
     trend : pandas.DataFrame
         From :func:`trend_frame` [USD].
     threshold_usd : float
@@ -864,14 +865,19 @@ def chart_cost_trend(points: pd.DataFrame, trend: pd.DataFrame, threshold_usd: f
                  alt.Tooltip("central:Q", title="Trend, 2023 US$", format="$,.3~s"),
                  alt.Tooltip("low:Q", title="Low", format="$,.3~s"),
                  alt.Tooltip("high:Q", title="High", format="$,.3~s")])
-    dots = alt.Chart(points.assign(series=dots_label)).mark_point(
-        filled=True, opacity=0.85).encode(
+    tooltip = [alt.Tooltip("model:N", title="Model"),
+               alt.Tooltip("organization:N", title="Developer"),
+               alt.Tooltip("publication_date:T", title="Published", format="%b %Y"),
+               alt.Tooltip("cost_usd_2023:Q", title="Cost, 2023 US$", format="$,.3~s")]
+    shown = points.assign(series=dots_label)
+    if {"accelerator", "imputed"} <= set(points.columns):
+        shown = shown.assign(costed_from=np.where(points["imputed"], "defaults (see text)",
+                                                  "recorded inputs"))
+        tooltip += [alt.Tooltip("accelerator:N", title="Chip"),
+                    alt.Tooltip("costed_from:N", title="Costed from")]
+    dots = alt.Chart(shown).mark_point(filled=True, opacity=0.85).encode(
         x=alt.X("year:Q", scale=x_scale), y=alt.Y("cost_usd_2023:Q", scale=y_scale),
-        color=color,
-        tooltip=[alt.Tooltip("model:N", title="Model"),
-                 alt.Tooltip("organization:N", title="Developer"),
-                 alt.Tooltip("publication_date:T", title="Published", format="%b %Y"),
-                 alt.Tooltip("cost_usd_2023:Q", title="Cost, 2023 US$", format="$,.3~s")])
+        color=color, tooltip=tooltip)
     line_df = pd.DataFrame({"y": [threshold_usd], "label": [threshold_label]})
     rule = alt.Chart(line_df).mark_rule(strokeDash=[4, 3], color="#333").encode(
         y=alt.Y("y:Q", scale=y_scale))
