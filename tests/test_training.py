@@ -342,3 +342,20 @@ def test_cupy_matches_numpy():
     np.testing.assert_allclose(cupy.asnumpy(gpu), hours, rtol=1e-12)
     loss = tr.compute_optimal_loss(cupy.asarray(flop))
     np.testing.assert_allclose(cupy.asnumpy(loss), tr.compute_optimal_loss(flop), rtol=1e-12)
+
+
+def test_backtest_costs_runs_epoch_never_costed():
+    # A frontier run with compute and a chip but no Epoch cost is still priced when
+    # costed_only is False (chapter 3 costs every frontier run this way); its ratios are NaN.
+    from aiboom import data
+
+    models = data.models()
+    run = models[models["model"] == "Grok-3"].assign(
+        cost_usd_2023=math.nan, epoch_amortized_cost_usd_2023=math.nan,
+        epoch_cloud_cost_usd_2023=math.nan)
+    assert tr.backtest_runs(models=run).empty
+    table = tr.backtest_runs(models=run, costed_only=False)
+    assert len(table) == 1 and table["hours_basis"].iloc[0] == "quantity x time"
+    # 100,000 H100 for 2,400 hours: 2.4e8 chip-hours.
+    assert table["accelerator_hours"].iloc[0] == pytest.approx(2.4e8)
+    assert table["amortized_usd"].iloc[0] > 1e8 and math.isnan(table["ratio_amortized"].iloc[0])
