@@ -14,7 +14,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from aiboom.charts import PALETTE
+from aiboom.charts import color as entity_color
 from aiboom.economics import (
     GIGAWATT_COMPONENTS,
     W_PER_GW,
@@ -558,10 +558,9 @@ def chart_cahn(by_quarter: pd.DataFrame, vintages: pd.DataFrame, earned: pd.Data
     names = ["Revenue required by Cahn's rule", "Cahn's published requirement",
              "AI revenue credited by Cahn",
              "Disclosed AI run-rates of OpenAI, Anthropic and Microsoft"]
-    colours = [PALETTE[0], PALETTE[7], PALETTE[4], PALETTE[3]]
-    color = alt.Color("series:N", title=None, scale=alt.Scale(domain=names, range=colours),
-                      legend=alt.Legend(columns=1, symbolType="circle", symbolOpacity=1,
-                                        labelLimit=480))
+    color = entity_color("series", names,
+                         legend=alt.Legend(columns=1, symbolType="circle", symbolOpacity=1,
+                                           labelLimit=480))
     y_scale = alt.Scale(type="log", domain=[10, 3000])
     y_title = "US$ billion (log scale)"
     x = alt.X("date:T", title=None, axis=alt.Axis(format="%Y", tickCount="year"))
@@ -824,8 +823,7 @@ def chart_gigawatt_costs(costs: pd.DataFrame) -> alt.Chart:
         y=alt.Y("generation:N", title=None, sort=list(GIGAWATT_GENERATIONS)),
         x=alt.X("usd_bn_per_year:Q", title="US$ billion a year per gigawatt of IT load",
                 axis=alt.Axis(format=",.0f")),
-        color=alt.Color("label:N", title=None, sort=labels,
-                        scale=alt.Scale(domain=labels, range=list(PALETTE[:len(labels)]))),
+        color=entity_color("label", labels, sort=labels),
         order=alt.Order("order:Q"),
         tooltip=[alt.Tooltip("generation:N", title="Generation"),
                  alt.Tooltip("label:N", title="Component"),
@@ -901,8 +899,7 @@ def chart_adoption_shares(shares: pd.DataFrame) -> alt.Chart:
         y=alt.Y("technology:N", title=None, sort=order),
         yOffset=alt.YOffset("age:N", sort=ages),
         x=alt.X("share:Q", title="Share of US adults using it", axis=alt.Axis(format=".0%")),
-        color=alt.Color("age:N", title=None, sort=ages,
-                        scale=alt.Scale(range=[PALETTE[5], PALETTE[0]])),
+        color=entity_color("age", ages, sort=ages),
         tooltip=[alt.Tooltip("technology:N", title="Technology"),
                  alt.Tooltip("age:N", title="When"),
                  alt.Tooltip("share:Q", title="Share of adults", format=".1%")],
