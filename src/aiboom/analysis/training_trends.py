@@ -849,9 +849,8 @@ def chart_cost_trend(points: pd.DataFrame, trend: pd.DataFrame, threshold_usd: f
     y_scale = alt.Scale(type="log", domain=[ticks[0], ticks[-1]])
     x_scale = alt.Scale(domain=[float(np.floor(trend["year"].min())),
                                 float(np.ceil(trend["year"].max()))], nice=False)
-    color = alt.Color("series:N", title=None, legend=alt.Legend(symbolOpacity=1.0),
-                      scale=alt.Scale(domain=[dots_label, trend_label],
-                                      range=[charts.PALETTE[1], charts.PALETTE[0]]))
+    color = charts.color("series", [dots_label, trend_label],
+                         legend=alt.Legend(symbolOpacity=1.0))
     y_axis = alt.Axis(values=ticks, labelExpr=USD_LABEL_EXPR)
     x_axis = alt.Axis(format="d", tickMinStep=1)
     base = alt.Chart(trend.assign(series=trend_label)).encode(
@@ -1033,9 +1032,7 @@ def chart_training_backtest(table: pd.DataFrame) -> alt.LayerChart:
     labels = list(BACKTEST_METHOD_LABELS.values())
     dots = alt.Chart(points).mark_point(filled=True, opacity=0.75).encode(
         x=alt.X("epoch_usd:Q", scale=scale), y=alt.Y("model_usd:Q", scale=scale),
-        color=alt.Color("method:N", title=None, legend=alt.Legend(symbolOpacity=1.0),
-                        scale=alt.Scale(domain=labels,
-                                        range=[charts.PALETTE[0], charts.PALETTE[1]])),
+        color=charts.color("method", labels, legend=alt.Legend(symbolOpacity=1.0)),
         tooltip=[alt.Tooltip("model:N", title="Run"),
                  alt.Tooltip("accelerator:N", title="Chip"),
                  alt.Tooltip("publication_date:T", title="Published", format="%b %Y"),
