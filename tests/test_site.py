@@ -214,6 +214,7 @@ _FIT = """() => {
   for (const f of figs) {
     const svg = f.querySelector('.aiboom-chart-view svg');
     if (!svg) { bad.push(f.id + ': not drawn'); continue; }
+    if (!svg.getAttribute('aria-label')) bad.push(f.id + ': the SVG has no aria-label');
     const drawn = parseFloat(svg.getAttribute('width'));
     const column = f.parentElement.getBoundingClientRect().width;
     const box = f.getBoundingClientRect();

@@ -242,6 +242,14 @@
         return embed(width, Math.max(40, Math.floor((width - fixed) / panels.n) - 2));
       }
     }).then(function () {
+      // The drawn SVG carries the chart's description (its alt text) for assistive technology.
+      var svg = el.querySelector("svg");
+      var alt = (spec.usermeta && spec.usermeta.aiboom && spec.usermeta.aiboom.alt) ||
+        spec.description;
+      if (svg && alt) {
+        svg.setAttribute("role", "img");
+        svg.setAttribute("aria-label", alt);
+      }
       fig.classList.add("aiboom-chart-ready");
       fig.classList.toggle("aiboom-chart-dark", dark);
     }).catch(function (e) {
