@@ -25,7 +25,8 @@ def _values(site: Path) -> dict[str, float]:
 
 
 def _chart_specs(page: Path) -> list[str]:
-    return re.findall(r"var spec=(\{.*?\});var el", page.read_text())
+    return re.findall(r'<script type="application/json" class="aiboom-chart-spec">(.*?)</script>',
+                      page.read_text(), re.S)
 
 
 @pytest.mark.slow
