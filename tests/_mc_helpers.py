@@ -32,6 +32,7 @@ ROWS = (
     row("kv_bytes_per_value", "bytes", 1, 2, 2, "uniform"),
     row("context_tokens", "tokens", 2_000, 8_000, 32_000, "loguniform"),
     row("decode_batch_size", "count", 16, 64, 256, "pert"),
+    row("hbm_usable_share", "fraction", 0.8, 0.9, 0.95, "pert"),
     row("inference_mfu", "fraction", 0.2, 0.4, 0.6, "pert"),
     row("decode_mfu", "fraction", 0.1, 0.3, 0.5, "pert"),
     row("inference_mbu", "fraction", 0.4, 0.6, 0.8, "pert"),

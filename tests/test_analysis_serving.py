@@ -192,9 +192,16 @@ def test_implied_token_cost_matches_the_roofline_by_hand():
     peak = 1979e12 if c["weight_bytes_per_param"] <= 1 else 989e12  # kernels.H100_SXM
     kv = 2 * c["frontier_layers"] * c["frontier_kv_heads"] * c["frontier_head_dim"] \
         * c["kv_bytes_per_value"]
+    gpus = inference.replica_gpus(
+        80e9, c["frontier_total_to_active_params"] * c["frontier_active_params"],
+        c["weight_bytes_per_param"], c["decode_batch_size"], c["context_tokens"], kv,
+        c["hbm_usable_share"])
+    weight_bytes = c["weight_bytes_per_param"]
+    if np.isinf(gpus):  # one GPU cannot hold its own cache: the kernel's limit, no weight reads
+        gpus, weight_bytes = 1.0, 0.0
     step = inference.decode_step_seconds(
-        c["frontier_active_params"], c["decode_batch_size"], c["context_tokens"],
-        c["weight_bytes_per_param"], kv, peak, 3.35e12, c["decode_mfu"], c["inference_mbu"],
+        c["frontier_active_params"], gpus * c["decode_batch_size"], c["context_tokens"],
+        weight_bytes, kv, peak, 3.35e12, c["decode_mfu"], c["inference_mbu"], n_gpus=gpus,
         total_params=c["frontier_total_to_active_params"] * c["frontier_active_params"],
         routed_experts=c["frontier_routed_experts"],
         experts_per_token=c["frontier_experts_per_token"],

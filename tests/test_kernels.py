@@ -3,6 +3,7 @@ numerical integration, and monotonicity."""
 
 from __future__ import annotations
 
+import functools
 import math
 import subprocess
 import sys
@@ -26,16 +27,17 @@ from aiboom.kernels import (
 )
 from aiboom.sampling import draw_samples
 
-# Round numbers for hand arithmetic: 16-bit weights, so F = 5e14 FLOP/s.
+# Round numbers for hand arithmetic: 16-bit weights, so F = 5e14 FLOP/s; HBM so large that
+# one GPU holds any model (replica G = 1) unless a test says otherwise.
 EASY_GPU = create_accelerator(peak_flop_per_s_8bit=1e15, peak_flop_per_s_16bit=5e14,
-                              hbm_bytes_per_s=2e12)
+                              hbm_bytes_per_s=2e12, hbm_bytes=1e16)
 EASY = {
     "h100_usd_per_gpu_hour": 2.0, "frontier_active_params": 1e11, "weight_bytes_per_param": 2.0,
     "frontier_total_to_active_params": 1.0, "frontier_routed_experts": 256,
     "frontier_experts_per_token": 8,
     "frontier_layers": 80, "frontier_kv_heads": 8, "frontier_query_heads": 64,
     "frontier_head_dim": 128, "frontier_kv_latent_dim": 0, "kv_bytes_per_value": 2.0,
-    "context_tokens": 1000, "decode_batch_size": 10,
+    "context_tokens": 1000, "decode_batch_size": 10, "hbm_usable_share": 1.0,
     "inference_mfu": 0.5, "decode_mfu": 0.5, "inference_mbu": 0.5, "serving_utilization": 0.5,
     "input_tokens_per_query": 1000, "cached_input_share": 0.5, "output_tokens_per_query": 100,
     "reasoning_token_multiplier": 2.0, "reasoning_query_share": 0.5,
@@ -118,6 +120,40 @@ def test_mixture_of_experts_reads_the_experts_its_batch_touches():
     # more stored parameters than experts can hold: all of them are routed
     huge = reference_per_sample({**moe, "frontier_total_to_active_params": 100.0}, EASY_GPU)
     assert math.isfinite(huge["gpu_seconds_per_query"])
+
+
+def test_replica_shards_the_weights_and_pools_the_batch():
+    # 80 GB per GPU: 2e11 B of weights beside 10 x 1000 x 327,680 B of cache per GPU need
+    # 2e11 / (8e10 - 3.2768e9) = 2.61 GPUs, so a replica of 4; each reads a quarter
+    gpu = EASY_GPU._replace(hbm_bytes=8e10)
+    got = reference_per_sample(EASY, gpu)
+    step = max(8.1e-3, (2e11 / 4 + 3.2768e9) / 1e12)
+    assert got["gpu_seconds_per_query"] == pytest.approx(0.4 + 200 * step / 10, rel=1e-14)
+    # mixture of experts: 8e11 B need 10.4 GPUs -> 16, touching experts for 16 x 10 tokens
+    moe = {**EASY, "frontier_total_to_active_params": 4.0}
+    routed = 3e11 / (1 - 8 / 256)
+    touched = 1 - (1 - 8 / 256) ** 160
+    read = (4e11 - routed + touched * routed) * 2.0 / 16
+    step = max(8.1e-3, (read + 3.2768e9) / 1e12)
+    got = reference_per_sample(moe, gpu)
+    assert got["gpu_seconds_per_query"] == pytest.approx(0.4 + 200 * step / 10, rel=1e-13)
+    # usable share: 90 % of 80 GB leaves 6.8723e10 B, still 4 GPUs for the dense model
+    assert kernels.replica_gpus(2e11, 0.9 * 8e10 - 3.2768e9) == 4.0
+    assert kernels.replica_gpus(4e11, 1e11) == 4.0  # exactly four: no rounding up
+    assert kernels.replica_gpus(1e9, 8e10) == 1.0
+    # a GPU that cannot hold its own sequences' cache: no replica fits, the limit G = inf
+    assert kernels.replica_gpus(2e11, -1.0) == math.inf
+    full = reference_per_sample({**EASY, "decode_batch_size": 1000.0}, gpu)
+    step = max(2.0262144e11 * 1000 / 2.5e14, 1000 * 1000 * 327680 / 1e12)
+    assert full["gpu_seconds_per_query"] == pytest.approx(0.4 + 200 * step / 1000, rel=1e-13)
+    # the three twins agree on replicas of every size, the infinite one included
+    rows = [{**moe, "decode_batch_size": b, "context_tokens": c}
+            for b in (1.0, 10.0, 64.0, 300.0) for c in (100.0, 1000.0, 30000.0)]
+    arrays = evaluate_numpy(columns(rows), accelerator=gpu)
+    for i, row in enumerate(rows):
+        want = reference_per_sample(row, gpu)
+        for k in OUTPUTS:
+            assert arrays[k][i] == want[k] or (math.isnan(want[k]) and math.isnan(arrays[k][i]))
 
 
 def test_latent_attention_caches_one_latent_vector_per_layer():
@@ -262,19 +298,44 @@ def test_closed_form_payback_matches_numerical_integration():
     ("h100_usd_per_gpu_hour", +1, "payback_months"),
 ])
 def test_monotonicity(key, direction, output):
+    # at a fixed replica (one GPU with room for any model): the replica's size G steps up in
+    # powers of two as weights or cache grow, and each step cuts the weights a GPU reads, so
+    # across a step the cost may fall (test_replica_steps_are_the_only_non_monotone_part)
     x = registry_samples(5000, seed=9)
-    base = evaluate_numpy(x)[output]
+    roomy = H100_SXM._replace(hbm_bytes=1e16)
+    evaluate = functools.partial(evaluate_numpy, accelerator=roomy)
+    base = evaluate(x)[output]
     for factor in (1.01, 1.5):
         bumped = {**x, key: x[key] * factor}
         if key.endswith(("_share", "mfu", "mbu", "utilization")):
             bumped[key] = np.minimum(bumped[key], 1.0)
-        moved = evaluate_numpy(bumped)[output]
+        moved = evaluate(bumped)[output]
         finite = np.isfinite(base) & np.isfinite(moved)
         change = (moved[finite] - base[finite]) * direction
         assert np.all(change >= -1e-12 * np.abs(base[finite])), f"{key} x{factor}"
         # a payback only becomes infinite when the change is for the worse
         better, worse = (moved, base) if direction < 0 else (base, moved)
         assert np.all(np.isinf(better) <= np.isinf(worse)), f"{key} x{factor}"
+
+
+def test_replica_steps_are_the_only_non_monotone_part():
+    # with the H100's 80 GB, more context never costs less while the replica keeps its size
+    x = registry_samples(5000, seed=9)
+    base, more = dict(x), {**x, "context_tokens": x["context_tokens"] * 1.01}
+
+    def gpus(chunk):
+        kv = inference.kv_cache_bytes_per_token(
+            chunk["frontier_layers"], chunk["frontier_kv_heads"], chunk["frontier_head_dim"],
+            chunk["kv_bytes_per_value"], latent_dim=chunk["frontier_kv_latent_dim"])
+        return inference.replica_gpus(
+            H100_SXM.hbm_bytes, chunk["frontier_total_to_active_params"]
+            * chunk["frontier_active_params"], chunk["weight_bytes_per_param"],
+            chunk["decode_batch_size"], chunk["context_tokens"], kv, chunk["hbm_usable_share"])
+
+    same = gpus(base) == gpus(more)
+    assert same.mean() > 0.5
+    a, b = evaluate_numpy(base)["usd_per_query"], evaluate_numpy(more)["usd_per_query"]
+    assert np.all(b[same] >= a[same] * (1 - 1e-12))
 
 
 def test_kernels_import_does_not_import_cupy():
@@ -323,11 +384,22 @@ def test_inference_module_composes_to_the_same_cost():
     kv = inference.kv_cache_bytes_per_token(x["frontier_layers"], x["frontier_kv_heads"],
                                             x["frontier_head_dim"], x["kv_bytes_per_value"],
                                             latent_dim=x["frontier_kv_latent_dim"])
+    gpus = inference.replica_gpus(
+        H100_SXM.hbm_bytes, x["frontier_total_to_active_params"] * x["frontier_active_params"],
+        x["weight_bytes_per_param"], x["decode_batch_size"], x["context_tokens"], kv,
+        x["hbm_usable_share"])
+    fits = np.isfinite(gpus)  # the helpers take a finite replica
+    assert fits.sum() > 10
+    x = {k: v[fits] for k, v in x.items()}
+    y = {k: v[fits] for k, v in y.items()}
+    gpus, kv = gpus[fits], kv[fits]
+    peak = peak[fits]
     usd = inference.query_cost_from_hardware(
         x["input_tokens_per_query"], x["output_tokens_per_query"],
         usd_per_gpu_hour=x["h100_usd_per_gpu_hour"], utilization=x["serving_utilization"],
         active_params=x["frontier_active_params"], peak_flop_per_s=peak,
-        mem_bytes_per_s=H100_SXM.hbm_bytes_per_s, batch_size=x["decode_batch_size"],
+        mem_bytes_per_s=H100_SXM.hbm_bytes_per_s, batch_size=gpus * x["decode_batch_size"],
+        n_gpus=gpus,
         weight_bytes_per_param=x["weight_bytes_per_param"], kv_bytes_per_token=kv,
         mfu_prefill=x["inference_mfu"], mfu_decode=x["decode_mfu"], mbu=x["inference_mbu"],
         total_params=x["frontier_total_to_active_params"] * x["frontier_active_params"],
@@ -357,10 +429,10 @@ def test_cupy_host_plumbing_with_a_stand_in_device(monkeypatch):
             return np.asarray(self).copy()
 
     def stand_in_kernel(grid, block, args):
-        x, y, n, f8, f16, bw, horizon = args
+        x, y, n, f8, f16, bw, hbm, horizon = args
         assert x.shape == (len(INPUTS), n) and y.shape == (len(OUTPUTS), n)
         assert grid[0] * block[0] >= min(n, 2**16 * block[0]) and horizon == 240.0
-        acc = kernels.Accelerator(float(f8), float(f16), float(bw))
+        acc = kernels.Accelerator(float(f8), float(f16), float(bw), float(hbm))
         result = evaluate_numpy(dict(zip(INPUTS, x, strict=True)), accelerator=acc)
         for j, k in enumerate(OUTPUTS):
             y[j] = result[k]

@@ -12,7 +12,11 @@ REGISTRY = load_registry()
 
 def test_deepseek_decode_batch_is_littles_law():
     # 14.8k tokens/s per 8-GPU node = 1850 per GPU; 144 GPUs at 21 tokens/s per user
-    assert inference.deepseek_decode_batch() == pytest.approx(144 * 1850 / 21)
+    # per GPU (the kernel's B) 1850 / 21; per 144-GPU unit 144 times as many
+    assert inference.deepseek_decode_batch() == pytest.approx(1850 / 21)
+    assert inference.deepseek_decode_batch("unit") == pytest.approx(144 * 1850 / 21)
+    with pytest.raises(ValueError, match="per must be"):
+        inference.deepseek_decode_batch("node")
 
 
 def test_deepseek_decode_throughput_by_hand():

@@ -657,6 +657,69 @@ def max_batch_size(
     return _scalar_out(xp.floor(xp.maximum(free, 0.0) / (context_tokens * kv_bytes_per_token)))
 
 
+def replica_gpus(
+    hbm_bytes_per_gpu: ArrayLike,
+    total_params: ArrayLike,
+    weight_bytes_per_param: ArrayLike,
+    batch_per_gpu: ArrayLike,
+    context_tokens: ArrayLike,
+    kv_bytes_per_token: ArrayLike,
+    usable_share: ArrayLike = 0.9,
+) -> np.ndarray | float:
+    r"""
+    GPUs of the smallest power-of-two replica that holds a model's weights and its batch's KV
+    cache (the kernel's :math:`G`, :data:`aiboom.kernels.FORMULA`).
+
+    Parameters
+    ----------
+    hbm_bytes_per_gpu : numeric
+        Memory capacity of one GPU :math:`M` [bytes].
+    total_params : numeric
+        All stored parameters :math:`N_{tot}` [parameters].
+    weight_bytes_per_param : numeric
+        Bytes per weight :math:`w` [bytes].
+    batch_per_gpu : numeric
+        Sequences each GPU decodes :math:`B` [sequences].
+    context_tokens : numeric
+        Context held per sequence :math:`ctx` [tokens].
+    kv_bytes_per_token : numeric
+        KV cache per token :math:`\kappa` [bytes/token].
+    usable_share : numeric, default 0.9
+        Share of memory a serving engine fills :math:`\eta` (vLLM's default) [unitless].
+
+    Returns
+    -------
+    numeric
+        :math:`G`, a power of two; ``inf`` when one GPU cannot hold its own sequences' cache
+        [GPUs].
+
+    Notes
+    -----
+    .. math::
+
+        G = 2^{\lceil \log_2 \max(1, G_{min}) \rceil}, \qquad
+        G_{min} = \frac{N_{tot} w}{M \eta - B\,ctx\,\kappa}
+
+    Examples
+    --------
+    A 400B-parameter model at FP8, 64 sequences of 2,000 tokens per 80 GB GPU, Llama 3.1
+    405B's cache (516,096 B/token):
+
+    >>> replica_gpus(80e9, 400e9, 1.0, 64, 2000, 516096)
+    128.0
+    """
+    from aiboom.kernels import replica_gpus as one
+
+    _check("hbm_bytes_per_gpu", hbm_bytes_per_gpu, low=0.0, low_open=True)
+    _check("usable_share", usable_share, low=0.0, high=1.0, low_open=True)
+    free = usable_share * hbm_bytes_per_gpu - batch_per_gpu * context_tokens * kv_bytes_per_token
+    stored = total_params * weight_bytes_per_param
+    stored, free = np.broadcast_arrays(np.asarray(stored, dtype=float),
+                                       np.asarray(free, dtype=float))
+    out = np.array([one(s, f) for s, f in zip(stored.ravel(), free.ravel(), strict=True)])
+    return _scalar_out(out.reshape(stored.shape))
+
+
 # --------------------------------------------------------------------------------------------
 # Prices
 # --------------------------------------------------------------------------------------------

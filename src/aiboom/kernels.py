@@ -46,7 +46,8 @@ d          frontier_head_dim                dimension of one head [count]
 d_c        frontier_kv_latent_dim           cached latent width per layer; 0 = none [count]
 b          kv_bytes_per_value               bytes per cached key or value element [bytes]
 ctx        context_tokens                   mean context held in the KV cache [tokens]
-B          decode_batch_size                sequences decoded together [count]
+B          decode_batch_size                sequences decoded together per GPU [count]
+eta        hbm_usable_share                 share of HBM a server may fill [fraction]
 u_p        inference_mfu                    prefill model-FLOP utilisation [fraction]
 u_d        decode_mfu                       decode model-FLOP utilisation [fraction]
 m          inference_mbu                    decode memory-bandwidth utilisation [fraction]
@@ -71,6 +72,7 @@ C1         data_cleanup_monthly_usd         continuing data upkeep [USD/month]
 T0         data_cleanup_delay_months        months of clean-up before any benefit [months]
 F          (Accelerator, by w)              dense peak, 8-bit if w <= 1 else 16-bit [FLOP/s]
 BW         (Accelerator)                    HBM bandwidth [B/s]
+M          (Accelerator)                    HBM capacity [B]
 =========  ===============================  ==================================================
 
 Notes
@@ -81,17 +83,34 @@ compressed latent vector of :math:`d_c` values per layer:
 
 .. math:: \kappa = L\,b\,\begin{cases} d_c, & d_c > 0 \\ 2 H d, & d_c = 0 \end{cases}
 
+Replica: a model too large for one GPU is sharded over a replica of :math:`G` GPUs (tensor
+and expert parallelism, Pope et al. [1]_, DeepSeek-V3 [3]_); each GPU holds :math:`1/G` of the
+stored weights :math:`N_{tot} w` and the KV cache of its own :math:`B` sequences, in a share
+:math:`\eta` of its HBM :math:`M` (vLLM's ``gpu_memory_utilization``, default 0.9 [5]_). The
+replica is the smallest power of two (the tensor-parallel widths servers use: the attention
+heads must divide evenly [5]_) that fits [GPUs]:
+
+.. math::
+   G = 2^{\lceil \log_2 \max(1,\ G_{min}) \rceil}, \qquad
+   G_{min} = \frac{N_{tot} w}{M \eta - B\,ctx\,\kappa}
+
+When one GPU cannot hold its own sequences' cache (:math:`M \eta \le B\,ctx\,\kappa`) no
+replica fits; the model then takes the limit :math:`G = \infty` (weight reads per GPU vanish,
+the step is bound by the cache reads and compute): a lower bound for a batch that would not
+be served as stated. Communication between the replica's GPUs is not modelled.
+
 Mixture of experts: of the :math:`N_{tot} = z N` stored parameters, the routed experts hold
 :math:`N_r` and the shared (dense) layers :math:`N_s`; a token uses the shared ones and
-:math:`k` of the :math:`E` experts, :math:`N = N_s + (k/E) N_r`. A decode step of :math:`B`
-tokens routed independently reads each expert with probability :math:`f_B` [fraction], so it
-reads the shared weights and a share :math:`f_B` of the routed ones [parameters]:
+:math:`k` of the :math:`E` experts, :math:`N = N_s + (k/E) N_r`. A decode step of the
+replica's :math:`G B` tokens routed independently reads each expert with probability
+:math:`f` [fraction], so the replica reads the shared weights and a share :math:`f` of the
+routed ones, each GPU :math:`1/G` of them [parameters per GPU]:
 
 .. math::
    N_r = \min\left(\frac{N_{tot} - N}{1 - k/E},\ N_{tot}\right), \qquad
    N_s = N_{tot} - N_r, \qquad
-   f_B = 1 - (1 - k/E)^B, \qquad
-   N_{read} = N_s + f_B N_r
+   f = 1 - (1 - k/E)^{G B}, \qquad
+   N_{read} = \frac{N_s + f N_r}{G}
 
 A dense model (:math:`z = 1`) has :math:`N_r = 0` and reads :math:`N`; requires
 :math:`k \le E`. Compute stays :math:`2N` per token for the weights; attention adds, per
@@ -102,8 +121,11 @@ decoded token, the scores and weighted sum of :math:`n_q` query heads over the c
 .. math:: A_{att} = 4 L\,n_q\,ctx\,d_a, \qquad d_a = \begin{cases} d_c, & d_c > 0 \\ d, & d_c = 0
    \end{cases}
 
-Prefill is compute-bound [s/token]; a decode step of ``B`` sequences takes the larger of its
-compute and memory time (roofline, Williams et al. [2]_), shared by the batch [s/token]:
+Prefill is compute-bound [s/token]; a decode step, in which each GPU of the replica computes
+its ``B`` sequences and reads its share of the weights and its sequences' cache, takes the
+larger of its compute and memory time (roofline, Williams et al. [2]_); the replica's
+:math:`G` GPUs produce :math:`G B` tokens per step, so a token costs
+:math:`G t_{step} / (G B)` GPU-seconds [s/token]:
 
 .. math::
    t_{pre} = \frac{2N}{F u_p}, \qquad
@@ -167,6 +189,8 @@ References
 .. [3] DeepSeek-AI, "DeepSeek-V3 technical report," arXiv:2412.19437, 2024.
 .. [4] C. Elsworth et al., "Measuring the environmental impact of delivering AI at Google
    scale," arXiv:2508.15734, 2025.
+.. [5] vLLM project, engine arguments (``gpu_memory_utilization`` default 0.9;
+   ``tensor_parallel_size`` must divide the attention heads), https://docs.vllm.ai/.
 """
 __doc__ = (__doc__ or "") + FORMULA  # None under python -OO
 
@@ -179,7 +203,7 @@ SYMBOLS: dict[str, str] = {
     "frontier_layers": "L", "frontier_kv_heads": "H", "frontier_query_heads": "n_q",
     "frontier_head_dim": "d",
     "frontier_kv_latent_dim": "d_c", "kv_bytes_per_value": "b", "context_tokens": "ctx",
-    "decode_batch_size": "B",
+    "decode_batch_size": "B", "hbm_usable_share": "eta",
     "inference_mfu": "u_p", "decode_mfu": "u_d", "inference_mbu": "m",
     "serving_utilization": "rho", "input_tokens_per_query": "n_in",
     "cached_input_share": "c", "output_tokens_per_query": "n_out",
@@ -218,10 +242,13 @@ class Accelerator(NamedTuple):
     peak_flop_per_s_16bit: float
     #: HBM bandwidth :math:`BW` [B/s].
     hbm_bytes_per_s: float
+    #: HBM capacity :math:`M` [B]; defaults to the H100's 80 GB.
+    hbm_bytes: float = 80e9
 
 
-#: NVIDIA H100 SXM5: 1979 / 989 TFLOP/s dense FP8 / BF16, 3.35 TB/s HBM3 (NVIDIA H100 datasheet).
-H100_SXM = Accelerator(1979e12, 989e12, 3.35e12)
+#: NVIDIA H100 SXM5: 1979 / 989 TFLOP/s dense FP8 / BF16, 3.35 TB/s and 80 GB of HBM3 (NVIDIA
+#: H100 datasheet).
+H100_SXM = Accelerator(1979e12, 989e12, 3.35e12, 80e9)
 
 
 def create_accelerator(base: Accelerator = H100_SXM, **changes: float) -> Accelerator:
@@ -245,6 +272,17 @@ def create_accelerator(base: Accelerator = H100_SXM, **changes: float) -> Accele
 
 # -- (1) plain-Python reference ------------------------------------------------------------------
 
+def replica_gpus(stored_bytes: float, hbm_free_bytes: float) -> float:
+    r"""GPUs :math:`G` of the smallest power-of-two replica whose GPUs hold ``stored_bytes``
+    of weights [B] in ``hbm_free_bytes`` each (:math:`M\eta - B\,ctx\,\kappa`) [B];
+    ``inf`` when nothing is free (:data:`FORMULA`)."""
+    g_min = max(stored_bytes / hbm_free_bytes, 1.0) if hbm_free_bytes > 0.0 else math.inf
+    if math.isinf(g_min):
+        return math.inf
+    mantissa, exponent = math.frexp(g_min)  # exact: g_min = mantissa 2^exponent, 0.5 <= m < 1
+    return g_min if mantissa == 0.5 else math.ldexp(1.0, exponent)
+
+
 def reference_per_sample(params: Mapping[str, float],
                          accelerator: Accelerator = H100_SXM) -> dict[str, float]:
     """The model for one sample, in plain Python: the definition the array paths must match.
@@ -264,17 +302,18 @@ def reference_per_sample(params: Mapping[str, float],
         ``payback_months`` [months] (``inf`` when never within
         :data:`PAYBACK_HORIZON_MONTHS`).
     """
-    (p, N, z, E, k, w, L, H, n_q, d, d_c, b, ctx, B, u_p, u_d, m, rho, n_in, c, n_out, r, q_r,
-     W, a, phi, pue, K, V, s, R, X, Q, C0, C1, T0) = (float(params[key]) for key in INPUTS)
+    (p, N, z, E, k, w, L, H, n_q, d, d_c, b, ctx, B, eta, u_p, u_d, m, rho, n_in, c, n_out, r,
+     q_r, W, a, phi, pue, K, V, s, R, X, Q, C0, C1, T0) = (float(params[key]) for key in INPUTS)
     F = accelerator.peak_flop_per_s_8bit if w <= 1.0 else accelerator.peak_flop_per_s_16bit
     BW = accelerator.hbm_bytes_per_s
     kv = L * b * (d_c if d_c > 0.0 else 2.0 * H * d)
     flop_token = 2.0 * N + 4.0 * L * n_q * ctx * (d_c if d_c > 0.0 else d)
     n_tot = z * N
+    G = replica_gpus(n_tot * w, eta * accelerator.hbm_bytes - B * ctx * kv)
     routed_share = k / E
     n_routed = min((n_tot - N) / (1.0 - routed_share), n_tot)
-    touched = 1.0 - math.pow(1.0 - routed_share, B)
-    weight_bytes = (n_tot - n_routed + touched * n_routed) * w
+    touched = 1.0 - math.pow(1.0 - routed_share, G * B)
+    weight_bytes = (n_tot - n_routed + touched * n_routed) * w / G
     s_prefill = 2.0 * N / (F * u_p)
     s_step = max(flop_token * B / (F * u_d), (weight_bytes + B * ctx * kv) / (BW * m))
     s_decode = s_step / B
@@ -307,7 +346,7 @@ def reference_per_sample(params: Mapping[str, float],
 
 # -- (2) NumPy: blocked, in place ----------------------------------------------------------------
 
-_N_WORK = 18  # float64 work rows per block
+_N_WORK = 19  # float64 work rows per block
 _thread_local = threading.local()
 
 
@@ -315,11 +354,11 @@ def _block_numpy(x: list[np.ndarray], y: list[np.ndarray], work: np.ndarray, mas
                  acc: Accelerator) -> None:
     """:func:`reference_per_sample` on one block, same operations in the same order, no
     allocation: every result goes to an output row or a work row (``out=``)."""
-    (p, N, z, E, k, w, L, H, n_q, d, d_c, b, ctx, B, u_p, u_d, m, rho, n_in, c, n_out, r, q_r,
-     W, a, phi, pue, K, V, s, R, X, Q, C0, C1, T0) = x
+    (p, N, z, E, k, w, L, H, n_q, d, d_c, b, ctx, B, eta, u_p, u_d, m, rho, n_in, c, n_out, r,
+     q_r, W, a, phi, pue, K, V, s, R, X, Q, C0, C1, T0) = x
     usd, wh_acc, wh_fleet, gpu_s, payback = y
     (F, kv, two_n, s_prefill, s_step, t1, t2, upfront, fixed, gross, net, cash_t0, cash_end,
-     rd, t_ramp, n_tot, n_routed, flop) = work
+     rd, t_ramp, n_tot, n_routed, flop, gpus) = work
     m1, m2 = mask
 
     # F = F8 if w <= 1 else F16, as an exact blend (one term is zero): a masked copy is slower
@@ -347,19 +386,41 @@ def _block_numpy(x: list[np.ndarray], y: list[np.ndarray], work: np.ndarray, mas
     np.multiply(t1, flop, out=t1)
     np.multiply(N, 2.0, out=two_n)
     np.add(two_n, t1, out=flop)
-    # mixture of experts: routed and stored parameters, expert weights a step reads [bytes]
+    # replica: smallest power-of-two G whose GPUs hold the weights beside their own KV cache
     np.multiply(z, N, out=n_tot)
+    np.multiply(B, ctx, out=t2)
+    np.multiply(t2, kv, out=t2)
+    np.multiply(eta, acc.hbm_bytes, out=t1)
+    np.subtract(t1, t2, out=t1)
+    np.multiply(n_tot, w, out=gpus)
+    np.divide(gpus, t1, out=gpus)
+    np.less_equal(t1, 0.0, out=m1)
+    np.copyto(gpus, np.inf, where=m1)
+    np.maximum(gpus, 1.0, out=gpus)
+    np.copyto(t2, gpus)
+    np.log2(gpus, out=gpus)
+    np.ceil(gpus, out=gpus)
+    np.exp2(gpus, out=gpus)
+    # exact power of two at or above g_min whatever log2 rounds to: halve or double once
+    np.multiply(gpus, 0.5, out=t1)
+    np.greater_equal(t1, t2, out=m2)
+    np.copyto(gpus, t1, where=m2)
+    np.less(gpus, t2, out=m2)
+    np.multiply(gpus, 2.0, out=gpus, where=m2)
+    # mixture of experts: routed parameters, expert weights a GPU reads per step [bytes]
     np.divide(k, E, out=t1)
     np.subtract(n_tot, N, out=n_routed)
     np.subtract(1.0, t1, out=t1)
     np.divide(n_routed, t1, out=n_routed)
     np.minimum(n_routed, n_tot, out=n_routed)
-    np.power(t1, B, out=t1)
+    np.multiply(gpus, B, out=t2)
+    np.power(t1, t2, out=t1)
     np.subtract(1.0, t1, out=t1)
     np.multiply(t1, n_routed, out=t1)
     np.subtract(n_tot, n_routed, out=n_tot)
     np.add(n_tot, t1, out=n_tot)
     np.multiply(n_tot, w, out=n_tot)
+    np.divide(n_tot, gpus, out=n_tot)
     # prefill [s/token]
     np.multiply(F, u_p, out=t1)
     np.divide(two_n, t1, out=s_prefill)
@@ -511,7 +572,7 @@ def evaluate_numpy(chunk: Mapping[str, np.ndarray], out: Mapping[str, np.ndarray
     Each block of :data:`NUMPY_BLOCK` samples runs the operations of
     :func:`reference_per_sample` in the same order, so results equal it to the last bit (but
     for ``pow``, which NumPy may vectorise) and do not depend on ``threads``. Every
-    intermediate goes to one of 18 float64 work rows of ``NUMPY_BLOCK`` values (9 MiB),
+    intermediate goes to one of 19 float64 work rows of ``NUMPY_BLOCK`` values (9.5 MiB),
     kept per thread and reused for every block and chunk; no array is allocated per operation.
     NumPy releases the GIL inside each operation, so threads working on different blocks run
     in parallel.
@@ -538,7 +599,7 @@ _CUDA_TEMPLATE = r"""
 extern "C" __global__ void aiboom_per_sample(
         const double* __restrict__ x, double* __restrict__ y, const long long n,
         const double peak_flop_per_s_8bit, const double peak_flop_per_s_16bit,
-        const double hbm_bytes_per_s, const double horizon_months) {
+        const double hbm_bytes_per_s, const double hbm_bytes, const double horizon_months) {
     const double inf = __longlong_as_double(0x7ff0000000000000LL);
     for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < n;
          i += (long long)gridDim.x * blockDim.x) {
@@ -547,10 +608,15 @@ extern "C" __global__ void aiboom_per_sample(
         const double kv = L * b * ((d_c > 0.0) ? d_c : 2.0 * H * d);
         const double flop_token = 2.0 * N + 4.0 * L * n_q * ctx * ((d_c > 0.0) ? d_c : d);
         const double n_tot = z * N;
+        const double hbm_free = eta * hbm_bytes - B * ctx * kv;
+        const double g_min = (hbm_free > 0.0) ? fmax(n_tot * w / hbm_free, 1.0) : inf;
+        int g_exp;
+        const double g_mant = frexp(g_min, &g_exp);
+        const double G = (g_min == inf || g_mant == 0.5) ? g_min : ldexp(1.0, g_exp);
         const double routed_share = k / E;
         const double n_routed = fmin((n_tot - N) / (1.0 - routed_share), n_tot);
-        const double touched = 1.0 - pow(1.0 - routed_share, B);
-        const double weight_bytes = (n_tot - n_routed + touched * n_routed) * w;
+        const double touched = 1.0 - pow(1.0 - routed_share, G * B);
+        const double weight_bytes = (n_tot - n_routed + touched * n_routed) * w / G;
         const double s_prefill = 2.0 * N / (F * u_p);
         const double s_step = fmax(flop_token * B / (F * u_d),
                                    (weight_bytes + B * ctx * kv) / (hbm_bytes_per_s * m));
@@ -625,7 +691,7 @@ def evaluate_cupy(chunk: Mapping[str, np.ndarray],  # pragma: no cover - needs a
     _cuda_kernel()((blocks,), (_CUDA_THREADS,), (
         x_dev, y_dev, np.int64(n), np.float64(accelerator.peak_flop_per_s_8bit),
         np.float64(accelerator.peak_flop_per_s_16bit), np.float64(accelerator.hbm_bytes_per_s),
-        np.float64(PAYBACK_HORIZON_MONTHS)))
+        np.float64(accelerator.hbm_bytes), np.float64(PAYBACK_HORIZON_MONTHS)))
     for k, row in zip(OUTPUTS, y_dev.get(), strict=True):
         y[k][...] = row
     return y

@@ -693,8 +693,9 @@ def run_monte_carlo(registry: Mapping[str, Assumption], n_samples: int, seed: in
 def accelerator_constants(row: Mapping[str, object] | pd.Series) -> Accelerator:
     """Kernel constants of one accelerator from its ``data/accelerators.csv`` row.
 
-    Reads ``bf16_dense_tflops``, ``fp8_dense_tflops`` [TFLOP/s] and ``hbm_tb_per_s`` [TB/s];
-    returns dense 8-bit and 16-bit peaks [FLOP/s] and HBM bandwidth [B/s]. A chip without
+    Reads ``bf16_dense_tflops``, ``fp8_dense_tflops`` [TFLOP/s], ``hbm_tb_per_s`` [TB/s] and
+    ``hbm_gb`` [GB]; returns dense 8-bit and 16-bit peaks [FLOP/s], HBM bandwidth [B/s] and
+    HBM capacity [B]. A chip without
     8-bit units (empty ``fp8_dense_tflops``) runs 8-bit weights at its 16-bit rate.
     """
     bf16 = float(row["bf16_dense_tflops"]) * 1e12
@@ -702,7 +703,8 @@ def accelerator_constants(row: Mapping[str, object] | pd.Series) -> Accelerator:
     has_fp8 = fp8 is not None and not pd.isna(fp8)
     return create_accelerator(
         peak_flop_per_s_8bit=float(fp8) * 1e12 if has_fp8 else bf16,
-        peak_flop_per_s_16bit=bf16, hbm_bytes_per_s=float(row["hbm_tb_per_s"]) * 1e12)
+        peak_flop_per_s_16bit=bf16, hbm_bytes_per_s=float(row["hbm_tb_per_s"]) * 1e12,
+        hbm_bytes=float(row["hbm_gb"]) * 1e9)
 
 
 #: The registry describes serving on this chip (its price and server-power rows).

@@ -70,24 +70,27 @@ LLAMA2: dict[str, dict[str, float]] = {
 
 
 class ThroughputCase(NamedTuple):
-    """One measured throughput: model (key of :data:`LLAMA2`), batch [sequences], input and
-    output lengths [tokens/query] and output tokens per second per GPU [tokens/s]."""
+    """One measured throughput: model (key of :data:`LLAMA2`), batch of the replica
+    [sequences], input and output lengths [tokens/query], output tokens per second per GPU
+    [tokens/s] and tensor-parallel width of the replica [GPUs]."""
 
     model: str
     batch: float
     input_tokens: float
     output_tokens: float
     tokens_per_s_per_gpu: float
+    tensor_parallel: float = 1.0
 
 
-#: TensorRT-LLM v0.5 on H200 at FP8, "max throughput" table [3]_ (tensor-parallel width does
-#: not enter: the kernel's GPU-seconds per query do not depend on it).
+#: TensorRT-LLM v0.5 on H200 at FP8, "max throughput" table [3]_. The kernel's batch is per
+#: GPU: the stated batch over the stated tensor-parallel width; the kernel sizes its replica
+#: from memory itself (every case fits one H200 but for the TP2 one).
 TRTLLM_H200_CASES: tuple[ThroughputCase, ...] = (
     ThroughputCase("llama2_13b", 1024, 128, 128, 11819),
     ThroughputCase("llama2_13b", 128, 128, 2048, 4750),
     ThroughputCase("llama2_13b", 64, 2048, 128, 1349),
     ThroughputCase("llama2_70b", 512, 128, 128, 3014),
-    ThroughputCase("llama2_70b", 512, 128, 2048, 1654),
+    ThroughputCase("llama2_70b", 512, 128, 2048, 1654, 2.0),
     ThroughputCase("llama2_70b", 64, 2048, 128, 341),
     ThroughputCase("llama2_70b", 32, 2048, 128, 303),
 )
@@ -128,15 +131,22 @@ def case_outputs(registry: Registry, accelerator_id: str,
     return reference_per_sample(params, accelerator_constants(chip))
 
 
-def deepseek_decode_batch() -> float:
-    r"""Sequences one DeepSeek decode unit holds [sequences].
+def deepseek_decode_batch(per: str = "gpu") -> float:
+    r"""Sequences one DeepSeek decode GPU (``per="gpu"``, the kernel's :math:`B`) or decode
+    unit (``per="unit"``) holds [sequences].
 
-    :math:`B = n_{unit}\,T_{node} / (n_{node}\,v)`: the unit's GPUs times the stated output
-    rate per GPU, over the stated speed per user (Little's law for tokens in flight).
+    Per GPU :math:`B = T_{node} / (n_{node}\,v)`: the stated output rate per GPU over the
+    stated speed per user (Little's law for tokens in flight); per unit, :math:`n_{unit} B`
+    (about 12,700 sequences on 144 GPUs). The kernel sizes its own replica :math:`G` from the
+    weights and this per-GPU cache (:data:`aiboom.kernels.FORMULA`).
     """
     d = DEEPSEEK_DECODE
-    per_gpu = d["tokens_per_s_per_node"] / d["gpus_per_node"]
-    return d["gpus_per_unit"] * per_gpu / d["tokens_per_s_per_user"]
+    per_gpu = d["tokens_per_s_per_node"] / d["gpus_per_node"] / d["tokens_per_s_per_user"]
+    if per == "gpu":
+        return per_gpu
+    if per == "unit":
+        return d["gpus_per_unit"] * per_gpu
+    raise ValueError(f"per must be 'gpu' or 'unit'; got {per!r}")
 
 
 def _deepseek_query(registry: Registry, **changes: float) -> dict[str, float]:
@@ -189,7 +199,7 @@ def throughput_tokens_per_s_per_gpu(registry: Registry, case: ThroughputCase,
         "frontier_total_to_active_params": 1.0,
         "frontier_kv_latent_dim": 0.0,
         "weight_bytes_per_param": 1.0,
-        "decode_batch_size": case.batch,
+        "decode_batch_size": case.batch / case.tensor_parallel,
         "input_tokens_per_query": case.input_tokens,
         "output_tokens_per_query": case.output_tokens,
         "cached_input_share": 0.0,
