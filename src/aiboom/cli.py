@@ -66,7 +66,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
     results = run_checks(load_scenario(args.scenario).registry)
     print(text_report(results))
-    return 0 if all(r.passed for r in results) else 1
+    return 0 if all(r.as_expected for r in results) else 1
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
