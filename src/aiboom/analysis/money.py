@@ -1025,3 +1025,168 @@ def payback_by_capture(samples: Mapping[str, np.ndarray], shares: ArrayLike,
         rows.append({"capture_share": float(s), "p5": float(p5), "p50": float(p50),
                      "p95": float(p95), "share_never": float(np.mean(~np.isfinite(y)))})
     return pd.DataFrame(rows)
+
+
+# --- Claims chosen by the numbers -------------------------------------------------------------
+# Each function below returns the sentence (or clause) whose truth depends on the simulated
+# numbers, so the prose never states what a scenario contradicts (tests/test_claims.py).
+
+def _pct(share: float) -> str:
+    """A share for prose, to two significant figures at most (``0.4%``, ``12%``)."""
+    if share < 1e-3:
+        return "less than 0.1%"
+    return f"{share:.1%}" if share < 0.1 else f"{share:.0%}"
+
+
+def within_year_sentence(summary: Mapping[str, float]) -> str:
+    """How many generative-AI samples pay back within a year, in words chosen by the share.
+
+    Parameters
+    ----------
+    summary : mapping
+        :func:`payback_summary` of the generative-AI project [months, fractions].
+
+    Returns
+    -------
+    str
+        "Virtually none" below one in a thousand, "Few" below a tenth, else the share.
+    """
+    share = summary["share_within"]
+    if share < 1e-3:
+        return "Virtually none of the samples pay back within a year"
+    if share < 0.1:
+        return f"Few of the samples pay back within a year (about {_pct(share)})"
+    return f"About {_pct(share)} of the samples pay back within a year"
+
+
+def agentic_lead(genai: Mapping[str, float], agentic: Mapping[str, float]) -> str:
+    """Opening clause comparing the agentic project's median payback with the assistant's.
+
+    Returns "The agentic project is slower still" when its median payback exceeds the
+    generative-AI project's by more than a tenth, "faster" when it is more than a tenth
+    shorter, and "about as slow" otherwise (both beyond the horizon counts as equal).
+    """
+    g, a = genai["p50"], agentic["p50"]
+    if not np.isfinite(g) and not np.isfinite(a):
+        return "The agentic project is just as slow"
+    if a > 1.1 * g:
+        return "The agentic project is slower still"
+    if a < g / 1.1:
+        return "The agentic project is, perhaps surprisingly, faster than the assistant"
+    return "The agentic project is about as slow"
+
+
+def tails_sentence(tech: Mapping[str, float], genai: Mapping[str, float]) -> str:
+    """The contrast between the technology project's quick payback and the AI project's tail.
+
+    The claim "a technology project repays within a year or so" needs a technology median
+    of at most eighteen months; "an AI project can take most of a decade" needs a
+    generative-AI 95th percentile of at least five years.
+    """
+    quick = tech["p50"] <= 18.0
+    long_tail = genai["p95"] >= 5 * MONTHS_PER_YEAR
+    first = ("A technology project that works repays within a year or so" if quick else
+             f"Even a technology project that works takes {months_text(tech['p50'])}")
+    if long_tail:
+        second = ("an AI project can work as intended and still take most of a decade to "
+                  "repay, or never repay at all" if not np.isfinite(genai["p95"]) else
+                  "an AI project can work as intended and still take most of a decade to "
+                  "repay")
+    else:
+        second = (f"an AI project's slow tail reaches {months_text(genai['p95'])}, shorter "
+                  "than a decade but far beyond a software budget's patience")
+    return (f"{first}; {second}, because its costs keep running while its benefit is slow "
+            "to arrive and uncertain in size.")
+
+
+def gap_clause(summaries: Mapping[str, Mapping[str, float]], survey: pd.DataFrame) -> str:
+    """Whether the simulated medians reproduce the months-versus-years gap of the survey."""
+    tech_ok = summaries["tech"]["p50"] <= survey.iloc[0]["high_months"]
+    g = summaries["genai"]["p50"]
+    ai = survey.iloc[1]
+    if tech_ok and ai["low_months"] <= g <= ai["high_months"]:
+        return "matching the months-versus-years gap executives report"
+    if tech_ok and g > ai["high_months"]:
+        return "a gap wider than the one executives report"
+    if tech_ok and g < ai["low_months"]:
+        return "a gap narrower than the one executives report"
+    return "a pattern that departs from the gap executives report"
+
+
+def cleanup_slope_clause(slope: float) -> str:
+    """"more than one for one" when a month of clean-up adds more than a month of payback."""
+    if slope > 1.05:
+        return ("more than one for one, because running costs accrue during the wait and the "
+                "ramp only starts when it ends")
+    if slope < 0.95:
+        return ("less than one for one, because part of the delay overlaps time the project "
+                "would have spent ramping anyway")
+    return "about one for one"
+
+
+def revenue_margin_sentence(compute_share: float, saas_cost_share: float) -> str:
+    """Lead sentence on what subscriptions leave after compute, chosen by the compute share."""
+    if compute_share >= 1.0:
+        return "Subscriptions do not even cover the compute, let alone leave anything over."
+    if compute_share > saas_cost_share:
+        return "Even where subscriptions do cover the compute, they leave little over."
+    return ("Here subscriptions cover the compute with room to spare, at a cost share no "
+            "higher than ordinary software's.")
+
+
+def serving_rank_sentence(inference_share: float) -> str:
+    """Where the per-query cost inputs sit in the tornado, chosen by the inference share."""
+    if inference_share < 0.25:
+        return (f"The inputs that set the cost of a query sit near the bottom: at central "
+                f"values the inference bill is only {_pct(inference_share)} of what the "
+                "project spends each month once it is fully adopted.")
+    return (f"The inputs that set the cost of a query matter too: at central values the "
+            f"inference bill is {_pct(inference_share)} of what the project spends each month "
+            "once it is fully adopted.")
+
+
+def compute_interaction_sentences(total: float, first: float, name: str) -> str:
+    """What the largest serving-side Sobol index says, chosen by its size and interactions.
+
+    "not irrelevant" needs a total index of at least five per cent; "mostly through
+    interactions" needs a first-order index below half the total.
+    """
+    if total < 0.05:
+        return (f"The serving side barely matters: its largest input, {name}, has a total "
+                f"index of only {_pct(total)}.")
+    lead = (f"The serving side is not irrelevant once inputs move together: its largest "
+            f"input, {name}, has a total index of {_pct(total)}")
+    if first < total / 2:
+        return (lead + f" but a first-order index of only {_pct(first)}. Compute matters "
+                "mostly through interactions, in the unlucky corners where an expensive query "
+                "meets a modest benefit and tips a slow project into one that never pays back.")
+    return lead + f", most of it ({_pct(first)}) on its own."
+
+
+def compute_bullet_clause(total: float, first: float) -> str:
+    """Summary clause on compute's role in payback, on the same conditions as above."""
+    if total < 0.05:
+        return "while compute costs barely move it"
+    if first < total / 2:
+        return "while compute costs matter mainly in combination with other bad news"
+    return "and compute costs matter in their own right"
+
+
+def value_top_sentence(top_ids: Sequence[str]) -> str:
+    """Whether the inputs at the top of both rankings are value inputs (not serving ones)."""
+    if all(i not in COMPUTE_INPUTS for i in top_ids):
+        return ("The inputs at the top of both rankings are about value: how much the project "
+                "is worth, and how much of that worth the company can show.")
+    return ("Value inputs share the top of the rankings with serving costs: how much the "
+            "project is worth, and how much of that worth the company can show, matter "
+            "alongside the price of a query.")
+
+
+def tech_capture_sentence(share: float) -> str:
+    """"captures most of its benefit" only when the central capture share exceeds a half."""
+    if share > 0.5:
+        return (f"A typical technology project captures most of its benefit, {_pct(share)} at "
+                "the registry's central value, because it was bought to move a number that "
+                "someone already measures.")
+    return (f"Even a typical technology project captures only {_pct(share)} of its benefit at "
+            "the registry's central value.")
