@@ -83,6 +83,9 @@ SMALL_MODEL_ROWS: dict[str, str] = {
     "frontier_layers": "small_layers",
     "frontier_kv_heads": "small_kv_heads",
     "frontier_head_dim": "small_head_dim",
+    "frontier_query_heads": "small_query_heads",
+    "frontier_total_to_active_params": "small_total_to_active_params",
+    "frontier_kv_latent_dim": "small_kv_latent_dim",
 }
 #: Improvement factors of the lever sweep, from today's value to thirty times better [ratio].
 IMPROVEMENT_FACTORS: np.ndarray = np.geomspace(1.0, 30.0, 41)
@@ -1032,3 +1035,198 @@ def chart_required(df: pd.DataFrame) -> alt.LayerChart:
     rule = alt.Chart(pd.DataFrame({"x": [1.0]})).mark_rule(color="#333").encode(x="x:Q")
     return alt.layer(rule, dots).properties(width=LABELLED_BARS_WIDTH_PX,
                                             height=max(120, 34 * len(order)))
+
+
+# --- Claims chosen by the numbers -------------------------------------------------------------
+# Sentences whose truth depends on the numbers, chosen by them (tests/test_claims.py).
+
+def small_saving_sentence(cost_ratio: float, param_ratio: float) -> str:
+    """Whether the small model's saving falls short of the ratio of parameter counts.
+
+    Parameters
+    ----------
+    cost_ratio : float
+        Frontier cost per query over small-model cost per query (median) [ratio].
+    param_ratio : float
+        Frontier active parameters over small-model active parameters [ratio].
+    """
+    if cost_ratio < param_ratio:
+        return ("The saving is smaller than the ratio of parameter counts, because some costs "
+                "do not shrink with the model: the attention cache grows with the context, and "
+                "a small model still reads it in full at every step.")
+    return ("The saving is at least the ratio of parameter counts: the small model's shorter "
+            "attention cache shrinks the bill as much as its weights do.")
+
+
+def inference_decisive_sentence(inference_share: float) -> str:
+    """Whether a cheaper token decides the payback of the previous chapter's project."""
+    if inference_share < 0.25:
+        return ("For the project of the previous chapter this is welcome but not decisive, "
+                "because the inference bill was already a small part of its monthly spending.")
+    return ("For the project of the previous chapter this matters, because the inference bill "
+            "is a large part of its monthly spending.")
+
+
+def tier_spread_sentence(bills: pd.DataFrame) -> str:
+    """Whether the spread of bills within each tier is as wide as the gap between tiers.
+
+    The claim needs the ratio of the dearest to the cheapest bill within the frontier tier and
+    within the small tier each to reach the ratio of the two tiers' median bills.
+    """
+    by = bills.groupby("group")["bill_usd_per_month"]
+    gap = by.median()["Frontier tier"] / by.median()["Small tier"]
+    spreads = [by.max()[g] / by.min()[g] for g in ("Frontier tier", "Small tier")]
+    if min(spreads) >= gap:
+        return ("The spread within each tier is as wide as the gap between them: vendors "
+                "price the same tier very differently.")
+    return "The gap between the tiers is wider than the spread of prices within either."
+
+
+def chip_query_sentences(first: str, last: str, wh_first: float, wh_last: float,
+                         cost_first: float, cost_last: float, price_first: float,
+                         price_last: float) -> str:
+    """Energy and hardware cost of a query on the oldest and newest chip, in words.
+
+    Parameters
+    ----------
+    first, last : str
+        Oldest and newest accelerator compared.
+    wh_first, wh_last : float
+        Energy per query (medians) [Wh].
+    cost_first, cost_last : float
+        Hardware cost per query (medians) [US cents].
+    price_first, price_last : float
+        Price of one GPU-hour of each chip [USD/h].
+    """
+    def change(a: float, b: float) -> str:
+        return f"{a / b:.2g} times less" if a > b else f"{b / a:.2g} times more"
+
+    out = (f"The same query takes {wh_first:.2g} watt-hours on the {first} and {wh_last:.2g} on "
+           f"the {last}, {change(wh_first, wh_last)}.\n")
+    rent = ("even though the newer chip rents for more per hour" if price_last > price_first
+            else "helped by a lower rent per hour")
+    if cost_last < cost_first:
+        return out + (f"Its hardware cost falls from {cost_first:.2g} to {cost_last:.2g} US "
+                      f"cents, {change(cost_first, cost_last)}, {rent}.")
+    return out + (f"Its hardware cost rises from {cost_first:.2g} to {cost_last:.2g} US cents, "
+                  "because the newer chip's rent grows faster than its speed.")
+
+
+def frontier_fall_sentence(fall: float, p5: float, p95: float) -> str:
+    """What the fitted fall of frontier prices says, chosen by its confidence interval.
+
+    ``p5`` and ``p95`` bound the yearly fall [x/yr]; a bound at or below one means the interval
+    includes no fall at all (or a rise).
+    """
+    lo, hi = min(p5, p95), max(p5, p95)
+    interval = (f"a fall of only {fall:.2g}-fold a year, with a ninety per cent confidence "
+                f"interval from {lo:.2g} to {hi:.2g}")
+    if lo <= 1.0:
+        return (interval + ", an interval that includes no fall at all.\nEach new frontier "
+                "model launches at roughly the price of the last.")
+    return (interval + ": frontier prices do fall, but more slowly than the price of a fixed "
+            "capability.")
+
+
+_NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+                 "ten", "eleven", "twelve")
+
+
+def count_word(n: int) -> str:
+    """A small count in words ("two"), digits beyond twelve."""
+    return _NUMBER_WORDS[n] if 0 <= n < len(_NUMBER_WORDS) else f"{n:,}"
+
+
+def levers_reachable_sentence(n_levers: int, n_typical: int, n_year: int) -> str:
+    """How many levers alone reach each target, in words chosen by the counts."""
+    total = count_word(n_levers)
+
+    def part(n: int) -> str:
+        if n == 0:
+            return "none"
+        if n == n_levers:
+            return "all of them"
+        return f"only {count_word(n)}" if n == 1 else count_word(n)
+
+    t, y = part(n_typical), part(n_year)
+    if n_typical == 0 and n_year == 0:
+        return (f"None of the {total} levers can deliver either target on its own.")
+    return (f"Of the {total} levers, {t} can deliver the typical-technology payback on its own, "
+            f"and {y} a one-year payback.")
+
+
+def benefit_sentences(solved: pd.DataFrame, format_months: Callable[[float], str]) -> str:
+    """What the benefit lever must reach, and whether it is the lever that matters most.
+
+    "matters most" needs the benefit's best one-lever payback to be the shortest of all
+    levers; "a gap of that size" needs the typical-technology target to ask for at least
+    twice today's benefit, or to be out of reach.
+    """
+    firsts = solved.drop_duplicates("short").set_index("short")
+    strongest = firsts["best_payback"].idxmin() == "benefit"
+    rows = solved[solved["short"] == "benefit"].set_index("target")
+    typ, year = rows.loc["typical-tech payback"], rows.loc["one-year payback"]
+    lead = ("The benefit is the lever that matters most." if strongest else
+            "The benefit is one lever among several.")
+    if not math.isfinite(typ["required"]) and not math.isfinite(year["required"]):
+        need = "No benefit, however large, would deliver either target alone."
+    elif not math.isfinite(typ["required"]):
+        need = (f"No benefit alone delivers a typical-technology payback; a one-year payback "
+                f"needs {requirement_text(year['required'], year['factor'], year['unit'])}.")
+    else:
+        need = (f"A typical-technology payback needs "
+                f"{requirement_text(typ['required'], typ['factor'], typ['unit'])}, and a "
+                f"one-year payback {requirement_text(year['required'], year['factor'], year['unit'])}.")
+    big = (not math.isfinite(typ["required"])) or typ["factor"] >= 2.0
+    tail = (" A gap of that size is not closed by running the same project better; it needs a "
+            "use with a much larger payoff.") if big else (
+            " That is within reach of a project run better.")
+    return f"{lead} {need}{tail}"
+
+
+def serving_registers_sentence(central_payback: float, free_query: float,
+                               full_utilisation: float) -> str:
+    """Whether the serving levers barely move the payback (each within a tenth of central)."""
+    if min(free_query, full_utilisation) >= 0.9 * central_payback:
+        return "The serving side barely registers."
+    return "The serving side moves the payback, though it cannot close the gap alone."
+
+
+def others_short_sentence(solved: pd.DataFrame, shorts: Sequence[str] = (
+        "capture", "build_cost", "cleanup_delay")) -> str:
+    """"The other levers fall short alone" only when none of them reaches either target."""
+    rows = solved[solved["short"].isin(shorts)]
+    if rows["required"].isna().all() or not np.isfinite(rows["required"]).any():
+        return "The other levers fall short alone."
+    return "Some of the other levers can reach a target alone."
+
+
+def favourable_sentences(best_payback: float, target_months: float) -> tuple[str, str]:
+    """What the all-favourable payback says, and the summary clause, by the target it meets.
+
+    Returns
+    -------
+    tuple of str
+        The paragraph's sentences and the summary's clause after the colon.
+    """
+    if best_payback <= target_months:
+        return ("That is the best case the evidence allows, and it is the case in which a "
+                "generative-AI project looks like ordinary software. It requires everything to "
+                "go right at once.",
+                "AI can pay back like software, but only when everything goes right")
+    return ("That is the best case the evidence allows, and even it is slower than the payback "
+            "executives expect of ordinary software.",
+            "even when everything goes right, AI does not pay back like software")
+
+
+def levers_bullet(n_levers: int, n_typical: int, benefit_required: float,
+                  benefit_factor: float, benefit_unit: str) -> str:
+    """Summary sentence: how many levers alone close the gap, and what the benefit needs."""
+    head = (f"None of the {count_word(n_levers)} levers can close that gap alone"
+            if n_typical == 0 else
+            f"{count_word(n_typical).capitalize()} of the {count_word(n_levers)} levers can "
+            "close that gap alone")
+    if not math.isfinite(benefit_required):
+        return head + ", not even the benefit, however large."
+    return (head + "; the benefit would need "
+            f"{requirement_text(benefit_required, benefit_factor, benefit_unit)}.")
