@@ -117,3 +117,28 @@ def test_margin_slope_sobol_and_value_branches():
     assert "alongside" in money.value_top_sentence([money.COMPUTE_INPUTS[0]])
     assert "most of its benefit" in money.tech_capture_sentence(0.95)
     assert "only 40%" in money.tech_capture_sentence(0.4)
+
+
+# ------------------------------------------------------------- chapters 5 and 6, by hand
+
+def test_outlook_claim_branches():
+    from aiboom.analysis import outlook
+    assert "smaller than the ratio" in outlook.small_saving_sentence(3, 12.5)
+    assert "at least the ratio" in outlook.small_saving_sentence(20, 12.5)
+    assert "not decisive" in outlook.inference_decisive_sentence(0.01)
+    assert "matters" in outlook.inference_decisive_sentence(0.4)
+    s = outlook.frontier_fall_sentence(1.6, 0.72, 3.8)
+    assert "includes no fall" in s and "price of the last" in s
+    assert "do fall" in outlook.frontier_fall_sentence(3.0, 1.5, 6.0)
+    c = outlook.chip_query_sentences("A", "B", 3.0, 1.2, 0.67, 0.25, 2.0, 4.0)
+    assert "2.5 times less" in c and "rents for more" in c
+    assert "rises" in outlook.chip_query_sentences("A", "B", 3.0, 1.2, 0.2, 0.25, 2.0, 9.0)
+    assert outlook.levers_reachable_sentence(6, 0, 0).startswith("None of the six")
+    assert "only one" in outlook.levers_reachable_sentence(6, 1, 1)
+    assert outlook.levers_bullet(6, 0, float("nan"), float("nan"), "USD/month").endswith(
+        "not even the benefit, however large.")
+    assert "barely registers" in outlook.serving_registers_sentence(100, 95, 96)
+    assert "moves the payback" in outlook.serving_registers_sentence(100, 60, 96)
+    assert "looks like ordinary software" in outlook.favourable_sentences(7, 12)[0]
+    assert "does not pay back like software" in outlook.favourable_sentences(14, 12)[1]
+    assert outlook.count_word(7) == "seven" and outlook.count_word(26) == "26"

@@ -69,3 +69,48 @@ def test_scanner_catches_a_typed_number_and_spares_the_rest():
         assert "400 billion" in hits[0]
     finally:
         page.unlink()
+
+
+# Counts in words are claims about the data ("seven accelerators") unless they name a fixed
+# fact of the book's design; those are allowed here, everything else must be glued.
+NUMBER_WORD = re.compile(
+    r"\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?)\s+"
+    r"([a-z-]+s)\b", re.I)
+FIXED_COUNTS = {
+    "three phases", "two clocks", "three kinds", "three routes", "two targets", "two ways",
+    "three projects", "two faces", "three scenarios", "four scenarios", "two methods",
+    "two phases", "three parts", "two numbers", "two questions", "four parts",
+    # chapter 1: the four hyperscalers and the named sellers are fixed by the book's design;
+    # "twelve months" is a fiscal year, "times four" a run-rate, the rest are rhetoric
+    "four sides", "four companies", "four hyperscalers", "two companies", "three sellers",
+    "twelve months", "four as", "two cautions", "three caveats", "three flows", "two holes",
+    "two lines",
+}
+WORD_PAGES = [ROOT / "notebooks" / f"{n}.md" for n in (
+    "01_capex_surge", "04_where_is_the_money", "05_what_comes_next", "06_what_must_be_true",
+    "07_scenarios")]
+
+
+def counted_words(path: Path) -> list[str]:
+    bad = []
+    for n, line in prose_of(path):
+        for m in NUMBER_WORD.finditer(line):
+            phrase = f"{m.group(1)} {m.group(2)}".lower()
+            if phrase not in FIXED_COUNTS:
+                bad.append(f"{path.relative_to(ROOT)}:{n}: {phrase}")
+    return bad
+
+
+@pytest.mark.parametrize("path", WORD_PAGES, ids=[p.name for p in WORD_PAGES])
+def test_no_data_dependent_counts_in_words(path: Path):
+    assert counted_words(path) == []
+
+
+def test_count_scanner_flags_a_data_count_and_spares_fixed_facts(tmp_path):
+    page = ROOT / "book" / "_count_probe.md"
+    try:
+        page.write_text("# Probe\n\nWe compare seven accelerators in three phases.\n")
+        hits = counted_words(page)
+        assert hits == ["book/_count_probe.md:3: seven accelerators"]
+    finally:
+        page.unlink()
