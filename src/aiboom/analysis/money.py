@@ -421,15 +421,20 @@ def payback_histogram(paybacks: Mapping[str, ArrayLike],
 
 
 def months_text(months: float, horizon_months: float = PAYBACK_HORIZON_MONTHS) -> str:
-    """A payback for prose: whole months, or "more than N years" beyond the horizon.
+    """A payback for prose: whole months below four years, years to two significant figures
+    from four years, or "more than N years" beyond the horizon.
 
     >>> months_text(43.6)
     '44 months'
+    >>> months_text(232.0)
+    '19 years'
     >>> months_text(float("inf"))
     'more than 20 years'
     """
     if not math.isfinite(months) or months >= horizon_months:
         return f"more than {horizon_months / MONTHS_PER_YEAR:.0f} years"
+    if months >= 4 * MONTHS_PER_YEAR:
+        return f"{months / MONTHS_PER_YEAR:.2g} years"
     return f"{months:,.0f} months"
 
 
