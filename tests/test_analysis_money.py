@@ -258,10 +258,11 @@ def test_sobol_indices_are_shares_of_variance():
 
 def test_accelerator_constants_fall_back_to_16_bit():
     a100 = pd.Series({"bf16_dense_tflops": 312.0, "fp8_dense_tflops": np.nan,
-                      "hbm_tb_per_s": 2.039})
+                      "hbm_tb_per_s": 2.039, "hbm_gb": 80.0})
     acc = money.accelerator_constants(a100)
     assert acc.peak_flop_per_s_8bit == acc.peak_flop_per_s_16bit == 312e12
     assert acc.hbm_bytes_per_s == pytest.approx(2.039e12)
+    assert acc.hbm_bytes == pytest.approx(80e9)
 
 
 def test_payback_chart_builds(genai):

@@ -36,7 +36,9 @@ def test_small_model_changes_read_the_small_rows():
     assert c == {"frontier_active_params": REGISTRY["small_model_active_params"].central,
                  "frontier_layers": REGISTRY["small_layers"].central,
                  "frontier_kv_heads": REGISTRY["small_kv_heads"].central,
-                 "frontier_head_dim": REGISTRY["small_head_dim"].central}
+                 "frontier_head_dim": REGISTRY["small_head_dim"].central,
+                 "frontier_query_heads": 32.0, "frontier_kv_latent_dim": 0.0,
+                 "frontier_total_to_active_params": 1.0}  # a dense model, all experts "on"
 
 
 def test_small_model_is_cheaper_in_every_sample(genai):

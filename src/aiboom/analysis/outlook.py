@@ -1176,7 +1176,8 @@ def benefit_sentences(solved: pd.DataFrame, format_months: Callable[[float], str
     else:
         need = (f"A typical-technology payback needs "
                 f"{requirement_text(typ['required'], typ['factor'], typ['unit'])}, and a "
-                f"one-year payback {requirement_text(year['required'], year['factor'], year['unit'])}.")
+                f"one-year payback "
+                f"{requirement_text(year['required'], year['factor'], year['unit'])}.")
     big = (not math.isfinite(typ["required"])) or typ["factor"] >= 2.0
     tail = (" A gap of that size is not closed by running the same project better; it needs a "
             "use with a much larger payoff.") if big else (
