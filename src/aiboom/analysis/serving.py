@@ -1025,9 +1025,7 @@ def chart_prices_against_cost(price_points: pd.DataFrame, implied: Mapping[str, 
     """
     y_title = "US$ per million output tokens"
     vendors = sorted(price_points["vendor"].unique())
-    color = alt.Color("series:N", title=None, legend=alt.Legend(symbolOpacity=1.0),
-                      scale=alt.Scale(domain=[*vendors, cost_label],
-                                      range=[*charts.PALETTE[:len(vendors)], MODEL_COLOUR]))
+    color = charts.color("series", [*vendors, cost_label], legend=alt.Legend(symbolOpacity=1.0))
     y_scale = alt.Scale(type="log")
     cost = pd.DataFrame({"date": [price_points["date"].min(), price_points["date"].max()],
                          "low": implied["p5"], "mid": implied["p50"], "high": implied["p95"],
@@ -1086,7 +1084,7 @@ def chart_breakeven(spend: pd.DataFrame, training_costs_usd_m: Mapping[str, floa
         tooltip=[alt.Tooltip("label:N", title=""),
                  alt.Tooltip("y:Q", title="US$ million", format="$,.0f")])
     text = alt.Chart(lines_).mark_text(align="right", dx=-4, dy=-6, fontSize=11).encode(
-        y=alt.Y("y:Q", scale=y_scale), x=alt.value(charts.WIDTH_PX), text="label:N")
+        y=alt.Y("y:Q", scale=y_scale), x=alt.value("width"), text="label:N")
     return alt.layer(area, line, rules, text)
 
 
