@@ -208,7 +208,10 @@ def test_monte_carlo_estimate_is_a_little_above_the_measured_peak(n, chunk, exac
     peak = _peak_bytes(lambda m: run_monte_carlo(REGISTRY, m, seed=1, backend="numpy",
                                                  chunk_size=chunk, exact=exact,
                                                  keep_samples=keep), n)
-    assert peak <= monte_carlo_memory_bytes(n, chunk, exact, keep) <= 1.5 * peak
+    # The next chunk is drawn while the current one is evaluated; whether both sets of inputs
+    # are alive at the traced peak depends on thread timing, so the estimate (which counts
+    # both) may sit up to about 1.6 times a peak that caught only one.
+    assert peak <= monte_carlo_memory_bytes(n, chunk, exact, keep) <= 1.7 * peak
 
 
 @pytest.mark.parametrize("chunk_size", [0, -1])
