@@ -114,7 +114,7 @@
       background: null,
       axis: {
         labelColor: fg, titleColor: fg, gridColor: dark ? "#3a3f44" : "#e6e6e6",
-        domainColor: muted, tickColor: muted,
+        domainColor: muted, tickColor: muted, labelOverlap: true, labelSeparation: 4,
         labelLimit: narrow ? Math.max(70, Math.round(width * 0.34)) : 260
       },
       legend: {
