@@ -36,8 +36,15 @@ def _glue_key(text: str) -> str:
     return key.rsplit(":", 1)[0] if ":" in key else key
 
 
+def _is_figure(text: str) -> bool:
+    """A pasted number or short quantity ("2.4", "US$ 1,424", "19 years"), not a computed
+    sentence: only those link to their record (a sentence underlined as a link reads badly)."""
+    return len(text) <= 40 and any(ch.isdigit() for ch in text)
+
+
 def _linked(run):
-    """Wrap a myst-nb paste role's ``run``: a pasted number becomes a link to its record,
+    """Wrap a myst-nb paste role's ``run``: a pasted number (:func:`_is_figure`) becomes a
+    link to its record,
     ``results.json#<name>`` at the site root (``_static/aiboom-charts.js`` shows the record
     in place; the link opens the file)."""
     from docutils import nodes
@@ -45,7 +52,7 @@ def _linked(run):
     def wrapped(self):
         out, messages = run(self)
         if len(out) == 1 and isinstance(out[0], nodes.inline) \
-                and "pasted-text" in out[0].get("classes", []):
+                and "pasted-text" in out[0].get("classes", []) and _is_figure(out[0].astext()):
             key = _glue_key(self.text)
             docname = self.document.settings.env.docname
             uri = "../" * docname.count("/") + f"results.json#{key}"
