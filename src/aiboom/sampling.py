@@ -81,6 +81,13 @@ def lognormal_sigma(a: Assumption) -> float:
     return math.log(a.high / a.low) / (2.0 * Z95)
 
 
+def pert_shape(a: Assumption) -> tuple[float, float]:
+    """Beta shapes :math:`(\\alpha, \\beta)` of a beta-PERT row (module notes) [unitless]."""
+    width = a.high - a.low
+    return (1.0 + PERT_LAMBDA * (a.central - a.low) / width,
+            1.0 + PERT_LAMBDA * (a.high - a.central) / width)
+
+
 def sample_assumption(a: Assumption, n: int, rng: np.random.Generator) -> np.ndarray:
     """``n`` float64 draws of one registry row, in its unit.
 
@@ -107,10 +114,8 @@ def sample_assumption(a: Assumption, n: int, rng: np.random.Generator) -> np.nda
         case "triangular":
             return rng.triangular(lo, mid, hi, n)
         case "pert":
-            width = hi - lo
-            alpha = 1.0 + PERT_LAMBDA * (mid - lo) / width
-            beta = 1.0 + PERT_LAMBDA * (hi - mid) / width
-            return lo + width * rng.beta(alpha, beta, n)
+            alpha, beta = pert_shape(a)
+            return lo + (hi - lo) * rng.beta(alpha, beta, n)
         case "lognormal":
             return mid * np.exp(lognormal_sigma(a) * rng.standard_normal(n))
         case "loguniform":
@@ -245,8 +250,7 @@ def sample_assumption_xp(a: Assumption, n: int, gen: Any, xp: ModuleType) -> Any
             right = xp.sqrt((1.0 - u) * (width * (hi - mid)))
             return xp.where(u < (mid - lo) / width, lo + left, hi - right)
         case "pert":
-            alpha = 1.0 + PERT_LAMBDA * (mid - lo) / width
-            beta = 1.0 + PERT_LAMBDA * (hi - mid) / width
+            alpha, beta = pert_shape(a)
             return lo + width * gen.beta(alpha, beta, n)
         case "lognormal":
             return mid * xp.exp(lognormal_sigma(a) * gen.standard_normal(n))
