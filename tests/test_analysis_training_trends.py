@@ -153,8 +153,8 @@ def _run_registry() -> Registry:
 
 def test_reference_run_by_hand():
     acc = pd.Series({"bf16_dense_tflops": 1000.0, "tdp_w": 500.0,
-                     "purchase_usd_central": 20_000.0, "rental_usd_per_hour_central": 2.0})
-    run = tt.reference_run(_run_registry(), acc)
+                     "purchase_usd_central": 20_000.0})
+    run = tt.reference_run(_run_registry(), acc, 2.0)
     # C = 6 x 1e9 x 2e10 = 1.2e20 FLOP; hours = 1.2e20 / (3600 x 0.4 x 1e15) = 83.33 h.
     assert run.flop == pytest.approx(1.2e20)
     assert run.accelerator_hours == pytest.approx(1.2e20 / (3600 * 0.4 * 1e15))
@@ -168,13 +168,13 @@ def test_reference_run_by_hand():
     assert run.rental_usd == pytest.approx(run.accelerator_hours * 2.0)
     assert run.owned_usd == pytest.approx(run.hardware_usd + run.energy_usd)
     assert run.cluster_capex_usd == pytest.approx(run.n_accelerators * 20_000 * 1.5 * 1.25)
-    assert tt.reference_run(_run_registry(), acc, rental_usd_per_hour=4.0).rental_usd == \
+    assert tt.reference_run(_run_registry(), acc, 4.0).rental_usd == \
         pytest.approx(2 * run.rental_usd)
 
 
 def test_reference_run_table_adds_up():
     acc = data.accelerators().set_index("id").loc["h100"]
-    run = tt.reference_run(load_registry(), acc)
+    run = tt.reference_run(load_registry(), acc, 2.0)
     table = tt.reference_run_table(run)
     by_method = table.groupby("method")["usd_m"].sum()
     assert by_method["Owned cluster, amortised"] == pytest.approx(run.owned_usd / 1e6)

@@ -7,6 +7,7 @@ warning fails it) and look at it with a headless Chromium served from 127.0.0.1.
 from __future__ import annotations
 
 import json
+from collections import Counter
 import re
 import subprocess
 import sys
@@ -17,6 +18,8 @@ from urllib.parse import unquote, urljoin, urlparse
 import nbformat
 import pytest
 from conftest import ROOT
+
+from aiboom.results import BASES, inconsistencies
 
 pytestmark = pytest.mark.book
 
@@ -50,8 +53,18 @@ def test_manifest_covers_every_glued_number(site: Path):
     assert sorted(set(glued) - recorded) == []
     for r in manifest["results"]:
         assert r["unit"] and r["description"] and r["scenario"] == "baseline"
+        assert r["quantity"] and r["subject"] and r["basis"] in BASES, r["name"]
         if r["p5"] is not None:
             assert r["p5"] <= r["p95"]
+
+
+def test_one_quantity_has_one_value_across_the_book(site: Path):
+    """Two records of the same quantity, subject and basis state the same number."""
+    manifest = json.loads((site / "results.json").read_text())
+    rows = manifest["results"]
+    assert inconsistencies(rows) == []
+    shared = Counter((r["quantity"], r["basis"], r["subject"]) for r in rows)
+    assert sum(n > 1 for n in shared.values()) >= 5  # chapters really do share quantities
 
 
 def test_every_glue_reference_in_prose_exists():

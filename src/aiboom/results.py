@@ -18,6 +18,42 @@ import numpy as np
 
 RESULTS_FILE_ENV = "AIBOOM_RESULTS_FILE"
 
+#: How a number was obtained. Two records of one quantity and subject on the same basis must agree;
+#: records on different bases are named variants (the chapter's Definitions box relates them).
+BASES: dict[str, str] = {
+    "central": "the model run once with every registry input at its central value",
+    "median": "median of the Monte Carlo over the registry's ranges",
+    "p5": "5th percentile of the Monte Carlo",
+    "p95": "95th percentile of the Monte Carlo",
+    "monte_carlo": "another statistic of the Monte Carlo draws (a share of draws, a mean)",
+    "data": "read from the curated data, or fitted to it",
+    "scenario": "a setting of the scenario file (its chosen chip, horizon or name)",
+    "list_price": "a published list price, not a modelled cost",
+}
+
+#: Units that are a scaled form of another, so that one quantity recorded in two units compares.
+UNIT_SCALES: dict[str, tuple[str, float]] = {
+    "US cents/query": ("USD/query", 0.01),
+    "US cents": ("USD", 0.01),
+    "USD thousand": ("USD", 1e3),
+    "USD m": ("USD", 1e6),
+    "USD bn": ("USD", 1e9),
+    "USD thousand/month": ("USD/month", 1e3),
+    "USD bn/month": ("USD/month", 1e9),
+    "USD m/day": ("USD/day", 1e6),
+    "USD thousand/yr": ("USD/yr", 1e3),
+    "USD bn/yr": ("USD/yr", 1e9),
+    "million users": ("users", 1e6),
+    "thousand accelerators": ("accelerators", 1e3),
+    "thousand GPUs": ("accelerators", 1e3),
+    "million GPU-hours": ("GPU-hours", 1e6),
+    "1e25 FLOP": ("FLOP", 1e25),
+    "1e26 FLOP": ("FLOP", 1e26),
+    "MWh": ("Wh", 1e6),
+    "GWh": ("Wh", 1e9),
+    "years": ("months", 12.0),
+}
+
 
 @dataclass(frozen=True)
 class Result:
@@ -27,8 +63,55 @@ class Result:
     value: float | str
     unit: str
     description: str
+    quantity: str
+    basis: str
+    subject: str
     p5: float | None = None
     p95: float | None = None
+
+    def key(self) -> tuple[str, str, str]:
+        """(quantity, basis, subject): records sharing it state the same number."""
+        return (self.quantity, self.basis, self.subject)
+
+
+def canonical(value: float, unit: str) -> tuple[float, str]:
+    """``value`` in ``unit`` expressed in the unit :data:`UNIT_SCALES` maps it to (or as is)."""
+    base, factor = UNIT_SCALES.get(unit, (unit, 1.0))
+    return value * factor, base
+
+
+def inconsistencies(rows: list[dict], rel_tol: float = 1e-9) -> list[str]:
+    """Groups of records with one (quantity, basis, subject) that state different numbers.
+
+    Numbers are compared in their canonical unit (:func:`canonical`) within ``rel_tol``;
+    text and names must match exactly, and a group may not mix units that do not convert.
+    Returns one line per disagreement, naming the records and their values.
+    """
+    groups: dict[tuple[str, str, str], list[dict]] = {}
+    for row in rows:
+        kind = "text" if isinstance(row["value"], str) else "number"
+        key = (row["quantity"], row["basis"], row["subject"], kind)
+        groups.setdefault(key, []).append(row)
+    problems = []
+    for (quantity, basis, subject, kind), members in groups.items():
+        if len(members) < 2:
+            continue
+        label = f"{quantity} ({basis}) of {subject}"
+        if kind == "text":
+            if len({m["value"] for m in members}) > 1:
+                problems.append(label + ": " + ", ".join(f"{m['name']}={m['value']!r}"
+                                                         for m in members))
+            continue
+        values = [canonical(m["value"], m["unit"]) for m in members]
+        if len({u for _, u in values}) > 1:
+            problems.append(label + " in units that do not convert: " + ", ".join(
+                f"{m['name']} [{m['unit']}]" for m in members))
+            continue
+        first = values[0][0]
+        if any(not math.isclose(v, first, rel_tol=rel_tol, abs_tol=1e-12) for v, _ in values):
+            problems.append(label + ": " + ", ".join(
+                f"{m['name']}={m['value']:.6g} {m['unit']}" for m in members))
+    return problems
 
 
 def _plain(value: object) -> float:
@@ -40,6 +123,7 @@ def _plain(value: object) -> float:
 
 
 def record(name: str, value: object, unit: str, description: str, *,
+           quantity: str, basis: str, subject: str,
            p5: object | None = None, p95: object | None = None) -> Result:
     """Glue ``value`` under ``name`` (and ``name_p5``/``name_p95``) and log it for the manifest.
 
@@ -53,13 +137,27 @@ def record(name: str, value: object, unit: str, description: str, *,
         Unit of ``value`` as the prose states it, e.g. ``"USD bn"``, ``"months"``.
     description : str
         What the number is, in a few words (shown in results.json).
+    quantity : str
+        What is measured, snake_case and unit-free in spirit (``"usd_per_query"``,
+        ``"payback_months"``, ``"usd_per_gpu_hour"``); the same name wherever the book states
+        the same kind of number, whatever unit the prose uses.
+    basis : str
+        How it was obtained, one of :data:`BASES`.
+    subject : str
+        What it is of (``"frontier model on h100"``, ``"generative-ai project"``,
+        ``"big-four hyperscalers"``); lower case.
     p5, p95 : float-like, optional
         5th and 95th percentiles when the number is uncertain [same unit as value].
     """
     from myst_nb import glue
 
+    if basis not in BASES:
+        raise ValueError(f"{name}: basis {basis!r} is not one of {', '.join(BASES)}")
+    if not quantity.strip() or not subject.strip():
+        raise ValueError(f"{name}: quantity and subject must be named")
     val: float | str = value if isinstance(value, str) else _plain(value)
-    res = Result(name, val, unit, description,
+    res = Result(name, val, unit, description, quantity.strip(), basis,
+                 " ".join(subject.lower().split()),
                  None if p5 is None else _plain(p5), None if p95 is None else _plain(p95))
     glue(name, val, display=False)
     if res.p5 is not None:

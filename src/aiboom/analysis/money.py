@@ -462,17 +462,23 @@ def record_payback(name: str, summary: Mapping[str, float], what: str) -> None:
     def cap(v: float) -> float:
         return min(v, PAYBACK_HORIZON_MONTHS)
 
+    subject = what.lower()
     results.record(name, cap(summary["p50"]), "months",
-                   f"median payback of {what} (horizon if never)", p5=cap(summary["p5"]),
+                   f"median payback of {what} (horizon if never)", quantity="payback_months",
+                   basis="median", subject=subject, p5=cap(summary["p5"]),
                    p95=cap(summary["p95"]))
     for key in ("p50", "p5", "p95"):
         suffix = "" if key == "p50" else f"_{key}"
         results.record(f"{name}{suffix}_text", months_text(summary[key]), "text",
-                       f"{key} payback of {what}, in words")
+                       f"{key} payback of {what}, in words", quantity="payback_months",
+                       basis="median" if key == "p50" else key, subject=subject)
     results.record(f"{name}_share_never", summary["share_never"], "fraction",
-                   f"share of samples of {what} that never pay back within the horizon")
+                   f"share of samples of {what} that never pay back within the horizon",
+                   quantity="share_never_paying_back", basis="monte_carlo", subject=subject)
     results.record(f"{name}_share_within_year", summary["share_within"], "fraction",
-                   f"share of samples of {what} that pay back within a year")
+                   f"share of samples of {what} that pay back within a year",
+                   quantity="share_paying_back_within_year", basis="monte_carlo",
+                   subject=subject)
 
 
 def survey_ranges(registry: Mapping[str, Assumption]) -> pd.DataFrame:

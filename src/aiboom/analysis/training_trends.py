@@ -725,7 +725,7 @@ class ReferenceRun(NamedTuple):
 
 
 def reference_run(registry: Mapping[str, Assumption], accelerator: pd.Series,
-                  rental_usd_per_hour: float | None = None) -> ReferenceRun:
+                  usd_per_gpu_hour: float) -> ReferenceRun:
     """Cost of training the registry's reference model (Llama 3.1 405B) on one accelerator type.
 
     Parameters
@@ -736,10 +736,11 @@ def reference_run(registry: Mapping[str, Assumption], accelerator: pd.Series,
         ``cluster_interconnect_overhead``, ``hardware_lifetime_years``, ``pue`` and
         ``usd_per_kwh`` (central values).
     accelerator : pandas.Series
-        Row of ``data/accelerators.csv``: ``bf16_dense_tflops``, ``tdp_w``,
-        ``purchase_usd_central`` and ``rental_usd_per_hour_central``.
-    rental_usd_per_hour : float, optional
-        Rental price to use instead of the table's central one [USD/h].
+        Row of ``data/accelerators.csv``: ``bf16_dense_tflops``, ``tdp_w`` and
+        ``purchase_usd_central``.
+    usd_per_gpu_hour : float
+        Price of one accelerator-hour, the scenario's one price for that chip
+        (:func:`aiboom.montecarlo.accelerator_price_row`) [USD/GPU-hour].
 
     Returns
     -------
@@ -776,9 +777,7 @@ def reference_run(registry: Mapping[str, Assumption], accelerator: pd.Series,
     power = float(training.average_power_w_per_accelerator(float(accelerator["tdp_w"])))
     energy_mwh = float(training.training_energy_mwh(hours, power, c["pue"]))
     energy_usd = float(training.energy_cost_usd(hours, power, c["pue"], c["usd_per_kwh"]))
-    rent = float(accelerator["rental_usd_per_hour_central"]) if rental_usd_per_hour is None \
-        else float(rental_usd_per_hour)
-    rental = float(training.cloud_training_cost_usd(hours, rent))
+    rental = float(training.cloud_training_cost_usd(hours, float(usd_per_gpu_hour)))
     return ReferenceRun(flop, hours, n_acc, energy_mwh, hardware, capex, energy_usd, rental)
 
 
