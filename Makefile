@@ -1,6 +1,7 @@
 # aiboom: two commands on a fresh clone.
 #   make book   create .venv, install the pinned stack, execute every notebook, build _build/html
 #   make test   the whole test suite (unit, property, pipeline, -W build, nbval, browser)
+#   make pdf    the book as _build/book.pdf too (printed offline by the local Chromium)
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 PYTHON ?= python3
@@ -9,7 +10,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 SCENARIO ?= data/scenarios/baseline.yaml
 
-.PHONY: book test bench gpu-check lint serve clean venv compare
+.PHONY: book pdf test bench gpu-check lint serve clean venv compare
 
 venv: $(STAMP)
 
@@ -21,6 +22,9 @@ $(STAMP): pyproject.toml requirements-lock.txt
 
 book: $(STAMP)
 	$(VENV)/bin/aiboom build --scenario $(SCENARIO)
+
+pdf: $(STAMP)
+	$(VENV)/bin/aiboom build --scenario $(SCENARIO) --pdf _build/book.pdf
 
 test: $(STAMP)
 	$(PY) -m pytest

@@ -110,3 +110,21 @@ def test_cache_key_follows_the_backend(monkeypatch):
     monkeypatch.setattr(backend, "provenance", lambda name=None: {
         "backend": "cupy", "device": "GPU 0 (NVIDIA H200), CuPy 14.2.0"})
     assert cache_key(template, scenario) != cpu
+
+
+def test_pdf_build_serves_the_book_and_never_overwrites_a_foreign_file(minibook: Path):
+    target = minibook / "_build" / "book.pdf"
+    proc = run_cli("build", "--pdf", str(target), root=minibook)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    html = minibook / "_build" / "html"
+    assert target.read_bytes()[:5] == b"%PDF-"
+    assert (html / "book.pdf").read_bytes() == target.read_bytes()
+    facts = (html / "_static" / "aiboom-build.js").read_text()
+    assert '"pdf": "book.pdf"' in facts  # the download button serves the file
+    # Rebuilding over aiboom's own PDF is fine; a PDF the reader wrote is never replaced.
+    assert run_cli("build", "--pdf", str(target), root=minibook).returncode == 0
+    mine = minibook / "mine.pdf"
+    mine.write_bytes(b"%PDF-1.4 the reader's own file")
+    refused = run_cli("build", "--pdf", str(mine), root=minibook)
+    assert refused.returncode == 2 and "mine.pdf" in refused.stderr
+    assert mine.read_bytes() == b"%PDF-1.4 the reader's own file"

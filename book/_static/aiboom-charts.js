@@ -552,7 +552,22 @@
     showRecord(link);
   });
 
+  /* The theme's "PDF" button prints the page; when the build wrote the book's PDF
+   * (aiboom build --pdf), the button downloads that file instead. */
+  function pdfButton() {
+    var pdf = (window.AIBOOM_BUILD || {}).pdf;
+    if (!pdf) return;
+    var root = document.documentElement.getAttribute("data-content_root") || "";
+    Array.prototype.forEach.call(document.querySelectorAll(".btn-download-pdf-button"),
+      function (btn) {
+        btn.onclick = function () { window.location.href = root + pdf; };
+        btn.setAttribute("title", "Download the whole book (PDF)");
+        btn.setAttribute("data-bs-original-title", "Download the whole book (PDF)");
+      });
+  }
+
   window.aiboomCharts = { fitted: fitted, csvText: csvText, citation: citation, draw: draw };
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
-  else start();
+  function ready() { pdfButton(); start(); }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", ready);
+  else ready();
 })();

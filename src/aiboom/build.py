@@ -33,14 +33,12 @@ import yaml
 
 import aiboom
 from aiboom import outputs, paths
+from aiboom.errors import BuildError
 from aiboom.results import RESULTS_FILE_ENV, read_results
 from aiboom.scenarios import Scenario, load_scenario_for_build
 
 Log = Callable[[str], None]
 
-
-class BuildError(RuntimeError):
-    """A build step failed; the message names the notebook and cell, or the failing step."""
 
 
 @dataclass(frozen=True)
@@ -486,12 +484,33 @@ def _render(cmd: list[str], cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.CompletedProcess(cmd, proc.returncode, stdout, stderr)
 
 
+PDF_NAME = "book.pdf"
+
+
+def _stage_pdf(html: Path, log: Log) -> None:
+    """Print the staged site to ``book.pdf`` inside it and point the download button there."""
+    from aiboom.pdf import write_pdf
+
+    t0 = time.perf_counter()
+    write_pdf(html, html / PDF_NAME)
+    facts_js = html / "_static" / "aiboom-build.js"
+    text = facts_js.read_text(encoding="utf-8")
+    facts = json.loads(text[text.index("{"):text.rindex("}") + 1])
+    facts["pdf"] = PDF_NAME
+    facts_js.write_text(f"window.AIBOOM_BUILD = {json.dumps(facts, sort_keys=True)};\n",
+                        encoding="utf-8")
+    log(f"  printed {PDF_NAME} in {time.perf_counter() - t0:.1f} s")
+
+
 def build(scenario_path: str | Path | None = None, out: str | Path | None = None, *,
-          log: Log = print, force: bool = False, only: list[str] | None = None) -> Path:
+          log: Log = print, force: bool = False, only: list[str] | None = None,
+          pdf: str | Path | None = None) -> Path:
     """Build the whole book for one scenario into ``out`` (default ``_build/html``).
 
     ``only`` (notebook name prefixes) builds a preview of just those chapters, where
-    references to pages left out are warnings rather than errors.
+    references to pages left out are warnings rather than errors. ``pdf`` (a file path) also
+    prints the book to a PDF (:func:`aiboom.pdf.write_pdf`), served by the site as
+    ``book.pdf`` behind the theme's download button and copied to ``pdf``.
     Returns the output folder. Raises :class:`aiboom.errors.InputError` on bad input and
     :class:`BuildError` when a notebook or Jupyter Book fails; the previous site stays.
     """
@@ -503,6 +522,9 @@ def build(scenario_path: str | Path | None = None, out: str | Path | None = None
     default_out = paths.ROOT / "_build" / ("html" if scenario.name == "baseline"
                                            else f"html-{scenario.name}")
     out = outputs.claim_folder(out if out is not None else default_out)
+    pdf_target = outputs.check_file_targets([pdf], option="--pdf")[0] if pdf else None
+    if pdf_target is not None and only:
+        raise BuildError("--pdf prints the whole book; leave out --only")
     templates = notebook_templates()
     if only:
         templates = [t for t in templates if any(t.stem.startswith(o) for o in only)]
@@ -533,6 +555,13 @@ def build(scenario_path: str | Path | None = None, out: str | Path | None = None
         (html / "results.json").write_text(
             json.dumps(manifest(scenario, executed), indent=1, sort_keys=True) + "\n")
         log(f"  rendered in {time.perf_counter() - t1:.1f} s")
+        if pdf_target is not None:
+            _stage_pdf(html, log)
         outputs.swap_in(html, out, kind="site")
+    if pdf_target is not None:
+        shutil.copyfile(out / PDF_NAME, pdf_target)
+        outputs.record_file(pdf_target, scenario=scenario.name, site=str(out),
+                            **source_version())
+        log(f"aiboom: wrote {display(pdf_target)}")
     log(f"aiboom: built {out} in {time.perf_counter() - t0:.1f} s")
     return out

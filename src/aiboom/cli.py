@@ -14,7 +14,7 @@ from aiboom.errors import InputError
 def _cmd_build(args: argparse.Namespace) -> int:
     from aiboom.build import build
 
-    build(args.scenario, args.out, force=args.force, only=args.only)
+    build(args.scenario, args.out, force=args.force, only=args.only, pdf=args.pdf)
     return 0
 
 
@@ -130,6 +130,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="re-execute even cached notebooks")
     p.add_argument("--only", nargs="+", metavar="NAME", default=None,
                    help="preview: build only the notebooks whose names start with NAME")
+    p.add_argument("--pdf", type=Path, default=None, metavar="FILE",
+                   help="also print the whole book to FILE (and serve it from the site)")
     p.set_defaults(func=_cmd_build)
 
     p = sub.add_parser("execute", help="execute one notebook template with a scenario")

@@ -57,3 +57,7 @@ def display_path(path: str | Path) -> str:
         return str(p.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(p)
+
+
+class BuildError(RuntimeError):
+    """A build step failed; the message names the notebook and cell, or the failing step."""
