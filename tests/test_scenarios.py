@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from conftest import ROOT
 
-from aiboom.montecarlo import run_scenario, scenario_inputs
+from aiboom.montecarlo import run_monte_carlo, scenario_inputs
 from aiboom.registry import load_registry
 from aiboom.scenarios import list_scenarios, load_scenario
 
@@ -64,8 +64,12 @@ def test_a_cheaper_gpu_hour_lowers_cost_per_query(tmp_path):
     cheap = load_scenario(_write(tmp_path, "overrides:\n  h100_usd_per_gpu_hour: 1.0\n"
                                            "monte_carlo: {n_samples: 20000}\n"))
     base = load_scenario(_write(tmp_path.parent, "monte_carlo: {n_samples: 20000}\n"))
-    q_cheap = run_scenario(cheap, backend="numpy").quantiles["usd_per_query"][2]
-    q_base = run_scenario(base, backend="numpy").quantiles["usd_per_query"][2]
+    def median_cost(scenario):
+        rows, accelerator = scenario_inputs(scenario)
+        return run_monte_carlo(rows, scenario.n_samples, scenario.seed, backend="numpy",
+                               constants=accelerator._asdict()).quantiles["usd_per_query"][2]
+
+    q_cheap, q_base = median_cost(cheap), median_cost(base)
     assert q_cheap == pytest.approx(q_base / 2.0, rel=1e-9)
 
 

@@ -1,5 +1,5 @@
-"""Sensitivity analysis: tornado order, rank correlations, and Sobol indices on functions whose
-indices are known in closed form."""
+"""Sensitivity analysis: tornado order, and Sobol indices on functions whose indices are known
+in closed form."""
 
 from __future__ import annotations
 
@@ -8,12 +8,10 @@ import math
 import numpy as np
 import pytest
 from _mc_helpers import REGISTRY, row
-from scipy.stats import spearmanr
 
 from aiboom.kernels import INPUTS, OUTPUTS, reference_per_sample
-from aiboom.montecarlo import run_monte_carlo
 from aiboom.registry import Registry
-from aiboom.sensitivity import kernel_model, rank_correlations, sobol, sobol_indices, tornado
+from aiboom.sensitivity import kernel_model, sobol, sobol_indices, tornado
 
 
 def uniform_inputs(names, n, low, high, seed):
@@ -50,26 +48,8 @@ def test_tornado_of_the_model():
     assert payback["id"].tolist() == ["genai_project_capex_usd", "pue"]
 
 
-def test_rank_correlations_of_monotone_functions():
-    x = uniform_inputs(["a", "b", "c", "flat"], 20_000, 0.0, 1.0, seed=0)
-    x["flat"][:] = 1.0
-    x["y"] = np.exp(5 * x["a"])  # monotone, far from linear: rho is exactly 1
-    x["z"] = -np.exp(5 * x["b"]) + 50 * x["a"]
-    y = rank_correlations(x, "y", ["a", "b"]).set_index("id")["spearman_rho"]
-    assert y["a"] == pytest.approx(1.0, abs=1e-12) and abs(y["b"]) < 0.03
-    frame = rank_correlations(x, "z", ["a", "b", "c", "flat"])
-    assert frame["id"].tolist()[:2] == ["b", "a"]  # sorted by |rho|
-    for k, rho in zip(frame["id"][:3], frame["spearman_rho"][:3], strict=True):
-        assert rho == pytest.approx(spearmanr(x[k], x["z"]).statistic, abs=1e-12)
-    assert math.isnan(frame["spearman_rho"].iloc[3])  # a constant input has no rank order
 
 
-def test_rank_correlations_from_a_monte_carlo_run():
-    run = run_monte_carlo(REGISTRY, 20_000, seed=4, keep_samples=True)
-    frame = rank_correlations(run.samples, "payback_months")
-    assert set(frame["id"]) == set(INPUTS)  # outputs are not inputs
-    top = frame.dropna()["id"].iloc[:3].tolist()
-    assert "genai_monthly_benefit_usd" in top
 
 
 def test_sobol_on_a_linear_function():

@@ -1,5 +1,8 @@
-"""Revenue requirements, depreciation, unit economics and payback of AI investments (used by the
-Phase 1 chapter on capex and the Phase 3 chapter on where the money is)."""
+"""Revenue requirements, depreciation, unit economics and the cost of a gigawatt (used by the
+chapters on capex, serving costs, where the money is and what must be true).
+
+A project's payback is computed per sample by the Monte Carlo model, :mod:`aiboom.kernels`;
+:func:`solve_for` inverts any payback function for one input."""
 
 from __future__ import annotations
 
@@ -22,8 +25,6 @@ __all__ = [
     "CostCurve",
     "GigawattCapex",
     "GigawattCost",
-    "ai_cost_curve",
-    "annual_depreciation_usd",
     "break_even_conversion_rate",
     "capital_recovery_factor",
     "depreciation_schedule_usd",
@@ -31,21 +32,12 @@ __all__ = [
     "gigawatt_capex_usd_bn",
     "gigawatt_yearly_cost_usd_bn",
     "gross_margin",
-    "monthly_cash_flows",
-    "npv_usd",
-    "payback_months",
-    "payback_months_vectorized",
     "revenue_gap_usd_bn",
     "revenue_required_usd_bn",
     "software_cost_curve",
     "solve_for",
     "straight_line_depreciation",
 ]
-
-# --------------------------------------------------------------------------------------------
-# Array helpers (same as in aiboom.training; NumPy and CuPy share one code path)
-# --------------------------------------------------------------------------------------------
-
 
 #: Mean days in a month, 365.25 / 12 [days].
 DAYS_PER_MONTH = 365.25 / 12.0
@@ -138,33 +130,6 @@ def revenue_gap_usd_bn(
 # --------------------------------------------------------------------------------------------
 # Depreciation
 # --------------------------------------------------------------------------------------------
-
-
-def annual_depreciation_usd(capex_usd: ArrayLike, life_years: ArrayLike) -> np.ndarray | float:
-    r"""
-    Yearly straight-line depreciation charge of an asset.
-
-    Parameters
-    ----------
-    capex_usd : numeric
-        Purchase cost :math:`K` [USD].
-    life_years : numeric
-        Useful life :math:`T`, positive. Hyperscalers use 5-6 years for servers; critics argue
-        GPUs last 2-3 economically [yr].
-
-    Returns
-    -------
-    numeric
-        Charge per full year of life [USD/yr].
-
-    Notes
-    -----
-    .. math::
-
-        d = K / T
-    """
-    _check("life_years", life_years, low=0.0, low_open=True)
-    return capex_usd / life_years
 
 
 def straight_line_depreciation(
@@ -301,45 +266,6 @@ def software_cost_curve(
     return CostCurve(total, total / users)
 
 
-def ai_cost_curve(
-    users: ArrayLike,
-    fixed_cost_usd: ArrayLike,
-    queries_per_user: ArrayLike,
-    usd_per_query: ArrayLike,
-) -> CostCurve:
-    r"""
-    Cost of a generative-AI product against its number of users.
-
-    Parameters
-    ----------
-    users : numeric
-        Users served :math:`u`, positive [users].
-    fixed_cost_usd : numeric
-        Fixed cost, e.g. training amortised over the period :math:`F` [USD].
-    queries_per_user : numeric
-        Queries per user in the period :math:`q` [queries/user].
-    usd_per_query : numeric
-        Inference cost per query :math:`c_q` [USD/query].
-
-    Returns
-    -------
-    CostCurve
-        ``total_usd`` and ``per_user_usd`` [USD, USD/user].
-
-    Notes
-    -----
-    .. math::
-
-        \mathrm{total} = F + q\, c_q\, u, \qquad \mathrm{per\ user} = \frac{F}{u} + q\, c_q
-
-    Per-user cost levels off at :math:`q c_q`, which does not shrink with scale: every query
-    costs compute.
-    """
-    _check("queries_per_user", queries_per_user, low=0.0)
-    _check("usd_per_query", usd_per_query, low=0.0)
-    return software_cost_curve(users, fixed_cost_usd, queries_per_user * usd_per_query)
-
-
 def gross_margin(revenue: ArrayLike, cost_of_revenue: ArrayLike) -> np.ndarray | float:
     r"""
     Gross margin as a share of revenue.
@@ -364,332 +290,6 @@ def gross_margin(revenue: ArrayLike, cost_of_revenue: ArrayLike) -> np.ndarray |
     """
     _check("revenue", revenue, low=0.0, low_open=True)
     return (revenue - cost_of_revenue) / revenue
-
-
-# --------------------------------------------------------------------------------------------
-# Payback and NPV of an AI project
-# --------------------------------------------------------------------------------------------
-
-
-def _adoption_integral(tau: Any, delay_months: Any, ramp_months: Any, xp: Any) -> Any:
-    """Integral of adoption over (0, tau]: 0 until the delay ends, then linear up to 1."""
-    started = xp.clip(tau - delay_months, 0.0, ramp_months)
-    safe = xp.where(ramp_months > 0, ramp_months, 1.0)
-    ramp_part = xp.where(ramp_months > 0, started * started / (2.0 * safe), 0.0)
-    return ramp_part + xp.maximum(tau - delay_months - ramp_months, 0.0)
-
-
-def _adoption(month: Any, delay_months: Any, ramp_months: Any, xp: Any) -> Any:
-    """Mean adoption share within month ``month``, i.e. over the interval (month - 1, month]."""
-    return _adoption_integral(month, delay_months, ramp_months, xp) - _adoption_integral(
-        month - 1.0, delay_months, ramp_months, xp
-    )
-
-
-def _check_project(
-    capex_usd: Any,
-    monthly_benefit_usd: Any,
-    ramp_months: Any,
-    monthly_opex_usd: Any,
-    monthly_compute_usd: Any,
-    cleanup_oneoff_usd: Any,
-    cleanup_monthly_usd: Any,
-    cleanup_delay_months: Any,
-    value_capture_share: Any,
-) -> None:
-    _check("capex_usd", capex_usd, low=0.0)
-    _check("monthly_benefit_usd", monthly_benefit_usd, low=0.0)
-    _check("ramp_months", ramp_months, low=0.0)
-    _check("monthly_opex_usd", monthly_opex_usd, low=0.0)
-    _check("monthly_compute_usd", monthly_compute_usd, low=0.0)
-    _check("cleanup_oneoff_usd", cleanup_oneoff_usd, low=0.0)
-    _check("cleanup_monthly_usd", cleanup_monthly_usd, low=0.0)
-    _check("cleanup_delay_months", cleanup_delay_months, low=0.0)
-    _check("value_capture_share", value_capture_share, low=0.0, high=1.0)
-
-
-def monthly_cash_flows(
-    months: int,
-    capex_usd: ArrayLike,
-    monthly_benefit_usd: ArrayLike,
-    ramp_months: ArrayLike,
-    monthly_opex_usd: ArrayLike,
-    monthly_compute_usd: ArrayLike = 0.0,
-    cleanup_oneoff_usd: ArrayLike = 0.0,
-    cleanup_monthly_usd: ArrayLike = 0.0,
-    cleanup_delay_months: ArrayLike = 0.0,
-    value_capture_share: ArrayLike = 1.0,
-) -> np.ndarray:
-    r"""
-    Net cash flow of an AI project, month by month.
-
-    Parameters
-    ----------
-    months : int
-        Horizon :math:`H`; the result covers months 0..H [months].
-    capex_usd : numeric
-        Up-front investment, paid in month 0 :math:`K` [USD].
-    monthly_benefit_usd : numeric
-        Gross benefit per month at full adoption (savings or new revenue) :math:`b` [USD/month].
-    ramp_months : numeric
-        Months from the end of the delay to full adoption :math:`r`; 0 for an immediate
-        start [months].
-    monthly_opex_usd : numeric
-        Running cost per month from month 1 (licences, staff, support) :math:`o` [USD/month].
-    monthly_compute_usd : numeric, default 0.0
-        Inference compute per month at full adoption; scales with adoption like the benefit
-        :math:`c` [USD/month].
-    cleanup_oneoff_usd : numeric, default 0.0
-        One-off data clean-up cost, paid in month 0 :math:`K_d` [USD].
-    cleanup_monthly_usd : numeric, default 0.0
-        Ongoing cost of keeping the data usable, from month 1 :math:`o_d` [USD/month].
-    cleanup_delay_months : numeric, default 0.0
-        Months of data work before any benefit starts :math:`\delta` [months].
-    value_capture_share : numeric, default 1.0
-        Share of the benefit the firm actually captures as cash :math:`s`, in [0, 1]
-        [unitless].
-
-    Returns
-    -------
-    numpy.ndarray
-        Net cash flow in months 0..H along the last axis; leading axes follow the broadcast of
-        the inputs [USD].
-
-    Notes
-    -----
-    Adoption is zero until the clean-up delay ends and then rises linearly to one over the
-    ramp, :math:`a(\tau) = \min(1, \max(0, (\tau - \delta)/r))` in continuous time
-    :math:`\tau` [months] (a step at :math:`\tau = \delta` when :math:`r = 0`). Month
-    :math:`t` covers :math:`(t-1, t]` and gets the mean adoption over that interval,
-    :math:`\bar a_t = \int_{t-1}^{t} a(\tau)\, d\tau`, so that the cumulative cash at each month
-    end equals that of the continuous-time model:
-
-    .. math::
-
-        f_0 = -(K + K_d), \qquad
-        f_t = \bar a_t (s\, b - c) - o - o_d, \quad t = 1..H
-
-    The structure mirrors the survey contrast between 7-12 month paybacks expected of
-    technology projects and 2-4 years reported for AI use cases [1]_.
-
-    References
-    ----------
-    .. [1] Deloitte, "AI ROI: the paradox of rising investment and elusive returns," Oct. 2025.
-    """
-    if int(months) != months or months < 0:
-        raise ValueError(f"months must be a non-negative whole number; got {months!r}")
-    _check_project(
-        capex_usd,
-        monthly_benefit_usd,
-        ramp_months,
-        monthly_opex_usd,
-        monthly_compute_usd,
-        cleanup_oneoff_usd,
-        cleanup_monthly_usd,
-        cleanup_delay_months,
-        value_capture_share,
-    )
-    xp = _xp(
-        capex_usd,
-        monthly_benefit_usd,
-        ramp_months,
-        monthly_opex_usd,
-        monthly_compute_usd,
-        cleanup_delay_months,
-        value_capture_share,
-    )
-    args = xp.broadcast_arrays(
-        *[
-            xp.asarray(a, dtype=float)
-            for a in (
-                capex_usd,
-                monthly_benefit_usd,
-                ramp_months,
-                monthly_opex_usd,
-                monthly_compute_usd,
-                cleanup_oneoff_usd,
-                cleanup_monthly_usd,
-                cleanup_delay_months,
-                value_capture_share,
-            )
-        ]
-    )
-    capex, benefit, ramp, opex, compute, oneoff, cleanup, delay, capture = (
-        a[..., None] for a in args
-    )
-    t = xp.arange(0, int(months) + 1, dtype=float)
-    adoption = _adoption(t, delay, ramp, xp)
-    flows = adoption * (capture * benefit - compute) - opex - cleanup
-    flows = flows * xp.ones_like(capex)  # full broadcast shape even for constant inputs
-    flows[..., 0] = -(capex + oneoff)[..., 0]
-    return flows
-
-
-def payback_months(cash_flows: ArrayLike) -> np.ndarray | float:
-    r"""
-    Months until cumulative cash flow turns non-negative.
-
-    Parameters
-    ----------
-    cash_flows : array-like
-        Net cash flow in months 0..H along the last axis, e.g. from
-        :func:`monthly_cash_flows` [USD].
-
-    Returns
-    -------
-    numeric
-        Payback time, interpolated within the month, ``inf`` if cumulative cash stays below
-        zero through month H; one value per leading index [months].
-
-    Notes
-    -----
-    With cumulative cash :math:`S_t = \sum_{i \le t} f_i`, let :math:`k` be the first month with
-    :math:`S_k \ge 0`. Cash in month :math:`k` is taken to arrive evenly over the interval
-    :math:`(k-1, k]`, so
-
-    .. math::
-
-        T = k - 1 + \frac{-S_{k-1}}{f_k}
-
-    and :math:`T = 0` if :math:`S_0 \ge 0`. Only the first crossing counts.
-    """
-    xp = _xp(cash_flows)
-    flows = xp.asarray(cash_flows, dtype=float)
-    cum = xp.cumsum(flows, axis=-1)
-    reached = cum >= 0.0
-    k = xp.asarray(xp.argmax(reached, axis=-1))
-    ever = xp.any(reached, axis=-1)
-    prev = xp.take_along_axis(cum, xp.maximum(k - 1, 0)[..., None], axis=-1)[..., 0]
-    flow_k = xp.take_along_axis(flows, k[..., None], axis=-1)[..., 0]
-    safe = xp.where(flow_k > 0.0, flow_k, 1.0)
-    within = xp.where(k > 0, k - 1.0 + (-prev) / safe, 0.0)
-    return _scalar_out(xp.where(ever, within, xp.inf))
-
-
-def payback_months_vectorized(
-    capex_usd: ArrayLike,
-    monthly_benefit_usd: ArrayLike,
-    ramp_months: ArrayLike,
-    monthly_opex_usd: ArrayLike,
-    monthly_compute_usd: ArrayLike = 0.0,
-    cleanup_oneoff_usd: ArrayLike = 0.0,
-    cleanup_monthly_usd: ArrayLike = 0.0,
-    cleanup_delay_months: ArrayLike = 0.0,
-    value_capture_share: ArrayLike = 1.0,
-    horizon_months: int = 120,
-) -> np.ndarray | float:
-    r"""
-    Payback time for many sampled projects at once, without storing the cash-flow matrix.
-
-    Parameters
-    ----------
-    capex_usd, monthly_benefit_usd, ramp_months, monthly_opex_usd, monthly_compute_usd, \
-cleanup_oneoff_usd, cleanup_monthly_usd, cleanup_delay_months, value_capture_share : numeric
-        As in :func:`monthly_cash_flows`; arrays broadcast against each other (one element per
-        Monte Carlo sample).
-    horizon_months : int, default 120
-        Last month considered [months].
-
-    Returns
-    -------
-    numeric
-        Payback time per sample, ``inf`` where it is not reached by the horizon [months].
-
-    Notes
-    -----
-    Equal to ``payback_months(monthly_cash_flows(horizon_months, ...))`` but loops over months
-    while holding only the running cumulative cash per sample, so memory stays
-    :math:`O(\text{samples})`. Works on NumPy and CuPy arrays.
-    """
-    if int(horizon_months) != horizon_months or horizon_months < 0:
-        raise ValueError(
-            f"horizon_months must be a non-negative whole number; got {horizon_months!r}"
-        )
-    _check_project(
-        capex_usd,
-        monthly_benefit_usd,
-        ramp_months,
-        monthly_opex_usd,
-        monthly_compute_usd,
-        cleanup_oneoff_usd,
-        cleanup_monthly_usd,
-        cleanup_delay_months,
-        value_capture_share,
-    )
-    xp = _xp(
-        capex_usd,
-        monthly_benefit_usd,
-        ramp_months,
-        monthly_opex_usd,
-        monthly_compute_usd,
-        cleanup_oneoff_usd,
-        cleanup_monthly_usd,
-        cleanup_delay_months,
-        value_capture_share,
-    )
-    capex, benefit, ramp, opex, compute, oneoff, cleanup, delay, capture = xp.broadcast_arrays(
-        *[
-            xp.asarray(a, dtype=float)
-            for a in (
-                capex_usd,
-                monthly_benefit_usd,
-                ramp_months,
-                monthly_opex_usd,
-                monthly_compute_usd,
-                cleanup_oneoff_usd,
-                cleanup_monthly_usd,
-                cleanup_delay_months,
-                value_capture_share,
-            )
-        ]
-    )
-    net_full = capture * benefit - compute
-    cum = -(capex + oneoff)
-    result = xp.where(cum >= 0.0, 0.0, xp.inf)
-    done = cum >= 0.0
-    for t in range(1, int(horizon_months) + 1):
-        # same operation order as monthly_cash_flows, so both agree to the last bit
-        flow = _adoption(float(t), delay, ramp, xp) * net_full - opex - cleanup
-        new = cum + flow
-        crossing = (~done) & (new >= 0.0)
-        safe = xp.where(flow > 0.0, flow, 1.0)
-        result = xp.where(crossing, (t - 1.0) + (-cum) / safe, result)
-        done = done | crossing
-        cum = new
-    return _scalar_out(result)
-
-
-def npv_usd(cash_flows: ArrayLike, discount_rate_annual: ArrayLike) -> np.ndarray | float:
-    r"""
-    Net present value of monthly cash flows.
-
-    Parameters
-    ----------
-    cash_flows : array-like
-        Net cash flow in months 0..H along the last axis [USD].
-    discount_rate_annual : numeric
-        Annual discount rate :math:`r`, above -1; e.g. 0.08-0.12 for a corporate cost of
-        capital [1/yr].
-
-    Returns
-    -------
-    numeric
-        Value in month-0 dollars [USD].
-
-    Notes
-    -----
-    The annual rate is converted to its monthly equivalent:
-
-    .. math::
-
-        \mathrm{NPV} = \sum_{t=0}^{H} \frac{f_t}{(1 + r)^{t/12}}
-    """
-    _check("discount_rate_annual", discount_rate_annual, low=-1.0, low_open=True)
-    xp = _xp(cash_flows)
-    flows = xp.asarray(cash_flows, dtype=float)
-    t = xp.arange(flows.shape[-1], dtype=float)
-    rate = xp.asarray(discount_rate_annual, dtype=float)[..., None]
-    return _scalar_out(xp.sum(flows / (1.0 + rate) ** (t / 12.0), axis=-1))
 
 
 # --------------------------------------------------------------------------------------------
@@ -808,29 +408,22 @@ def break_even_conversion_rate(
 # "What must be true"
 # --------------------------------------------------------------------------------------------
 
-#: Search brackets used by :func:`solve_for` when none is given, by variable name.
+#: Search brackets used by :func:`solve_for` when none is given, by variable name; the levers
+#: of :data:`aiboom.analysis.outlook.LEVERS` search these [variable's unit].
 DEFAULT_BRACKETS: dict[str, tuple[float, float]] = {
     "monthly_benefit_usd": (0.0, 1.0e12),
     "capex_usd": (0.0, 1.0e12),
-    "monthly_opex_usd": (0.0, 1.0e12),
-    "monthly_compute_usd": (0.0, 1.0e12),
     "usd_per_query": (0.0, 100.0),
-    "paid_conversion": (0.0, 1.0),
     "utilization": (1.0e-3, 1.0),
     "value_capture_share": (0.0, 1.0),
-    "ramp_months": (0.0, 120.0),
     "cleanup_delay_months": (0.0, 120.0),
 }
-
-
-def _scalar_payback(**params: Any) -> float:
-    return float(payback_months_vectorized(**params))
 
 
 def solve_for(
     target_payback_months: float,
     variable: str,
-    payback_fn: Callable[..., Any] | None = None,
+    payback_fn: Callable[..., Any],
     bracket: tuple[float, float] | None = None,
     xtol: float = 1.0e-9,
     **params: Any,
@@ -844,11 +437,10 @@ def solve_for(
         Payback time to hit, positive [months].
     variable : str
         Name of the keyword argument of ``payback_fn`` to solve for, e.g.
-        ``"monthly_benefit_usd"``, ``"usd_per_query"``, ``"paid_conversion"``,
-        ``"utilization"`` [-].
-    payback_fn : callable, optional
+        ``"monthly_benefit_usd"``, ``"usd_per_query"``, ``"utilization"`` [-].
+    payback_fn : callable
         ``payback_fn(**params) -> months``, scalar in, scalar out; may return ``inf`` for
-        "never". Defaults to :func:`payback_months_vectorized` (its keyword names) [-].
+        "never", e.g. a lever of :func:`aiboom.analysis.outlook.payback_at` [-].
     bracket : (float, float), optional
         Interval searched for the root; defaults to ``DEFAULT_BRACKETS[variable]``, required
         for other names [variable's unit].
@@ -873,10 +465,9 @@ def solve_for(
     Solves :math:`T(x) - T^* = 0` with Brent's method (SciPy ``brentq``; bisection without
     SciPy). ``inf`` paybacks are mapped to a large finite number so the search still sees the
     sign. The payback must be monotone in the variable across the bracket for the answer to be
-    unique; this holds for benefits, prices, conversion and utilisation in the models of this
-    module.
+    unique; this holds for each lever of the per-sample payback of :mod:`aiboom.kernels`.
     """
-    fn = _scalar_payback if payback_fn is None else payback_fn
+    fn = payback_fn
     if bracket is None:
         if variable not in DEFAULT_BRACKETS:
             raise ValueError(

@@ -1,5 +1,8 @@
-"""Roofline model of LLM serving: throughput, cost and energy per token and per query (used by
-the Phase 2 chapter on inference cost)."""
+"""Roofline model of LLM serving: decode throughput and cost per token, list-price cost and
+energy per query (used by the chapters on serving costs and what comes next).
+
+The cost, GPU time and energy of a query in the Monte Carlo are computed per sample by
+:mod:`aiboom.kernels`, which shares this module's equations (:data:`aiboom.kernels.FORMULA`)."""
 
 from __future__ import annotations
 
@@ -18,27 +21,15 @@ __all__ = [
     "PRECISION_BYTES",
     "accelerator_mem_bytes_per_s",
     "accelerator_peak_flop_per_s",
-    "decode_attention_flop_per_token",
     "decode_step_seconds",
     "decode_tokens_per_second",
-    "gpu_seconds_per_query",
     "kv_cache_bytes_per_token",
-    "max_batch_size",
-    "prefill_seconds_per_token",
-    "prefill_tokens_per_second",
-    "query_cost_from_hardware",
     "ridge_batch_size",
     "usd_per_million_tokens",
     "usd_per_query",
     "weight_params_read_per_step",
     "wh_per_query",
-    "wh_per_query_accelerator",
 ]
-
-# --------------------------------------------------------------------------------------------
-# Array helpers (same as in aiboom.training; NumPy and CuPy share one code path)
-# --------------------------------------------------------------------------------------------
-
 
 # --------------------------------------------------------------------------------------------
 # Hardware records
@@ -185,61 +176,6 @@ def kv_cache_bytes_per_token(
     return n_layers * bytes_per_value * width
 
 
-def decode_attention_flop_per_token(
-    n_layers: ArrayLike, n_query_heads: ArrayLike, head_dim: ArrayLike,
-    context_tokens: ArrayLike, latent_dim: ArrayLike = 0.0,
-) -> np.ndarray | float:
-    r"""
-    Attention FLOPs of one decoded token over its context (scores and weighted sum).
-
-    Parameters
-    ----------
-    n_layers : numeric
-        Transformer layers :math:`L` [layers].
-    n_query_heads : numeric
-        Query heads per layer :math:`n_q` [heads].
-    head_dim : numeric
-        Dimension of one head :math:`d` [values].
-    context_tokens : numeric
-        Tokens attended to :math:`S` [tokens].
-    latent_dim : numeric, default 0
-        Latent width :math:`d_c` under multi-head latent attention, where the heads work in
-        the latent space (weights absorbed); 0 for ordinary attention [values].
-
-    Returns
-    -------
-    numeric
-        Attention FLOPs per decoded token [FLOP/token].
-
-    Notes
-    -----
-    Each head takes :math:`S` dot products for its scores and a weighted sum of :math:`S`
-    vectors, :math:`2 \cdot 2 S d_a` FLOP, so [1]_
-
-    .. math:: A = 4 L n_q S d_a, \qquad d_a = d_c \text{ if } d_c > 0 \text{ else } d
-
-    Negligible beside :math:`2N` for grouped-query models at chat lengths; comparable to it
-    for DeepSeek-V3's latent attention at a few thousand tokens.
-
-    References
-    ----------
-    .. [1] R. Pope et al., "Efficiently scaling transformer inference," arXiv:2211.05102, 2022.
-
-    Examples
-    --------
-    >>> decode_attention_flop_per_token(61, 128, 128, 1000, latent_dim=576)
-    17989632000.0
-    """
-    _check("n_layers", n_layers, low=0.0)
-    _check("n_query_heads", n_query_heads, low=0.0)
-    _check("head_dim", head_dim, low=0.0)
-    _check("context_tokens", context_tokens, low=0.0)
-    _check("latent_dim", latent_dim, low=0.0)
-    xp = _xp(n_layers, n_query_heads, head_dim, context_tokens, latent_dim)
-    width = _scalar_out(xp.where(xp.asarray(latent_dim) > 0, latent_dim, head_dim))
-    return 4.0 * n_layers * n_query_heads * context_tokens * width
-
-
 def weight_params_read_per_step(
     active_params: ArrayLike,
     total_params: ArrayLike,
@@ -313,83 +249,6 @@ def weight_params_read_per_step(
     return _scalar_out(total - routed + touched * routed)
 
 
-def prefill_seconds_per_token(
-    active_params: ArrayLike, peak_flop_per_s: ArrayLike, mfu: ArrayLike, n_gpus: ArrayLike = 1
-) -> np.ndarray | float:
-    r"""
-    Time a model replica spends per prompt token in the compute-bound prefill phase.
-
-    Parameters
-    ----------
-    active_params : numeric
-        Parameters used per token :math:`N_{act}` (active parameters for mixture-of-experts)
-        [parameters].
-    peak_flop_per_s : numeric
-        Peak dense throughput of one GPU at the serving precision :math:`F` [FLOP/s].
-    mfu : numeric
-        Model FLOP utilisation during prefill :math:`u`, in (0, 1]; about 0.45-0.5 [unitless].
-    n_gpus : numeric, default 1
-        GPUs in one tensor-parallel replica :math:`n` [GPUs].
-
-    Returns
-    -------
-    numeric
-        Wall-clock seconds of the replica per prompt token [s/token]; multiply by ``n_gpus``
-        for GPU-seconds.
-
-    Notes
-    -----
-    A forward pass costs about 2 FLOP per active parameter per token [1]_:
-
-    .. math::
-
-        t_{prefill} = \frac{2 N_{act}}{n F u}
-
-    The attention term that grows with prompt length (:math:`\approx 4 L d S` per token) is
-    left out, so long prompts cost more than this.
-
-    References
-    ----------
-    .. [1] R. Pope et al., "Efficiently scaling transformer inference," arXiv:2211.05102, 2022.
-    """
-    _check("active_params", active_params, low=0.0)
-    _check("peak_flop_per_s", peak_flop_per_s, low=0.0, low_open=True)
-    _check("mfu", mfu, low=0.0, high=1.0, low_open=True)
-    _check("n_gpus", n_gpus, low=1.0)
-    return 2.0 * active_params / (n_gpus * peak_flop_per_s * mfu)
-
-
-def prefill_tokens_per_second(
-    active_params: ArrayLike, peak_flop_per_s: ArrayLike, mfu: ArrayLike, n_gpus: ArrayLike = 1
-) -> np.ndarray | float:
-    r"""
-    Prompt tokens one model replica processes per second.
-
-    Parameters
-    ----------
-    active_params : numeric
-        Active parameters per token [parameters].
-    peak_flop_per_s : numeric
-        Peak dense throughput of one GPU [FLOP/s].
-    mfu : numeric
-        Model FLOP utilisation during prefill, in (0, 1] [unitless].
-    n_gpus : numeric, default 1
-        GPUs in the replica [GPUs].
-
-    Returns
-    -------
-    numeric
-        Replica throughput [tokens/s]; equals throughput per GPU when ``n_gpus=1``.
-
-    Notes
-    -----
-    .. math::
-
-        \mathrm{tps}_{prefill} = \frac{n F u}{2 N_{act}}
-    """
-    return 1.0 / prefill_seconds_per_token(active_params, peak_flop_per_s, mfu, n_gpus)
-
-
 def decode_step_seconds(
     active_params: ArrayLike,
     batch_size: ArrayLike,
@@ -441,8 +300,8 @@ def decode_step_seconds(
         set the weights a step reads (:func:`weight_params_read_per_step`). The defaults
         (one of one) read every stored parameter [count].
     attention_flop_per_token : numeric, default 0
-        Attention FLOPs of one decoded token :math:`A` (:func:`decode_attention_flop_per_token`)
-        [FLOP/token].
+        Attention FLOPs of one decoded token :math:`A`, :math:`4 L n_q\,ctx\,d_a` in
+        :data:`aiboom.kernels.FORMULA` [FLOP/token].
 
     Returns
     -------
@@ -604,122 +463,6 @@ def ridge_batch_size(
     return peak_flop_per_s * mfu * weight_bytes_per_param / (2.0 * mem_bytes_per_s * mbu)
 
 
-def max_batch_size(
-    hbm_bytes_per_gpu: ArrayLike,
-    total_params: ArrayLike,
-    weight_bytes_per_param: ArrayLike,
-    context_tokens: ArrayLike,
-    kv_bytes_per_token: ArrayLike,
-    n_gpus: ArrayLike = 1,
-    reserved_share: ArrayLike = 0.1,
-) -> np.ndarray | float:
-    r"""
-    Largest batch whose KV cache fits in memory beside the weights.
-
-    Parameters
-    ----------
-    hbm_bytes_per_gpu : numeric
-        Memory capacity of one GPU :math:`M` [bytes].
-    total_params : numeric
-        All stored parameters :math:`N` [parameters].
-    weight_bytes_per_param : numeric
-        Bytes per weight :math:`b_w` [bytes].
-    context_tokens : numeric
-        Context held per sequence :math:`S`, positive [tokens].
-    kv_bytes_per_token : numeric
-        KV cache per token [bytes/token].
-    n_gpus : numeric, default 1
-        GPUs in the replica :math:`n` [GPUs].
-    reserved_share : numeric, default 0.1
-        Share of memory kept for activations, buffers and fragmentation :math:`r`, in [0, 1)
-        [unitless].
-
-    Returns
-    -------
-    numeric
-        Whole number of sequences, 0 when the weights alone do not fit [sequences].
-
-    Notes
-    -----
-    .. math::
-
-        B_{max} = \left\lfloor \frac{n M (1 - r) - N b_w}{S\, \mathrm{KV}} \right\rfloor
-    """
-    _check("hbm_bytes_per_gpu", hbm_bytes_per_gpu, low=0.0)
-    _check("context_tokens", context_tokens, low=0.0, low_open=True)
-    _check("kv_bytes_per_token", kv_bytes_per_token, low=0.0, low_open=True)
-    _check("n_gpus", n_gpus, low=1.0)
-    _check("reserved_share", reserved_share, low=0.0, high=1.0, high_open=True)
-    xp = _xp(hbm_bytes_per_gpu, total_params, context_tokens)
-    free = (
-        n_gpus * hbm_bytes_per_gpu * (1.0 - reserved_share) - total_params * weight_bytes_per_param
-    )
-    return _scalar_out(xp.floor(xp.maximum(free, 0.0) / (context_tokens * kv_bytes_per_token)))
-
-
-def replica_gpus(
-    hbm_bytes_per_gpu: ArrayLike,
-    total_params: ArrayLike,
-    weight_bytes_per_param: ArrayLike,
-    batch_per_gpu: ArrayLike,
-    context_tokens: ArrayLike,
-    kv_bytes_per_token: ArrayLike,
-    usable_share: ArrayLike = 0.9,
-) -> np.ndarray | float:
-    r"""
-    GPUs of the smallest power-of-two replica that holds a model's weights and its batch's KV
-    cache (the kernel's :math:`G`, :data:`aiboom.kernels.FORMULA`).
-
-    Parameters
-    ----------
-    hbm_bytes_per_gpu : numeric
-        Memory capacity of one GPU :math:`M` [bytes].
-    total_params : numeric
-        All stored parameters :math:`N_{tot}` [parameters].
-    weight_bytes_per_param : numeric
-        Bytes per weight :math:`w` [bytes].
-    batch_per_gpu : numeric
-        Sequences each GPU decodes :math:`B` [sequences].
-    context_tokens : numeric
-        Context held per sequence :math:`ctx` [tokens].
-    kv_bytes_per_token : numeric
-        KV cache per token :math:`\kappa` [bytes/token].
-    usable_share : numeric, default 0.9
-        Share of memory a serving engine fills :math:`\eta` (vLLM's default) [unitless].
-
-    Returns
-    -------
-    numeric
-        :math:`G`, a power of two; ``inf`` when one GPU cannot hold its own sequences' cache
-        [GPUs].
-
-    Notes
-    -----
-    .. math::
-
-        G = 2^{\lceil \log_2 \max(1, G_{min}) \rceil}, \qquad
-        G_{min} = \frac{N_{tot} w}{M \eta - B\,ctx\,\kappa}
-
-    Examples
-    --------
-    A 400B-parameter model at FP8, 64 sequences of 2,000 tokens per 80 GB GPU, Llama 3.1
-    405B's cache (516,096 B/token):
-
-    >>> replica_gpus(80e9, 400e9, 1.0, 64, 2000, 516096)
-    128.0
-    """
-    from aiboom.kernels import replica_gpus as one
-
-    _check("hbm_bytes_per_gpu", hbm_bytes_per_gpu, low=0.0, low_open=True)
-    _check("usable_share", usable_share, low=0.0, high=1.0, low_open=True)
-    free = usable_share * hbm_bytes_per_gpu - batch_per_gpu * context_tokens * kv_bytes_per_token
-    stored = total_params * weight_bytes_per_param
-    stored, free = np.broadcast_arrays(np.asarray(stored, dtype=float),
-                                       np.asarray(free, dtype=float))
-    out = np.array([one(s, f) for s, f in zip(stored.ravel(), free.ravel(), strict=True)])
-    return _scalar_out(out.reshape(stored.shape))
-
-
 # --------------------------------------------------------------------------------------------
 # Prices
 # --------------------------------------------------------------------------------------------
@@ -737,8 +480,8 @@ def usd_per_million_tokens(
     Parameters
     ----------
     tokens_per_second : numeric
-        Throughput of one replica while busy, from :func:`decode_tokens_per_second` or
-        :func:`prefill_tokens_per_second` [tokens/s].
+        Throughput of one replica while busy, e.g. from :func:`decode_tokens_per_second`
+        [tokens/s].
     usd_per_gpu_hour : numeric
         Cost of one GPU for one hour, rental or total cost of ownership :math:`C_h` [USD/h].
     utilization : numeric
@@ -825,196 +568,6 @@ def usd_per_query(
     return (input_usd + output_usd) / 1.0e6
 
 
-def gpu_seconds_per_query(
-    input_tokens: ArrayLike,
-    output_tokens: ArrayLike,
-    *,
-    active_params: ArrayLike,
-    peak_flop_per_s: ArrayLike,
-    mem_bytes_per_s: ArrayLike,
-    batch_size: ArrayLike,
-    weight_bytes_per_param: ArrayLike = PRECISION_BYTES["bf16"],
-    kv_bytes_per_token: ArrayLike = 0.0,
-    mfu_prefill: ArrayLike = 0.45,
-    mfu_decode: ArrayLike = 0.30,
-    mbu: ArrayLike = 0.70,
-    n_gpus: ArrayLike = 1,
-    total_params: ArrayLike | None = None,
-    routed_experts: ArrayLike = 1.0,
-    experts_per_token: ArrayLike = 1.0,
-    attention_flop_per_token: ArrayLike = 0.0,
-    reasoning_multiplier: ArrayLike = 0.0,
-    cached_input_share: ArrayLike = 0.0,
-    context_tokens: ArrayLike | None = None,
-) -> np.ndarray | float:
-    r"""
-    Busy GPU-seconds one request takes: prefill of the prompt plus its share of decode steps.
-
-    Parameters
-    ----------
-    input_tokens : numeric
-        Prompt tokens :math:`n_{in}` [tokens].
-    output_tokens : numeric
-        Visible answer tokens :math:`n_{out}` [tokens].
-    active_params : numeric
-        Active parameters per token [parameters].
-    peak_flop_per_s : numeric
-        Peak dense throughput of one GPU [FLOP/s].
-    mem_bytes_per_s : numeric
-        Memory bandwidth of one GPU [bytes/s].
-    batch_size : numeric
-        Sequences decoded together :math:`B` [sequences].
-    weight_bytes_per_param : numeric, default 2.0
-        Bytes per weight [bytes].
-    kv_bytes_per_token : numeric, default 0.0
-        KV cache per token of context [bytes/token].
-    mfu_prefill : numeric, default 0.45
-        Model FLOP utilisation in prefill, in (0, 1] [unitless].
-    mfu_decode : numeric, default 0.30
-        Model FLOP utilisation ceiling in decode, in (0, 1] [unitless].
-    mbu : numeric, default 0.70
-        Memory bandwidth utilisation in decode, in (0, 1] [unitless].
-    n_gpus : numeric, default 1
-        GPUs in one replica :math:`n` [GPUs].
-    total_params : numeric, optional
-        All stored parameters; defaults to ``active_params`` [parameters].
-    routed_experts, experts_per_token : numeric, default 1
-        Routed experts per layer and per token (:func:`weight_params_read_per_step`) [count].
-    attention_flop_per_token : numeric, default 0
-        Attention FLOPs of a decoded token (:func:`decode_attention_flop_per_token`)
-        [FLOP/token].
-    reasoning_multiplier : numeric, default 0.0
-        Hidden reasoning tokens per visible output token :math:`m` [unitless].
-    cached_input_share : numeric, default 0.0
-        Share of prompt tokens whose KV cache is reused from an earlier request (prefix
-        caching) and so skip prefill :math:`h`, in [0, 1] [unitless].
-    context_tokens : numeric, optional
-        Mean context during decode; defaults to :math:`n_{in} + n_{out}(1+m)/2`, the average
-        over the generation [tokens].
-
-    Returns
-    -------
-    numeric
-        GPU-seconds of work for the request [s].
-
-    Notes
-    -----
-    .. math::
-
-        g = n \left[ n_{in} (1 - h)\, t_{prefill} + n_{out} (1 + m) \frac{t_{step}}{B} \right]
-
-    with :math:`t_{prefill}` from :func:`prefill_seconds_per_token` and :math:`t_{step}` from
-    :func:`decode_step_seconds`. Idle time is not included; divide by fleet utilisation to
-    get paid GPU-seconds.
-    """
-    _check("reasoning_multiplier", reasoning_multiplier, low=0.0)
-    _check("cached_input_share", cached_input_share, low=0.0, high=1.0)
-    _check("input_tokens", input_tokens, low=0.0)
-    _check("output_tokens", output_tokens, low=0.0)
-    generated = output_tokens * (1.0 + reasoning_multiplier)
-    if context_tokens is None:
-        context_tokens = input_tokens + generated / 2.0
-    prefill_s = prefill_seconds_per_token(active_params, peak_flop_per_s, mfu_prefill, n_gpus)
-    step_s = decode_step_seconds(
-        active_params,
-        batch_size,
-        context_tokens,
-        weight_bytes_per_param,
-        kv_bytes_per_token,
-        peak_flop_per_s,
-        mem_bytes_per_s,
-        mfu_decode,
-        mbu,
-        n_gpus=n_gpus,
-        total_params=total_params,
-        routed_experts=routed_experts,
-        experts_per_token=experts_per_token,
-        attention_flop_per_token=attention_flop_per_token,
-    )
-    prefilled = input_tokens * (1.0 - cached_input_share)
-    return n_gpus * (prefilled * prefill_s + generated * step_s / batch_size)
-
-
-def query_cost_from_hardware(
-    input_tokens: ArrayLike,
-    output_tokens: ArrayLike,
-    *,
-    usd_per_gpu_hour: ArrayLike,
-    utilization: ArrayLike,
-    active_params: ArrayLike,
-    peak_flop_per_s: ArrayLike,
-    mem_bytes_per_s: ArrayLike,
-    batch_size: ArrayLike,
-    weight_bytes_per_param: ArrayLike = PRECISION_BYTES["bf16"],
-    kv_bytes_per_token: ArrayLike = 0.0,
-    mfu_prefill: ArrayLike = 0.45,
-    mfu_decode: ArrayLike = 0.30,
-    mbu: ArrayLike = 0.70,
-    n_gpus: ArrayLike = 1,
-    total_params: ArrayLike | None = None,
-    routed_experts: ArrayLike = 1.0,
-    experts_per_token: ArrayLike = 1.0,
-    attention_flop_per_token: ArrayLike = 0.0,
-    reasoning_multiplier: ArrayLike = 0.0,
-    cached_input_share: ArrayLike = 0.0,
-    context_tokens: ArrayLike | None = None,
-) -> np.ndarray | float:
-    r"""
-    Hardware cost of one request, from the GPU price, the model and the token mix.
-
-    Parameters
-    ----------
-    input_tokens, output_tokens : numeric
-        Prompt and visible answer tokens [tokens].
-    usd_per_gpu_hour : numeric
-        Cost of one GPU for one hour :math:`C_h` [USD/h].
-    utilization : numeric
-        Share of paid GPU-hours spent serving :math:`U`, in (0, 1] [unitless].
-    active_params, peak_flop_per_s, mem_bytes_per_s, batch_size, weight_bytes_per_param, \
-kv_bytes_per_token, mfu_prefill, mfu_decode, mbu, n_gpus, total_params, routed_experts, \
-experts_per_token, attention_flop_per_token, reasoning_multiplier, cached_input_share, \
-context_tokens
-        As in :func:`gpu_seconds_per_query`.
-
-    Returns
-    -------
-    numeric
-        Cost of the request to the provider, before margin [USD].
-
-    Notes
-    -----
-    .. math::
-
-        \mathrm{cost} = \frac{g\, C_h}{3600\, U}
-
-    with :math:`g` from :func:`gpu_seconds_per_query`.
-    """
-    _check("usd_per_gpu_hour", usd_per_gpu_hour, low=0.0)
-    _check("utilization", utilization, low=0.0, high=1.0, low_open=True)
-    gpu_s = gpu_seconds_per_query(
-        input_tokens,
-        output_tokens,
-        active_params=active_params,
-        peak_flop_per_s=peak_flop_per_s,
-        mem_bytes_per_s=mem_bytes_per_s,
-        batch_size=batch_size,
-        weight_bytes_per_param=weight_bytes_per_param,
-        kv_bytes_per_token=kv_bytes_per_token,
-        mfu_prefill=mfu_prefill,
-        mfu_decode=mfu_decode,
-        mbu=mbu,
-        n_gpus=n_gpus,
-        total_params=total_params,
-        routed_experts=routed_experts,
-        experts_per_token=experts_per_token,
-        attention_flop_per_token=attention_flop_per_token,
-        reasoning_multiplier=reasoning_multiplier,
-        cached_input_share=cached_input_share,
-        context_tokens=context_tokens,
-    )
-    return gpu_s * usd_per_gpu_hour / (3600.0 * utilization)
-
-
 def wh_per_query(
     gpu_seconds_per_query: ArrayLike,
     server_watts_per_gpu: ArrayLike,
@@ -1072,42 +625,3 @@ def wh_per_query(
     return gpu_seconds_per_query * server_watts_per_gpu * idle * pue / 3600.0
 
 
-def wh_per_query_accelerator(
-    gpu_seconds_per_query: ArrayLike,
-    server_watts_per_gpu: ArrayLike,
-    accelerator_power_share: ArrayLike,
-) -> np.ndarray | float:
-    r"""
-    Energy the busy accelerators alone draw for one request (no host, idle reserve or PUE).
-
-    Parameters
-    ----------
-    gpu_seconds_per_query : numeric
-        Busy GPU-seconds spent on the request :math:`g` [s].
-    server_watts_per_gpu : numeric
-        All-in IT power per GPU while busy :math:`W` [W].
-    accelerator_power_share : numeric
-        The accelerator's share of that power :math:`a`, in [0, 1] [unitless].
-
-    Returns
-    -------
-    numeric
-        Energy per request [Wh].
-
-    Notes
-    -----
-    .. math::
-
-        e_{acc} = \frac{g\, W a}{3600}
-
-    the narrowest boundary of Elsworth et al. [1]_ ("active AI accelerator" energy).
-
-    References
-    ----------
-    .. [1] C. Elsworth et al., "Measuring the environmental impact of delivering AI at Google
-       scale," arXiv:2508.15734, 2025.
-    """
-    _check("gpu_seconds_per_query", gpu_seconds_per_query, low=0.0)
-    _check("server_watts_per_gpu", server_watts_per_gpu, low=0.0)
-    _check("accelerator_power_share", accelerator_power_share, low=0.0, high=1.0)
-    return gpu_seconds_per_query * server_watts_per_gpu * accelerator_power_share / 3600.0

@@ -610,7 +610,7 @@ def run_monte_carlo(registry: Mapping[str, Assumption], n_samples: int, seed: in
     overrides : mapping of str to float, optional
         Registry ids fixed at a value for this run [registry unit].
     keep_samples : bool, default False
-        Keep every input and output sample (exact mode only; for rank correlations).
+        Keep every input and output sample (exact mode only), e.g. to mix query kinds.
     progress : bool, default False
         Show a tqdm progress bar on stderr.
     constants : mapping of str to float, optional
@@ -802,12 +802,3 @@ def scenario_inputs(scenario: Scenario) -> tuple[ModelInputs, Accelerator]:
             accelerator_constants(chip))
 
 
-def run_scenario(scenario: Scenario, n_samples: int | None = None, **kwargs) -> MonteCarloResult:
-    """:func:`run_monte_carlo` with a scenario's registry, accelerator, size, seed and backend.
-
-    Keyword arguments (``overrides``, ``keep_samples``, ``progress``, ...) pass through.
-    """
-    rows, accelerator = scenario_inputs(scenario)
-    kwargs.setdefault("backend", scenario.backend)
-    return run_monte_carlo(rows, n_samples or scenario.n_samples, scenario.seed,
-                           constants=accelerator._asdict(), **kwargs)

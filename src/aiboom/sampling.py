@@ -124,20 +124,6 @@ def sample_assumption(a: Assumption, n: int, rng: np.random.Generator) -> np.nda
             raise ValueError(f"id={a.id}: unknown distribution {other!r}")
 
 
-def sample_chunk(assumptions: Sequence[Assumption], n: int,
-                 rng: np.random.Generator) -> dict[str, np.ndarray]:
-    """``n`` draws of each row from one generator, in the order given.
-
-    Unlike :func:`iter_sample_chunks`, the result depends on the order of ``assumptions``.
-
-    Returns
-    -------
-    dict of str to numpy.ndarray
-        Registry id to an array of shape ``(n,)`` [unit of the row].
-    """
-    return {a.id: sample_assumption(a, n, rng) for a in assumptions}
-
-
 def _id_key(param_id: str) -> int:
     return int.from_bytes(hashlib.sha256(param_id.encode()).digest()[:8], "little")
 

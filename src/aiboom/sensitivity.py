@@ -1,4 +1,4 @@
-r"""Which assumptions move the results: one-at-a-time tornado, rank correlations, Sobol indices.
+r"""Which assumptions move the results: one-at-a-time tornado and Sobol indices.
 
 Every function returns a tidy :class:`pandas.DataFrame`, one row per input. The registry-level
 functions evaluate the per-sample model of :mod:`aiboom.kernels` on the chosen backend;
@@ -10,9 +10,6 @@ Notes
 Tornado: each input in turn is set to its registry ``low`` and ``high`` (for a lognormal row,
 its 5th and 95th percentiles) with every other input at ``central``; the swing is
 :math:`|y_{high} - y_{low}|`.
-
-Spearman's :math:`\rho` is Pearson's correlation of the ranks (ties get their mean rank); it
-measures monotone, not only linear, association over the Monte Carlo samples.
 
 Sobol indices [1]_: with :math:`A` and :math:`B` two independent :math:`N`-sample input
 matrices and :math:`A_B^{(i)}` equal to :math:`A` except for column :math:`i`, taken from
@@ -43,7 +40,6 @@ from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy.stats import rankdata
 
 from aiboom.backend import Backend, get_backend
 from aiboom.kernels import INPUTS, OUTPUTS, PAYBACK_HORIZON_MONTHS, create_accelerator, evaluate
@@ -136,43 +132,6 @@ def tornado(registry: Mapping[str, Assumption], output: str, ids: Sequence[str] 
     })
     frame.attrs["output"] = output
     return frame.sort_values("swing", ascending=False, kind="stable").reset_index(drop=True)
-
-
-def rank_correlations(samples: Mapping[str, np.ndarray], output: str,
-                      ids: Sequence[str] | None = None) -> pd.DataFrame:
-    """Spearman's rank correlation of each input with ``output`` over Monte Carlo samples.
-
-    Parameters
-    ----------
-    samples : mapping of str to numpy.ndarray
-        Inputs and outputs of equal length, e.g. ``run_monte_carlo(..., keep_samples=True)
-        .samples``.
-    output : str
-        Key of the output in ``samples``.
-    ids : sequence of str, optional
-        Inputs; default every key of ``samples`` that is not a model output nor ``output``.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns ``id``, ``spearman_rho`` [unitless, -1..1] (NaN for a constant input), sorted
-        by ``|spearman_rho|`` descending.
-    """
-    if ids is None:
-        ids = [k for k in samples if k not in OUTPUTS and k != output]
-    ranked_y = rankdata(samples[output])
-    ranked_y -= ranked_y.mean()
-    norm_y = np.sqrt(ranked_y @ ranked_y)
-    rho = []
-    for k in ids:
-        ranked_x = rankdata(samples[k])
-        ranked_x -= ranked_x.mean()
-        norm = np.sqrt(ranked_x @ ranked_x) * norm_y
-        rho.append(ranked_x @ ranked_y / norm if norm > 0 else np.nan)
-    frame = pd.DataFrame({"id": list(ids), "spearman_rho": rho})
-    frame.attrs["output"] = output
-    order = frame["spearman_rho"].abs().sort_values(ascending=False, kind="stable").index
-    return frame.loc[order].reset_index(drop=True)
 
 
 def sobol_indices(model: Model, a: Mapping[str, np.ndarray], b: Mapping[str, np.ndarray],
