@@ -14,6 +14,10 @@ from aiboom import data, training
 from aiboom.analysis import training_trends as tt
 from aiboom.registry import Assumption, Registry, load_registry
 
+#: Published constants: Hoffmann et al. (2022) eq. (10) and Besiroglu et al. (2024).
+HOFFMANN_2022 = training.ScalingLawParams(1.69, 406.4, 410.7, 0.34, 0.28)
+BESIROGLU_2024 = training.ScalingLawParams(1.8172, 482.01, 2085.43, 0.3478, 0.3658)
+
 
 def _row(id_: str, value: float, unit: str = "ratio") -> Assumption:
     return Assumption(id=id_, phase="math", description=id_, unit=unit, low=value,
@@ -36,14 +40,8 @@ def _models() -> pd.DataFrame:
 # ------------------------------------------------------------------------------ trends
 
 
-def test_frontier_cost_points_filters_by_hand():
-    pts = tt.frontier_cost_points(_models())
-    assert list(pts["model"]) == ["a", "b", "c"]  # 2014 too early, one not frontier, one no cost
-    assert pts["year"].iloc[0] == pytest.approx(2016.5, abs=0.01)
-
-
-def test_frontier_cost_points_from_epoch_data():
-    pts = tt.frontier_cost_points(data.models())
+def test_frontier_run_costs_from_epoch_data():
+    pts = tt.frontier_run_costs(data.models())
     assert len(pts) >= 20
     assert (pts["publication_date"].dt.year >= tt.COST_TREND_START_YEAR).all()
     assert pts["cost_usd_2023"].gt(0).all() and pts["publication_date"].is_monotonic_increasing
@@ -102,21 +100,21 @@ def test_compute_anchor_matches_epoch_value_for_llama():
 
 def test_scaling_laws_from_the_registry_match_the_published_constants():
     laws = tt.scaling_laws(load_registry())
-    assert tuple(laws["Hoffmann et al. (Chinchilla)"]) == tuple(training.HOFFMANN_2022)
-    assert tuple(laws["Besiroglu et al. (refit)"]) == tuple(training.BESIROGLU_2024)
+    assert tuple(laws["Hoffmann et al. (Chinchilla)"]) == tuple(HOFFMANN_2022)
+    assert tuple(laws["Besiroglu et al. (refit)"]) == tuple(BESIROGLU_2024)
 
 
 def test_loss_curves_fall_and_cost_is_proportional_to_compute():
-    laws = {"refit": training.BESIROGLU_2024}
+    laws = {"refit": BESIROGLU_2024}
     curves = tt.loss_curves(tt.FLOP_GRID, laws, usd_per_flop=2e-18)
     assert np.all(np.diff(curves["loss"]) < 0)
     np.testing.assert_allclose(curves["usd"], curves["flop"] * 2e-18)
     assert (curves["reducible_loss"] > 0).all()
-    assert curves["loss"].iloc[-1] > training.BESIROGLU_2024.e
+    assert curves["loss"].iloc[-1] > BESIROGLU_2024.e
 
 
 def test_loss_gain_table_is_the_difference_of_optimal_losses():
-    p = training.HOFFMANN_2022
+    p = HOFFMANN_2022
     gains = tt.loss_gain_table(tt.FLOP_DECADES, {"h": p})
     expected = training.compute_optimal_loss(tt.FLOP_DECADES, p) \
         - training.compute_optimal_loss(10 * tt.FLOP_DECADES, p)
@@ -125,7 +123,7 @@ def test_loss_gain_table_is_the_difference_of_optimal_losses():
 
 
 def test_reducible_share_per_step_is_the_same_at_every_budget():
-    p = training.BESIROGLU_2024
+    p = BESIROGLU_2024
     share = tt.reducible_share_per_step(p)
     for c in (1e20, 1e24, 1e27):
         before = training.compute_optimal_loss(c, p) - p.e
@@ -195,7 +193,7 @@ def test_decade_ticks():
 
 def test_charts_build_valid_specs():
     models = data.models()
-    pts = tt.frontier_cost_points(models)
+    pts = tt.frontier_run_costs(models)
     fit = training.fit_log_linear_trend(pts["year"], pts["cost_usd_2023"])
     trend = tt.trend_frame(fit, pts["year"].min(), pts["year"].max() + tt.PROJECTION_YEARS)
     compute = tt.compute_points(models)

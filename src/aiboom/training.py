@@ -14,7 +14,6 @@ from aiboom.arrays import check_range as _check
 
 __all__ = [
     "BACKTEST_METHODS",
-    "BESIROGLU_2024",
     "DEFAULT_PEAK_COLUMNS",
     "EPOCH_ACQUISITION_LAG_YEARS",
     "EPOCH_COST_DOLLAR_YEAR",
@@ -25,7 +24,6 @@ __all__ = [
     "EPOCH_SERVER_COST_OVERHEAD",
     "EPOCH_SERVER_LOAD_FRACTION",
     "EPOCH_SERVER_TO_CHIP_POWER_RATIO",
-    "HOFFMANN_2022",
     "HOURS_PER_YEAR",
     "PRECISION_PEAK_COLUMNS",
     "ScalingLawParams",
@@ -37,19 +35,14 @@ __all__ = [
     "average_power_w_per_accelerator",
     "backtest_runs",
     "backtest_summary",
-    "chinchilla_loss",
     "cloud_training_cost_usd",
-    "compute_optimal_allocation",
     "compute_optimal_loss",
-    "cost_to_reach_loss_usd",
     "decimal_year",
     "energy_cost_usd",
     "fit_log_linear_trend",
     "hardware_value_usd",
-    "flop_to_reach_loss",
     "loss_gain_per_10x",
     "peak_flop_per_s",
-    "training_days",
     "training_energy_mwh",
     "training_flop",
     "trend_predict",
@@ -179,43 +172,6 @@ def accelerator_hours(
     _check("peak_flop_per_s", peak_flop_per_s, low=0.0, low_open=True)
     _check("mfu", mfu, low=0.0, high=1.0, low_open=True)
     return flop / (3600.0 * mfu * peak_flop_per_s)
-
-
-def training_days(
-    flop: ArrayLike, n_accelerators: ArrayLike, peak_flop_per_s: ArrayLike, mfu: ArrayLike
-) -> np.ndarray | float:
-    r"""
-    Wall-clock length of a training run on a cluster.
-
-    Parameters
-    ----------
-    flop : numeric
-        Compute to execute :math:`C` [FLOP].
-    n_accelerators : numeric
-        Accelerators working on the run :math:`n` [accelerators].
-    peak_flop_per_s : numeric
-        Peak dense throughput of one accelerator :math:`F` [FLOP/s].
-    mfu : numeric
-        Model FLOP utilisation :math:`u`, in (0, 1] [unitless].
-
-    Returns
-    -------
-    numeric
-        Run length :math:`T` [days].
-
-    Notes
-    -----
-    .. math::
-
-        T = \frac{C}{86400\, n u F}
-
-    References
-    ----------
-    .. [1] B. Cottier et al., "The rising costs of training frontier AI models,"
-       arXiv:2405.21015, 2024.
-    """
-    _check("n_accelerators", n_accelerators, low=0.0, low_open=True)
-    return accelerator_hours(flop, peak_flop_per_s, mfu) / (24.0 * n_accelerators)
 
 
 def amortized_hardware_cost_usd(
@@ -572,62 +528,6 @@ class ScalingLawParams(NamedTuple):
     beta: float  # data exponent [unitless]
 
 
-#: Hoffmann et al. (2022), approach 3, eq. (10), constants as printed (arXiv:2203.15556).
-#: The rounded constants imply 60-150 tokens per parameter at the compute optimum, far from the
-#: paper's own ~20; Besiroglu et al. (2024) trace this to rounding and an early-stopped fit.
-HOFFMANN_2022 = ScalingLawParams(e=1.69, a=406.4, b=410.7, alpha=0.34, beta=0.28)
-
-#: Besiroglu, Erdil, Barnett and You (2024), refit of Hoffmann's data (arXiv:2404.10102).
-#: Implies about 16-18 tokens per parameter at 1e24-1e26 FLOP.
-BESIROGLU_2024 = ScalingLawParams(e=1.8172, a=482.01, b=2085.43, alpha=0.3478, beta=0.3658)
-
-
-def chinchilla_loss(
-    n_params: ArrayLike,
-    n_tokens: ArrayLike,
-    e: ArrayLike,
-    a: ArrayLike,
-    b: ArrayLike,
-    alpha: ArrayLike,
-    beta: ArrayLike,
-) -> np.ndarray | float:
-    r"""
-    Pre-training loss predicted by the Chinchilla parametric scaling law.
-
-    Parameters
-    ----------
-    n_params : numeric
-        Model parameters :math:`N`, positive [parameters].
-    n_tokens : numeric
-        Training tokens :math:`D`, positive [tokens].
-    e, a, b, alpha, beta : numeric
-        Law constants :math:`E, A, B, \alpha, \beta`; unpack a set with
-        ``chinchilla_loss(N, D, *BESIROGLU_2024)`` [nats/token for E, A, B; unitless for the
-        exponents].
-
-    Returns
-    -------
-    numeric
-        Loss on the fitting data set :math:`L` [nats/token].
-
-    Notes
-    -----
-    .. math::
-
-        L(N, D) = E + \frac{A}{N^{\alpha}} + \frac{B}{D^{\beta}}
-
-    References
-    ----------
-    .. [1] J. Hoffmann et al., "Training compute-optimal large language models,"
-       arXiv:2203.15556, 2022.
-    .. [2] T. Besiroglu, E. Erdil, M. Barnett and J. You, "Chinchilla scaling: a replication
-       attempt," arXiv:2404.10102, 2024.
-    """
-    _check("n_params", n_params, low=0.0, low_open=True)
-    _check("n_tokens", n_tokens, low=0.0, low_open=True)
-    return e + a / n_params**alpha + b / n_tokens**beta
-
-
 def _optimum_constants(params: ScalingLawParams) -> tuple[Any, Any, Any, Any]:
     """G, the parameter exponent a = beta/(alpha+beta), and K, gamma of the optimal-loss law."""
     e, a_coef, b_coef, alpha, beta = params
@@ -638,52 +538,8 @@ def _optimum_constants(params: ScalingLawParams) -> tuple[Any, Any, Any, Any]:
     return g, beta / (alpha + beta), k, gamma
 
 
-def compute_optimal_allocation(
-    flop: ArrayLike, params: ScalingLawParams = BESIROGLU_2024
-) -> tuple[np.ndarray | float, np.ndarray | float]:
-    r"""
-    Parameters and tokens that minimise the scaling-law loss for a compute budget.
-
-    Parameters
-    ----------
-    flop : numeric
-        Training compute :math:`C`, positive [FLOP].
-    params : ScalingLawParams, default BESIROGLU_2024
-        Law constants [mixed].
-
-    Returns
-    -------
-    n_params : numeric
-        Compute-optimal parameters :math:`N_{opt}` [parameters].
-    n_tokens : numeric
-        Compute-optimal tokens :math:`D_{opt}` [tokens].
-
-    Notes
-    -----
-    Minimising :math:`L(N, D)` subject to :math:`6ND = C` gives [1]_ (eq. 4)
-
-    .. math::
-
-        N_{opt} = G \left(\frac{C}{6}\right)^{\beta/(\alpha+\beta)}, \quad
-        D_{opt} = \frac{C/6}{N_{opt}}, \quad
-        G = \left(\frac{\alpha A}{\beta B}\right)^{1/(\alpha+\beta)}
-
-    References
-    ----------
-    .. [1] J. Hoffmann et al., "Training compute-optimal large language models,"
-       arXiv:2203.15556, 2022.
-    .. [2] T. Besiroglu et al., "Chinchilla scaling: a replication attempt,"
-       arXiv:2404.10102, 2024.
-    """
-    _check("flop", flop, low=0.0, low_open=True)
-    g, exponent, _, _ = _optimum_constants(params)
-    half_budget = flop / 6.0
-    n_opt = g * half_budget**exponent
-    return n_opt, half_budget / n_opt
-
-
 def compute_optimal_loss(
-    flop: ArrayLike, params: ScalingLawParams = BESIROGLU_2024
+    flop: ArrayLike, params: ScalingLawParams
 ) -> np.ndarray | float:
     r"""
     Lowest scaling-law loss reachable with a compute budget.
@@ -692,7 +548,7 @@ def compute_optimal_loss(
     ----------
     flop : numeric
         Training compute :math:`C`, positive [FLOP].
-    params : ScalingLawParams, default BESIROGLU_2024
+    params : ScalingLawParams
         Law constants [mixed].
 
     Returns
@@ -702,8 +558,10 @@ def compute_optimal_loss(
 
     Notes
     -----
-    Substituting :math:`N_{opt}, D_{opt}` (see :func:`compute_optimal_allocation`) makes both
-    reducible terms power laws in compute with the same exponent:
+    Minimising :math:`L(N, D) = E + A/N^\alpha + B/D^\beta` subject to :math:`6ND = C`
+    gives [1]_ (eq. 4) :math:`N_{opt} = G (C/6)^{\beta/(\alpha+\beta)}`,
+    :math:`D_{opt} = (C/6)/N_{opt}` with :math:`G = (\alpha A / \beta B)^{1/(\alpha+\beta)}`.
+    Substituting them makes both reducible terms power laws in compute with the same exponent:
 
     .. math::
 
@@ -720,76 +578,8 @@ def compute_optimal_loss(
     return params.e + k * (flop / 6.0) ** (-gamma)
 
 
-def flop_to_reach_loss(
-    target_loss: ArrayLike, params: ScalingLawParams = BESIROGLU_2024
-) -> np.ndarray | float:
-    r"""
-    Compute needed to reach a loss when parameters and tokens are allocated optimally.
-
-    Parameters
-    ----------
-    target_loss : numeric
-        Loss to reach :math:`L`, strictly above the irreducible loss :math:`E` [nats/token].
-    params : ScalingLawParams, default BESIROGLU_2024
-        Law constants [mixed].
-
-    Returns
-    -------
-    numeric
-        Training compute :math:`C` [FLOP].
-
-    Raises
-    ------
-    ValueError
-        If ``target_loss`` is at or below :math:`E`, which no finite compute reaches.
-
-    Notes
-    -----
-    The inverse of :func:`compute_optimal_loss`, in closed form:
-
-    .. math::
-
-        C = 6 \left(\frac{K}{L - E}\right)^{1/\gamma}
-    """
-    _check("target_loss", target_loss, low=params.e, low_open=True)
-    _, _, k, gamma = _optimum_constants(params)
-    return 6.0 * (k / (target_loss - params.e)) ** (1.0 / gamma)
-
-
-def cost_to_reach_loss_usd(
-    target_loss: ArrayLike, params: ScalingLawParams, usd_per_flop: ArrayLike
-) -> np.ndarray | float:
-    r"""
-    Cost of the compute-optimal run that reaches a target loss.
-
-    Parameters
-    ----------
-    target_loss : numeric
-        Loss to reach, above :math:`E` [nats/token].
-    params : ScalingLawParams
-        Law constants [mixed].
-    usd_per_flop : numeric
-        Cost of one FLOP (see :func:`usd_per_flop`) [USD/FLOP].
-
-    Returns
-    -------
-    numeric
-        Cost of the final run [USD].
-
-    Notes
-    -----
-    .. math::
-
-        \mathrm{cost} = C(L)\, c
-
-    with :math:`C(L)` from :func:`flop_to_reach_loss`.
-    """
-    _check("usd_per_flop", usd_per_flop, low=0.0)
-    return flop_to_reach_loss(target_loss, params) * usd_per_flop
-
-
 def loss_gain_per_10x(
-    flop: ArrayLike, params: ScalingLawParams = BESIROGLU_2024
+    flop: ArrayLike, params: ScalingLawParams
 ) -> np.ndarray | float:
     r"""
     Fall in compute-optimal loss when the compute budget grows tenfold.
@@ -798,7 +588,7 @@ def loss_gain_per_10x(
     ----------
     flop : numeric
         Starting compute budget :math:`C`, positive [FLOP].
-    params : ScalingLawParams, default BESIROGLU_2024
+    params : ScalingLawParams
         Law constants [mixed].
 
     Returns

@@ -54,7 +54,6 @@ __all__ = [
     "decade_markers",
     "reducible_share_per_step",
     "compute_points",
-    "frontier_cost_points",
     "loss_curves",
     "loss_gain_table",
     "max_compute_by",
@@ -63,6 +62,26 @@ __all__ = [
     "scaling_laws",
     "trend_frame",
     "year_reaching",
+    "MATCH_TOLERANCE",
+    "FLAT_GROWTH_TOLERANCE",
+    "SMALL_ENERGY_SHARE",
+    "agreement_clause",
+    "billion_summary_sentence",
+    "cautions_sentence",
+    "cheap_compute_sentence",
+    "cluster_sentence",
+    "compute_cost_gap_sentences",
+    "compute_summary_sentence",
+    "compute_vs_epoch_clause",
+    "count_words",
+    "electricity_weight_sentence",
+    "gain_fall_clause",
+    "growth_phrase",
+    "round_sig",
+    "run_cost_sentences",
+    "squeeze_sentence",
+    "usd_words",
+    "documentation_sentence",
 ]
 
 #: First year of the frontier-cost trend, as in Cottier et al. (2024): "since 2016" [yr].
@@ -101,30 +120,6 @@ DEFAULT_ACCELERATOR_LAG_YEARS = 1.0
 # --------------------------------------------------------------------------------------------
 # Frontier cost and compute trends
 # --------------------------------------------------------------------------------------------
-
-
-def frontier_cost_points(models: pd.DataFrame,
-                         since_year: int = COST_TREND_START_YEAR) -> pd.DataFrame:
-    """Frontier models with an Epoch amortised training cost, from ``since_year`` on.
-
-    Parameters
-    ----------
-    models : pandas.DataFrame
-        ``data/models.csv``.
-    since_year : int, default 2016
-        First publication year kept [yr].
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``model``, ``organization``, ``publication_date``, ``year`` (decimal) [yr] and
-        ``cost_usd_2023`` [constant 2023 USD], sorted by date.
-    """
-    keep = (models["frontier"] & models["cost_usd_2023"].notna()
-            & (models["publication_date"].dt.year >= since_year))
-    df = models.loc[keep, ["model", "organization", "publication_date", "cost_usd_2023"]].copy()
-    df.insert(3, "year", training.decimal_year(df["publication_date"]))
-    return df.sort_values("publication_date", ignore_index=True)
 
 
 def compute_points(models: pd.DataFrame) -> pd.DataFrame:
@@ -468,11 +463,17 @@ def billion_year_sentence(crossing: Mapping[str, float], largest_crossing: float
         compare = "sooner than Epoch AI projects"
     else:
         compare = "later than Epoch AI projects"
+    if largest_crossing < crossing["central"]:
+        where = "the largest runs sit above the line"
+    elif largest_crossing > crossing["central"]:
+        where = "yet the priciest run so far sits below the line"
+    else:
+        where = "the priciest run so far sits on the line"
     return (f"The fitted line, which tracks a typical frontier run, passes a billion dollars "
             f"around {crossing['central']:.0f} ({span}), {verdict}. "
-            f"But Epoch AI's projection is for the largest run, and the largest runs sit above "
-            f"the line: growing at the fitted rate from {largest_model}, a run would pass a "
-            f"billion dollars around {largest_crossing:.0f}, {compare}.")
+            f"But Epoch AI's projection is for the largest run, and {where}: growing at the "
+            f"fitted rate from {largest_model}, a run would pass a billion dollars around "
+            f"{largest_crossing:.0f}, {compare}.")
 
 
 class FrontierReference(NamedTuple):
@@ -830,7 +831,7 @@ def chart_cost_trend(points: pd.DataFrame, trend: pd.DataFrame, threshold_usd: f
     Parameters
     ----------
     points : pandas.DataFrame
-        From :func:`frontier_run_costs` or :func:`frontier_cost_points`; the chip and
+        From :func:`frontier_run_costs`; the chip and
         whether the run was costed from defaults show in the tooltip where present.
     trend : pandas.DataFrame
         From :func:`trend_frame` [USD].
@@ -1040,3 +1041,413 @@ def chart_training_backtest(table: pd.DataFrame) -> alt.LayerChart:
                  alt.Tooltip("epoch_usd:Q", title="Epoch AI, 2023 US$", format="$,.3~s"),
                  alt.Tooltip("ratio:Q", title="Model / Epoch", format=".2f")])
     return alt.layer(band, line, dots)
+
+
+# --------------------------------------------------------------------------------------------
+# Claims: sentences chosen by the numbers
+# --------------------------------------------------------------------------------------------
+
+#: Relative difference within which two estimates are said to match [unitless].
+MATCH_TOLERANCE = 0.05
+#: Growth factors within this of one are "about flat" [x/yr].
+FLAT_GROWTH_TOLERANCE = 0.05
+#: Share of the owned cost below which electricity is called "only" a small part [fraction].
+SMALL_ENERGY_SHARE = 0.2
+
+_NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+                 "ten", "eleven", "twelve")
+
+
+def count_words(n: int) -> str:
+    """A count in words up to twelve ("no", "one", ... "twelve"), in digits beyond.
+
+    >>> count_words(1), count_words(12), count_words(86)
+    ('one', 'twelve', '86')
+    """
+    n = int(n)
+    return _NUMBER_WORDS[n] if 0 <= n < len(_NUMBER_WORDS) else f"{n:,}"
+
+
+def round_sig(x: float, digits: int = 2) -> float:
+    """``x`` rounded to ``digits`` significant figures.
+
+    >>> round_sig(4397.49), round_sig(0.016058, 2)
+    (4400.0, 0.016)
+    """
+    if x == 0 or not np.isfinite(x):
+        return float(x)
+    return float(round(x, digits - 1 - int(np.floor(np.log10(abs(x))))))
+
+
+def usd_words(usd: float, digits: int = 2) -> str:
+    """A dollar amount in words, rounded to ``digits`` significant figures.
+
+    >>> usd_words(4397.49), usd_words(6.86e9), usd_words(5.7e7)
+    ('4,400 dollars', '6.9 billion dollars', '57 million dollars')
+    """
+    x = round_sig(float(usd), digits)
+    for scale, word in ((1e9, "billion"), (1e6, "million")):
+        if abs(x) >= scale:
+            return f"{round_sig(x / scale, digits):g} {word} dollars"
+    return f"{x:,.0f} dollars" if abs(x) >= 1 else f"{x:g} dollars"
+
+
+def growth_phrase(growth_per_year: float) -> str:
+    """How a quantity growing ``growth_per_year``-fold a year has moved, as a verb phrase.
+
+    Parameters
+    ----------
+    growth_per_year : float
+        Fitted growth factor [x/yr].
+
+    Returns
+    -------
+    str
+        "grown 2.7-fold a year", "stayed about flat" or "fallen by 20% a year".
+
+    >>> growth_phrase(2.728), growth_phrase(1.01), growth_phrase(0.8)
+    ('grown 2.7-fold a year', 'stayed about flat', 'fallen by 20% a year')
+    """
+    if abs(growth_per_year - 1.0) <= FLAT_GROWTH_TOLERANCE:
+        return "stayed about flat"
+    if growth_per_year > 1.0:
+        return f"grown {growth_per_year:.2g}-fold a year"
+    return f"fallen by {1.0 - growth_per_year:.0%} a year"
+
+
+def agreement_clause(estimate: float, reference: float, reference_name: str,
+                     tolerance: float = MATCH_TOLERANCE) -> str:
+    """How an estimate compares with a reference value, as a clause.
+
+    Parameters
+    ----------
+    estimate, reference : float
+        The two values, positive [same units].
+    reference_name : str
+        What the reference is ("the value Epoch AI records").
+    tolerance : float, default 0.05
+        Relative difference still called a match [unitless].
+
+    Returns
+    -------
+    str
+        "matching the value ... to within a few per cent", or "12% above/below ...".
+
+    >>> agreement_clause(0.998, 1.0, "the record")
+    'matching the record to within a few per cent'
+    >>> agreement_clause(1.3, 1.0, "the record")
+    '30% above the record'
+    """
+    ratio = estimate / reference
+    if abs(ratio - 1.0) <= tolerance:
+        return f"matching {reference_name} to within a few per cent"
+    side = "above" if ratio > 1.0 else "below"
+    return f"{abs(ratio - 1.0):.0%} {side} {reference_name}"
+
+
+def compute_vs_epoch_clause(fit: training.TrendFit, epoch: Assumption) -> str:
+    """How the fitted compute growth compares with Epoch AI's published rate, as a clause.
+
+    Parameters
+    ----------
+    fit : aiboom.training.TrendFit
+        Fitted frontier-compute trend [x/yr].
+    epoch : Assumption
+        ``frontier_compute_growth_per_year`` [x/yr].
+
+    Returns
+    -------
+    str
+        "in line with", "faster than" or "slower than" Epoch AI's rate, by whether that rate
+        lies inside, below or above the fitted interval.
+    """
+    rate = f"Epoch AI's {epoch.central:.2g}-fold"
+    if fit.low <= epoch.central <= fit.high:
+        return f"in line with {rate}"
+    return f"{'faster' if epoch.central < fit.low else 'slower'} than {rate}"
+
+
+def compute_cost_gap_sentences(compute_growth: float, cost_growth: float,
+                               flop_per_usd_growth: float) -> str:
+    """Whether compute outgrows cost, and how much of the gap cheaper chips explain.
+
+    Parameters
+    ----------
+    compute_growth : float
+        Fitted growth of frontier training compute [x/yr].
+    cost_growth : float
+        Fitted growth of frontier training cost [x/yr].
+    flop_per_usd_growth : float
+        Growth of hardware FLOP per dollar (Epoch AI) [x/yr].
+
+    Returns
+    -------
+    str
+        Two or three sentences, chosen by whether compute grows faster than cost and whether
+        better chips per dollar alone cover the gap.
+    """
+    gap = compute_growth / cost_growth
+    if gap <= 1.0 + FLAT_GROWTH_TOLERANCE:
+        return ("In these fits compute has not outgrown cost: the cost of a unit of useful "
+                "computation on the frontier has not clearly fallen, although chips deliver "
+                f"{flop_per_usd_growth:.2g} times more operations per dollar each year.")
+    head = (f"Compute grows faster than cost because each dollar buys more computation every "
+            f"year: the gap between the two trends is {gap:.2g}-fold a year.")
+    if flop_per_usd_growth >= gap:
+        return (f"{head} Better chips per dollar alone would give {flop_per_usd_growth:.2g}-fold, "
+                "at least the whole gap, so the frontier has not even kept pace with its "
+                "hardware; the two fits also cover different sets of models, so the gap is a "
+                "rough guide rather than a measurement.")
+    return (f"{head} Better chips per dollar account for {flop_per_usd_growth:.2g}-fold of it; "
+            "the rest comes from using them better (higher utilisation, lower-precision "
+            "arithmetic) and partly from the two fits covering different sets of models, so "
+            "the gap is a rough guide rather than a measurement.")
+
+
+def cheap_compute_sentence(cost_growth: float, compute_growth: float) -> str:
+    """Whether cheaper computation has made frontier training cheap, as a sentence.
+
+    Parameters
+    ----------
+    cost_growth, compute_growth : float
+        Fitted growth of frontier training cost and compute [x/yr].
+
+    Returns
+    -------
+    str
+        One sentence chosen by whether the bill rises and whether compute outruns it.
+    """
+    if cost_growth <= 1.0 + FLAT_GROWTH_TOLERANCE:
+        return ("Cheaper computation has kept the frontier bill from rising: the gains in "
+                "price-performance have been spent on more compute, not more dollars.")
+    if compute_growth > cost_growth:
+        return ("Cheaper computation does not make frontier training cheap; it only lets "
+                "compute outrun the bill.")
+    return ("Cheaper computation has not even let compute outrun the bill: the frontier "
+            "spends more on each unit of compute than it once did.")
+
+
+def gain_fall_clause(gain_then: float, gain_now: float) -> str:
+    """How the loss bought by one tenfold step today compares with a decade ago, as a clause.
+
+    Parameters
+    ----------
+    gain_then, gain_now : float
+        Loss removed by one more tenfold step from the largest run a decade ago and from
+        today's largest [nats/token].
+
+    Returns
+    -------
+    str
+        "13 times less", "about the same" or "2 times more".
+
+    >>> gain_fall_clause(0.204, 0.016), gain_fall_clause(0.1, 0.1)
+    ('13 times less', 'about the same')
+    """
+    ratio = gain_then / gain_now
+    if abs(ratio - 1.0) <= MATCH_TOLERANCE:
+        return "about the same"
+    if ratio > 1.0:
+        return f"{ratio:.2g} times less"
+    return f"{1.0 / ratio:.2g} times more"
+
+
+def run_cost_sentences(hardware_usd: float, energy_usd: float, rental_usd: float) -> str:
+    """The owned and rented costs of one run and how they compare, as sentences.
+
+    Parameters
+    ----------
+    hardware_usd, energy_usd : float
+        Amortised hardware and electricity of the run on an owned cluster [USD].
+    rental_usd : float
+        The same accelerator-hours rented [USD].
+
+    Returns
+    -------
+    str
+        Two sentences: the owned cost with electricity's share (called small where it is
+        below :data:`SMALL_ENERGY_SHARE`), then the rented cost against it, chosen by which is
+        larger.
+    """
+    owned = hardware_usd + energy_usd
+    share = energy_usd / owned
+    only = "only " if share < SMALL_ENERGY_SHARE else ""
+    lead = (f"it costs {usd_words(owned)}, of which {only}{usd_words(energy_usd)} "
+            f"({share:.0%}) is electricity")
+    ratio = rental_usd / owned
+    if abs(ratio - 1.0) <= MATCH_TOLERANCE:
+        rented = (f"Rented, it costs {usd_words(rental_usd)}, about the same: at the scenario's "
+                  "price an hour of a rented chip costs what an hour of an owned one does.")
+    elif ratio > 1.0:
+        rented = f"Rented, it costs {usd_words(rental_usd)}, {ratio:.2g} times as much."
+    else:
+        rented = (f"Rented, it costs {usd_words(rental_usd)}, {1.0 - ratio:.0%} less than "
+                  "owning.")
+    return f"{lead}. {rented}"
+
+
+def electricity_weight_sentence(energy_share: float, energy_gwh: float) -> str:
+    """Whether the run's electricity matters more to the grid than to the budget.
+
+    Parameters
+    ----------
+    energy_share : float
+        Electricity's share of the owned cost [fraction].
+    energy_gwh : float
+        The run's facility electricity [GWh].
+    """
+    amount = f"The electricity, {energy_gwh:.2g} gigawatt-hours,"
+    if energy_share < SMALL_ENERGY_SHARE:
+        return f"{amount} matters more to the grid than to the budget."
+    return f"{amount} is a real part of the budget as well as a load on the grid."
+
+
+def cluster_sentence(rental_usd: float, owned_usd: float, capex_usd: float) -> str:
+    """What owning costs up front against renting, as sentences.
+
+    Parameters
+    ----------
+    rental_usd, owned_usd : float
+        Rented and amortised owned cost of the run [USD].
+    capex_usd : float
+        Price of buying the cluster outright [USD].
+    """
+    buy = (f"Buying the cluster outright costs about {usd_words(capex_usd)}, "
+           f"{capex_usd / owned_usd:.2g} times the share one run uses up, which is why the "
+           "hardware race of the first phase and the training bill are the same money seen "
+           "from two sides.")
+    if owned_usd < rental_usd * (1.0 - MATCH_TOLERANCE):
+        return ("The owned figure is the smaller one only for a lab that already has the "
+                f"cluster. {buy}")
+    return ("Renting is no dearer than owning here, and it spares the lab the up-front bill. "
+            + buy)
+
+
+def billion_summary_sentence(cost_growth: float, crossing_year: float,
+                             largest_crossing: float, last_data_year: float) -> str:
+    """The chapter's summary of the billion-dollar run, as a sentence.
+
+    Parameters
+    ----------
+    cost_growth : float
+        Fitted growth of frontier training cost [x/yr].
+    crossing_year : float
+        Year the fitted trend passes a billion dollars (:func:`year_reaching`) [yr].
+    largest_crossing : float
+        Year a run growing from the priciest run passes it (:func:`year_reaching_from`) [yr].
+    last_data_year : float
+        Publication year of the newest run in the data [yr].
+    """
+    if cost_growth <= 1.0 + FLAT_GROWTH_TOLERANCE:
+        return ("Frontier training costs have not grown in these fits, so the trend sets no "
+                "date for a billion-dollar run.")
+    tense = "passes" if crossing_year > last_data_year else "has passed"
+    head = (f"Frontier training costs have {growth_phrase(cost_growth)}: on the fitted trend a "
+            f"typical frontier run {tense} a billion dollars for its final run alone around "
+            f"{crossing_year:.0f}")
+    if largest_crossing < crossing_year - 0.5:
+        return (f"{head}, and the largest runs, which sit above the trend, around "
+                f"{largest_crossing:.0f}.")
+    if largest_crossing > crossing_year + 0.5:
+        return (f"{head}; the priciest run so far sits below the trend, so growing from it "
+                f"the crossing comes later, around {largest_crossing:.0f}.")
+    return f"{head}, and the largest runs, which sit on the trend, at about the same time."
+
+
+def compute_summary_sentence(compute_growth: float, cost_growth: float) -> str:
+    """The chapter's summary of compute against cost and what scale buys, as a sentence."""
+    returns = ("yet the scaling laws say each tenfold step buys a smaller fall in loss than the "
+               "one before.")
+    if compute_growth > cost_growth * (1.0 + FLAT_GROWTH_TOLERANCE):
+        return f"Compute has grown faster still, because every dollar buys more of it, {returns}"
+    return f"Compute has grown no faster than the bill, {returns}"
+
+
+def squeeze_sentence(cost_growth: float) -> str:
+    """The chapter's closing sentence, chosen by whether the entry ticket rises."""
+    tail = ("and, as the previous chapter showed, the cost of serving what it buys is paid "
+            "again with every query.")
+    if cost_growth > 1.0 + FLAT_GROWTH_TOLERANCE:
+        return ("That is the second half of the squeeze: the entry ticket to the frontier rises "
+                f"exponentially, {tail}")
+    return f"The entry ticket to the frontier has stopped rising in these fits, {tail}"
+
+
+def cautions_sentence(n_runs: int, n_after: int, last_epoch_year: int, n_imputed: int,
+                      n_default_chip: int, n_hours_from_compute: int) -> str:
+    """How many runs are costed past Epoch AI's data or from defaults, in words.
+
+    Parameters
+    ----------
+    n_runs : int
+        Frontier runs in the trend [count].
+    n_after : int
+        Of them, published after the last frontier run Epoch AI costs [count].
+    last_epoch_year : int
+        Year of that run [yr].
+    n_imputed, n_default_chip, n_hours_from_compute : int
+        Runs costed partly from defaults; of them, with a default chip; and with chip-hours
+        from compute at the registry's utilisation [count].
+    """
+    def were(n: int) -> str:
+        return "was" if n == 1 else "were"
+
+    def have(n: int) -> str:
+        return "has" if n == 1 else "have"
+
+    def their(n: int) -> str:
+        return "its" if n == 1 else "their"
+
+    after = ("none was published after the last frontier run that Epoch AI's database costs, "
+             f"from {last_epoch_year}" if n_after == 0 else
+             f"{count_words(n_after)} {were(n_after)} published after the last frontier run "
+             f"that Epoch AI's database costs, from {last_epoch_year}")
+    if n_imputed == 0:
+        return (f"Of the {count_words(n_runs)} runs, {after}, and every one is costed from "
+                "recorded inputs.")
+    chip = (f"{count_words(n_default_chip)} {have(n_default_chip)} no recorded hardware and "
+            f"{'gets' if n_default_chip == 1 else 'get'} the newest chip released a year or "
+            f"more before {'it' if n_default_chip == 1 else 'them'} (Google's own TPUs for "
+            "Google)")
+    k = n_hours_from_compute
+    hours = (f"{count_words(k)} {have(k)} neither recorded chip-hours nor both a chip count "
+             f"and a duration, and no utilisation of {their(k)} own, so {their(k)} chip-hours "
+             f"come from {their(k)} compute at the registry's utilisation")
+    parts = [p for n, p in ((n_default_chip, chip), (n_hours_from_compute, hours)) if n > 0]
+    return (f"Of the {count_words(n_runs)} runs, {after}, and {count_words(n_imputed)} "
+            f"{'is' if n_imputed == 1 else 'are'} costed partly from defaults: "
+            + ", and ".join(parts) + ".")
+
+
+def documentation_sentence(share_new: float, share_old: float, last_data_year: int) -> str:
+    """Whether the newest runs are the least documented, as a sentence.
+
+    Parameters
+    ----------
+    share_new : float
+        Share of the runs published after Epoch AI's last costed frontier run that are costed
+        partly from defaults [fraction].
+    share_old : float
+        The same share among the earlier runs [fraction].
+    last_data_year : int
+        Publication year of the newest run in the data [yr].
+
+    Returns
+    -------
+    str
+        One sentence, chosen by whether the newer runs need defaults more often.
+
+    >>> documentation_sentence(0.79, 0.49, 2025)[:40]
+    'The newest runs are the least documente'
+    """
+    end = f"and the database ends with runs published in {last_data_year}."
+    if share_new > share_old + MATCH_TOLERANCE:
+        return (f"The newest runs are the least documented: {share_new:.0%} of those Epoch AI "
+                f"has not costed need defaults, against {share_old:.0%} of the earlier ones, "
+                f"{end}")
+    if share_new < share_old - MATCH_TOLERANCE:
+        return (f"The newest runs are better documented than the earlier ones: "
+                f"{share_new:.0%} of those Epoch AI has not costed need defaults, against "
+                f"{share_old:.0%}, {end}")
+    return (f"The newest runs are documented about as well as the earlier ones, "
+            f"{share_new:.0%} of them needing defaults, {end}")
