@@ -88,11 +88,15 @@ def test_tech_payback_agrees_with_the_monthly_cash_flow_model():
     rows = money.project_registry(REGISTRY, "tech")
     c = {k: rows[k].central for k in kernels.INPUTS}
     kernel = kernels.reference_per_sample(c)["payback_months"]
-    monthly = economics.payback_months_vectorized(
-        c["genai_project_capex_usd"], c["genai_monthly_benefit_usd"], c["genai_ramp_months"],
-        c["genai_monthly_opex_usd"], value_capture_share=c["value_capture_share"])
-    # equal at month ends; within a month the monthly model interpolates linearly
-    assert kernel == pytest.approx(monthly, abs=0.1)
+    # cumulative cash by hand: -K + s V * integral of a linear ramp over R months - X t
+    k, v, s = c["genai_project_capex_usd"], c["genai_monthly_benefit_usd"], \
+        c["value_capture_share"]
+    r, x = c["genai_ramp_months"], c["genai_monthly_opex_usd"]
+    t = np.linspace(0.0, 120.0, 1_200_001)
+    ramp_integral = np.where(t < r, t**2 / (2 * r), t - r / 2)
+    cash = -k + s * v * ramp_integral - x * t
+    by_hand = t[np.argmax(cash >= 0)]
+    assert kernel == pytest.approx(by_hand, abs=0.1)
 
 
 def test_ai_projects_pay_back_later_than_the_tech_project(genai):
@@ -296,3 +300,29 @@ def test_survey_fit_sentence_follows_the_numbers_and_says_calibrated():
         if a.calibrated_to:
             uncalibrated = uncalibrated.replace(rid, calibrated_to="")
     assert "No input was calibrated" in m.survey_fit_sentence(inside, survey, uncalibrated)
+
+
+# ----------------------------------------------------------- central values shared by chapters
+
+
+def test_central_figures_are_the_kernel_at_central_inputs():
+    ref = kernels.reference_per_sample(money.central_inputs(REGISTRY))
+    assert money.central_payback_months(REGISTRY) == pytest.approx(ref["payback_months"])
+    assert money.central_usd_per_query(REGISTRY) == pytest.approx(ref["usd_per_query"])
+    share = money.central_break_even_conversion(REGISTRY)
+    expected = economics.break_even_conversion_rate(
+        REGISTRY["subscription_usd_per_month"].central, ref["usd_per_query"],
+        REGISTRY["queries_per_free_user_per_day"].central,
+        REGISTRY["queries_per_paid_user_per_day"].central)
+    assert share == pytest.approx(float(expected))
+    # a margin on top of compute needs more paying users
+    assert money.central_break_even_conversion(REGISTRY, gross_margin=0.5) > share
+    with pytest.raises(ValueError, match="gross_margin"):
+        money.central_break_even_conversion(REGISTRY, gross_margin=1.0)
+
+
+def test_percent_text_keeps_two_significant_figures():
+    assert money.percent_text(0.0051) == "0.5%"
+    assert money.percent_text(0.07) == "7.0%"
+    assert money.percent_text(0.37) == "37%"
+    assert money.percent_text(0.0002) == "less than 0.1%"

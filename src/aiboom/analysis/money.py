@@ -51,9 +51,23 @@ __all__ = [
     "CONVERSION_GRID",
     "SOBOL_BASE_SAMPLES",
     "TOP_INPUTS",
+    "central_break_even_conversion",
     "central_inputs",
+    "central_payback_months",
+    "central_usd_per_query",
     "compute_share_of_revenue",
     "LABELLED_BARS_WIDTH_PX",
+    "LEVER_QUANTITIES",
+    "agentic_contrast_clause",
+    "benefit_swing_clause",
+    "break_even_tails_sentence",
+    "capture_curve_sentences",
+    "compute_binding_sentences",
+    "median_against_central_sentence",
+    "never_phrase",
+    "percent_text",
+    "second_target_clause",
+    "tech_within_year_clause",
     "chart_payback_by_capture",
     "chart_tornado",
     "inference_share_of_monthly_cost",
@@ -502,6 +516,11 @@ def survey_ranges(registry: Mapping[str, Assumption]) -> pd.DataFrame:
     ])
 
 
+#: Small counts in words, for sentences chosen by the numbers.
+_COUNT_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+                "ten", "eleven", "twelve")
+
+
 def survey_fit_sentence(summaries: Mapping[str, Mapping[str, float]], survey: pd.DataFrame,
                         registry: Mapping[str, Assumption]) -> str:
     """How the simulated medians sit against the survey ranges, and why, chosen by the numbers.
@@ -527,7 +546,10 @@ def survey_fit_sentence(summaries: Mapping[str, Mapping[str, float]], survey: pd
               for k, row in checks.items()}
     calibrated = sorted(rid for rid, a in registry.items() if any(
         t.startswith("deloitte2025_") for t in a.calibration_targets))
-    basis = (f"The build costs of the projects ({len(calibrated)} registry rows) are "
+    rows = _COUNT_WORDS[len(calibrated)] if len(calibrated) < len(_COUNT_WORDS) else \
+        f"{len(calibrated):,}"
+    rows += " registry row" if len(calibrated) == 1 else " registry rows"
+    basis = (f"The build costs of the projects ({rows}) are "
              "calibrated to these survey ranges, so where the medians land inside them they "
              "do so by construction; the model's tests against figures it was not fitted to "
              "are in the validation appendix.") if calibrated else (
@@ -763,6 +785,69 @@ def chart_free_tier(df: pd.DataFrame, observed_conversion: float) -> alt.LayerCh
 def central_inputs(registry: Mapping[str, Assumption]) -> dict[str, float]:
     """Central value of every kernel input [registry units]."""
     return {k: registry[k].central for k in INPUTS}
+
+
+def central_payback_months(registry: Mapping[str, Assumption],
+                           accelerator: Accelerator = kernels.H100_SXM) -> float:
+    """Payback of the generative-AI project with every kernel input at its central value.
+
+    The one definition of the "central-input payback" that chapters 4 and 6 both state.
+
+    Parameters
+    ----------
+    registry : mapping of str to Assumption
+        The scenario's registry (:func:`scenario_model`).
+    accelerator : Accelerator, default H100_SXM
+        Serving accelerator constants.
+
+    Returns
+    -------
+    float
+        Payback [months], ``inf`` when not within the horizon
+        (:func:`aiboom.kernels.reference_per_sample`).
+    """
+    return float(kernels.reference_per_sample(central_inputs(registry),
+                                              accelerator)["payback_months"])
+
+
+def central_usd_per_query(registry: Mapping[str, Assumption],
+                          accelerator: Accelerator = kernels.H100_SXM) -> float:
+    """Roofline cost of an average query with every kernel input central [USD/query]."""
+    return float(kernels.reference_per_sample(central_inputs(registry),
+                                              accelerator)["usd_per_query"])
+
+
+def central_break_even_conversion(registry: Mapping[str, Assumption],
+                                  accelerator: Accelerator = kernels.H100_SXM,
+                                  gross_margin: float = 0.0) -> float:
+    r"""Paying share a chatbot needs at central values, for subscriptions to cover compute.
+
+    The one definition of the central-input break-even paying share that chapters 4 and 6
+    both state; the Monte Carlo counterpart is :func:`break_even_conversion_samples`.
+
+    Parameters
+    ----------
+    registry : mapping of str to Assumption
+        Central ``subscription_usd_per_month``, ``queries_per_free_user_per_day``,
+        ``queries_per_paid_user_per_day`` and the kernel inputs.
+    accelerator : Accelerator, default H100_SXM
+        Serving accelerator constants (the cost per query is :func:`central_usd_per_query`).
+    gross_margin : float, default 0.0
+        Gross margin to leave after compute, in [0, 1) [fraction].
+
+    Returns
+    -------
+    float
+        :func:`aiboom.economics.break_even_conversion_rate` with the price scaled by
+        :math:`1 - g` [fraction]; ``inf`` when no share works.
+    """
+    if not 0.0 <= gross_margin < 1.0:
+        raise ValueError(f"gross_margin must be in [0, 1); got {gross_margin}")
+    return float(economics.break_even_conversion_rate(
+        registry["subscription_usd_per_month"].central * (1.0 - gross_margin),
+        central_usd_per_query(registry, accelerator),
+        registry["queries_per_free_user_per_day"].central,
+        registry["queries_per_paid_user_per_day"].central))
 
 
 def inference_share_of_monthly_cost(inputs: Mapping[str, float],
@@ -1049,6 +1134,11 @@ def _pct(share: float) -> str:
     return f"{share:.1%}" if share < 0.1 else f"{share:.0%}"
 
 
+def percent_text(share: float) -> str:
+    """A share for prose, to two significant figures at most ("0.4%", "7.0%", "12%")."""
+    return _pct(share)
+
+
 def within_year_sentence(summary: Mapping[str, float]) -> str:
     """How many generative-AI samples pay back within a year, in words chosen by the share.
 
@@ -1092,17 +1182,22 @@ def tails_sentence(tech: Mapping[str, float], genai: Mapping[str, float]) -> str
 
     The claim "a technology project repays within a year or so" needs a technology median
     of at most eighteen months; "an AI project can take most of a decade" needs a
-    generative-AI 95th percentile of at least five years.
+    generative-AI 95th percentile of five to ten years, "more than a decade" one of ten years
+    or more (or, when the 95th percentile never pays back, a median of ten years or more), and
+    "years ... or never" a 95th percentile that never pays back.
     """
     quick = tech["p50"] <= 18.0
     long_tail = genai["p95"] >= 5 * MONTHS_PER_YEAR
     first = ("A technology project that works repays within a year or so" if quick else
              f"Even a technology project that works takes {months_text(tech['p50'])}")
     if long_tail:
-        second = ("an AI project can work as intended and still take most of a decade to "
-                  "repay, or never repay at all" if not np.isfinite(genai["p95"]) else
-                  "an AI project can work as intended and still take most of a decade to "
-                  "repay")
+        span = ("more than a decade" if genai["p95"] >= 10 * MONTHS_PER_YEAR else
+                "most of a decade")
+        if not np.isfinite(genai["p95"]):
+            span = "more than a decade" if genai["p50"] >= 10 * MONTHS_PER_YEAR else "years"
+        second = (f"an AI project can work as intended and still take {span} to repay, or "
+                  "never repay at all" if not np.isfinite(genai["p95"]) else
+                  f"an AI project can work as intended and still take {span} to repay")
     else:
         second = (f"an AI project's slow tail reaches {months_text(genai['p95'])}, shorter "
                   "than a decade but far beyond a software budget's patience")
@@ -1163,8 +1258,9 @@ def compute_interaction_sentences(total: float, first: float, name: str) -> str:
     interactions" needs a first-order index below half the total.
     """
     if total < 0.05:
+        only = "" if total < 1e-3 else "only "
         return (f"The serving side barely matters: its largest input, {name}, has a total "
-                f"index of only {_pct(total)}.")
+                f"index of {only}{_pct(total)}.")
     lead = (f"The serving side is not irrelevant once inputs move together: its largest "
             f"input, {name}, has a total index of {_pct(total)}")
     if first < total / 2:
@@ -1201,3 +1297,250 @@ def tech_capture_sentence(share: float) -> str:
                 "someone already measures.")
     return (f"Even a typical technology project captures only {_pct(share)} of its benefit at "
             "the registry's central value.")
+
+
+def never_phrase(share_never: float) -> str:
+    """How many samples never pay back, as the subject and verb of a clause.
+
+    Parameters
+    ----------
+    share_never : float
+        Share of samples not paying back within the horizon [fraction].
+
+    Returns
+    -------
+    str
+        "every sample repays" at none, "no sample repays" at all, "fewer than one sample in
+        a hundred never repays" below half a per cent, else "12% of samples never repay".
+    """
+    if share_never <= 0.0:
+        return "every sample repays"
+    if share_never >= 1.0:
+        return "no sample repays"
+    if share_never < 0.005:
+        return "fewer than one sample in a hundred never repays"
+    if share_never > 0.995:
+        return "fewer than one sample in a hundred repays"
+    return f"{share_never:.0%} of samples never repay"
+
+
+def tech_within_year_clause(share_within: float) -> str:
+    """How many technology projects repay within a year, as a clause after "and".
+
+    Parameters
+    ----------
+    share_within : float
+        Share of samples paying back within twelve months [fraction].
+    """
+    if share_within <= 0.0:
+        return "none of the simulated projects repays within a year"
+    if share_within >= 1.0:
+        return "every simulated project repays within a year"
+    if share_within > 0.995:
+        return "all but a handful of the simulated projects repay within a year"
+    if share_within < 0.005:
+        return "fewer than one simulated project in a hundred repays within a year"
+    return f"{share_within:.0%} of the simulated projects repay within a year"
+
+
+def break_even_tails_sentence(share_above: float, share_infeasible: float) -> str:
+    """How often the break-even paying share exceeds today's, and how often none exists.
+
+    Parameters
+    ----------
+    share_above : float
+        Share of samples whose break-even paying share is above today's [fraction]
+        (samples with no break-even count as above).
+    share_infeasible : float
+        Share of samples in which no paying share covers the compute [fraction].
+    """
+    if share_above <= 0.0:
+        first = "In no sample is the break-even share above today's paying share"
+    elif share_above >= 1.0:
+        first = "In every sample the break-even share is above today's paying share"
+    else:
+        first = f"In {_pct(share_above)} of the samples the break-even share is above today's"
+    if share_infeasible <= 0.0:
+        second = ("and in every sample some paying share does cover the compute, because a "
+                  "paying user's own queries always cost less than the subscription")
+    else:
+        second = (f"and in {_pct(share_infeasible)} of them no paying share works at all, "
+                  "because a paying user's own queries cost more than the subscription")
+    return f"{first}, {second}."
+
+
+def agentic_contrast_clause(registry: Mapping[str, Assumption]) -> str:
+    """How the agentic project's central benefit, build cost and ramp compare with the
+    assistant's, as the opening of a sentence (the prose continues with its model calls).
+
+    Parameters
+    ----------
+    registry : mapping of str to Assumption
+        Central ``agentic_*`` and ``genai_*`` rows of benefit [USD/month], build cost [USD]
+        and adoption ramp [months].
+    """
+    def cmp(row: str) -> int:
+        a, g = registry[f"agentic_{row}"].central, registry[f"genai_{row}"].central
+        return 0 if math.isclose(a, g, rel_tol=0.05) else (1 if a > g else -1)
+
+    benefit = {1: "It promises a larger benefit", 0: "It promises about the same benefit",
+               -1: "It promises a smaller benefit"}[cmp("monthly_benefit_usd")]
+    worse = [w for row, w in (("project_capex_usd", "dearer to build"),
+                              ("ramp_months", "slower to adopt")) if cmp(row) > 0]
+    if not worse:
+        return f"{benefit}, is no dearer to build or slower to adopt"
+    joined = " and ".join(worse)
+    link = ", but it is" if cmp("monthly_benefit_usd") > 0 else ", and it is"
+    return f"{benefit}{link} {joined}"
+
+
+def benefit_swing_clause(tornado: pd.DataFrame,
+                         ids: Sequence[str] = ("genai_monthly_benefit_usd",
+                                               "value_capture_share")) -> str:
+    """How far the benefit-side inputs swing the payback in the tornado, as a clause.
+
+    Parameters
+    ----------
+    tornado : pandas.DataFrame
+        From :func:`payback_tornado` (``id``, ``output_low``, ``output_high`` [months]).
+    ids : sequence of str
+        The benefit-side inputs; one missing from the frame swings less than its last row.
+
+    Returns
+    -------
+    str
+        "swing the payback by years" when the smaller swing is at least two years, "by a year
+        or more" when it is at least twelve months, else "move it by months only".
+    """
+    rows = tornado.set_index("id")
+    swings = [abs(float(rows.loc[i, "output_high"] - rows.loc[i, "output_low"]))
+              if i in rows.index else 0.0 for i in ids]
+    least = min(swings)
+    if least >= 2 * MONTHS_PER_YEAR:
+        return "swing the payback by years"
+    if least >= MONTHS_PER_YEAR:
+        return "swing the payback by a year or more"
+    return "move the payback by months only"
+
+
+def capture_curve_sentences(by_capture: pd.DataFrame) -> tuple[str, str]:
+    """What the payback-against-capture curve shows, for the paragraph and the summary.
+
+    Parameters
+    ----------
+    by_capture : pandas.DataFrame
+        From :func:`payback_by_capture` on an increasing grid (``capture_share``
+        [fraction], ``p5``, ``p50``, ``p95`` [months]).
+
+    Returns
+    -------
+    tuple of str
+        "steep where the capture share is low" when, among the shares whose median pays back
+        within the horizon, the median falls at least twice as fast per point of capture over
+        the first step as over the last; the summary says "longer and more uncertain" when the
+        median falls and the interval narrows (among intervals not wholly beyond the horizon)
+        from the lowest to the highest share, "longer" when only the median falls.
+    """
+    df = by_capture.sort_values("capture_share")
+    open_ = df[df["p50"] < PAYBACK_HORIZON_MONTHS]  # medians that pay back: slopes are defined
+    x, p50 = open_["capture_share"].to_numpy(), open_["p50"].to_numpy()
+    steep = False
+    if len(x) >= 3:
+        first = (p50[0] - p50[1]) / (x[1] - x[0])
+        last = (p50[-2] - p50[-1]) / (x[-1] - x[-2])
+        steep = first > 0 and first >= 2 * max(last, 0.0)
+    if steep:
+        para = ("The curve is steep where the capture share is low: each percentage point of "
+                "value that can be shown on a budget shortens the payback far more there than "
+                "at the top.")
+    else:
+        para = ("The curve falls about evenly: each percentage point of value that can be shown "
+                "on a budget shortens the payback by a similar amount, low or high.")
+    p50 = df["p50"].to_numpy()
+    spread = df[df["p5"] < PAYBACK_HORIZON_MONTHS]  # intervals not wholly beyond the horizon
+    width = (spread["p95"] - spread["p5"]).to_numpy()
+    if p50[0] > p50[-1] and len(width) >= 2 and width[0] > width[-1]:
+        bullet = ("The less of its benefit a company can isolate, the longer and more uncertain "
+                  "the payback, and the harder the business is for investors to value.")
+    elif p50[0] > p50[-1]:
+        bullet = ("The less of its benefit a company can isolate, the longer the payback, and "
+                  "the harder the business is for investors to value.")
+    else:
+        bullet = ("How much of its benefit a company can isolate barely moves the payback in "
+                  "this scenario.")
+    return para, bullet
+
+
+def second_target_clause(typical_months: float, year_months: float = MONTHS_PER_YEAR) -> str:
+    """How the one-year target compares with the typical-technology one, as an aside.
+
+    Parameters
+    ----------
+    typical_months, year_months : float
+        The two target paybacks [months]; the later target is the easier one to meet.
+    """
+    if math.isclose(typical_months, year_months, rel_tol=0.02):
+        return "about as demanding"
+    return "a little easier" if year_months > typical_months else "a little harder"
+
+
+def compute_binding_sentences(free_query_months: float, target_months: float
+                              ) -> tuple[str, str]:
+    """Whether cheaper compute alone could close the gap, for the paragraph and the summary.
+
+    Parameters
+    ----------
+    free_query_months : float
+        Payback of the central project with queries that cost nothing [months].
+    target_months : float
+        The typical-technology target payback [months].
+
+    Returns
+    -------
+    tuple of str
+        The paragraph's closing sentence and the summary's lead (before "free queries would
+        ... leave a payback of ...").
+    """
+    if free_query_months > target_months:
+        return ("Cheaper compute is welcome, but for an enterprise project of this kind it is "
+                "not what stands between its payback and that of ordinary software.",
+                "Compute is not the binding constraint for an enterprise project: free queries "
+                "would still leave a payback of")
+    return ("Here cheaper compute alone could bring the project within the payback of ordinary "
+            "software.",
+            "Compute can be the binding constraint for an enterprise project: free queries "
+            "would leave a payback of")
+
+
+def median_against_central_sentence(median: float, central: float, what: str) -> str:
+    """How the Monte Carlo median of a quantity compares with its central-input value.
+
+    Parameters
+    ----------
+    median, central : float
+        The two values [same unit]; ``inf`` allowed.
+    what : str
+        The quantity, as a noun phrase ("the break-even paying share").
+    """
+    if not math.isfinite(central) and not math.isfinite(median):
+        return f"Neither at central values nor at the median of the Monte Carlo does {what} exist."
+    if not math.isfinite(median) or median > 1.1 * central:
+        return (f"The median of the Monte Carlo puts {what} higher than the central value, "
+                "because the cost of a query multiplies many uncertain inputs whose ranges "
+                "reach further towards dear than towards cheap, so the median query costs more "
+                "than one with every input central.")
+    if median < central / 1.1:
+        return f"The median of the Monte Carlo puts {what} lower than the central value."
+    return f"The median of the Monte Carlo puts {what} close to the central value."
+
+
+#: Quantity names (:func:`aiboom.results.record`) of the levers of chapter 6, by their short
+#: name in :data:`aiboom.analysis.outlook.LEVERS`.
+LEVER_QUANTITIES: dict[str, str] = {
+    "benefit": "monthly_gross_benefit_usd",
+    "capture": "value_capture_share",
+    "query_cost": "usd_per_query",
+    "utilisation": "fleet_utilisation",
+    "build_cost": "build_cost_usd",
+    "cleanup_delay": "data_cleanup_delay_months",
+}
