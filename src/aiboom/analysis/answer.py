@@ -46,11 +46,15 @@ from aiboom.registry import Assumption
 __all__ = [
     "RevenueRace", "ScenarioAnswer", "answer_sentence", "break_even_usd_per_query",
     "cash_flow_sentence", "chart_cash_flow", "chart_depreciation", "chart_lab_pnl",
+    "chatbot_sentence", "gap_sentence", "generosity_sentence", "growth_bullet",
+    "growth_words", "usd_bn_text",
+    "lab_costs_sentence", "purchases_growth", "rank_words", "race_sentence",
     "chart_revenue_race", "cost_tornado", "cumulative_revenue_usd_bn", "depreciation_by_life",
     "depreciation_gap", "depreciation_sentence", "format_years", "free_cash_flow",
     "free_cash_flow_totals", "growth_needed_per_year", "inference_bill_usd_bn", "lab_pnl",
     "lab_sentence", "lever_label", "lever_threshold", "life_points", "payback_sentence",
-    "race_curves", "race_flip_sentence", "race_from", "race_tornado", "revenue_race",
+    "race_curves", "race_flip_sentence", "race_from", "race_movers_sentence", "race_tornado",
+    "revenue_race",
     "scenario_answer", "scenario_table", "scenarios_sentence", "short_title", "verdict_word",
     "watch_list", "watch_sentence", "years_to_earn",
 ]
@@ -283,23 +287,161 @@ def race_flip_sentence(tornado: pd.DataFrame) -> str:
             f"answer{tail}.")
 
 
+def usd_bn_text(usd_bn: float) -> str:
+    """An amount in words to three significant figures: 'US$ 356 billion', 'US$ 1.42 trillion'
+    [USD bn in]."""
+    if abs(usd_bn) >= 1e3:
+        return f"US$ {usd_bn / 1e3:.3g} trillion"
+    return f"US$ {usd_bn:.3g} billion"
+
+
+def _pct(share: float) -> str:
+    """A share as a percentage to two significant figures ('0.51%', '5.5%', '40%')."""
+    return f"{100 * share:.2g}%"
+
+
+def _duration(years: float) -> str:
+    """A positive span in words: months below a year, else years to two figures."""
+    if years < 1.0:
+        months = round(years * MONTHS_PER_YEAR)
+        return "less than a month" if months < 1 else (
+            "one month" if months == 1 else f"{months} months")
+    return f"{years:.2g} years"
+
+
+def growth_words(growth_per_year: float) -> str:
+    """A yearly growth factor in words: 'doubling every year', 'growing 20% a year',
+    'growing 3.5-fold a year', 'shrinking 10% a year' [x/yr in, words out]."""
+    g = growth_per_year
+    for factor, word in ((2.0, "doubling"), (3.0, "tripling")):
+        if abs(g - factor) < 0.05:
+            return f"{word} every year"
+    if abs(g - 1.0) < 0.005:
+        return "flat from year to year"
+    if g < 1.0:
+        return f"shrinking {1.0 - g:.0%} a year"
+    if g < 2.0:
+        return f"growing {g - 1.0:.0%} a year"
+    return f"growing {g:.2g}-fold a year"
+
+
 def answer_sentence(name: str, race: RevenueRace) -> str:
-    """The chapter's answer for one scenario, chosen by whether the gap closes in time."""
-    head = (f"Under the {name} scenario, with disclosed AI revenue growing "
-            f"{race.growth_per_year:.1f} times a year, ")
+    """The chapter's answer for one scenario, chosen by whether the gap closes in time.
+
+    Parameters
+    ----------
+    name : str
+        Scenario name, as in its file (``"baseline"``).
+    race : RevenueRace
+        The scenario's race at central values.
+
+    Returns
+    -------
+    str
+        "an expensive boom rather than a bubble" when the gap closes within the hardware's
+        life, "what a bubble looks like" when it does not.
+    """
+    head = (f"Under the {name} scenario, with disclosed AI revenue "
+            f"{growth_words(race.growth_per_year)}, ")
     if race.closes:
         return (head + "the revenue gap closes within the economic life of the hardware: the "
                 f"revenue earns back what a year of accelerator purchases requires in "
-                f"{race.years_to_close:.1f} years, inside a {race.life_years:.0f}-year life. "
+                f"{race.years_to_close:.1f} years, inside a {race.life_years:.2g}-year life. "
                 "In the book's terms this is an expensive boom rather than a bubble, for as "
                 "long as the growth lasts.")
     years = ("never" if not math.isfinite(race.years_to_close)
              else f"only after {race.years_to_close:.1f} years")
     return (head + "the revenue gap does not close within the economic life of the hardware: "
-            f"by the time the accelerators are {race.life_years:.0f} years old the revenue has "
+            f"by the time the accelerators are {race.life_years:.2g} years old the revenue has "
             f"covered {race.share_over_life:.0%} of what a year of purchases requires, and it "
             f"gets there {years}. In the book's terms the spending runs ahead of what it can "
             "earn back before it wears out, which is what a bubble looks like.")
+
+
+def gap_sentence(race: RevenueRace) -> str:
+    """What one year of disclosed revenue leaves of the requirement, by the sign of the gap.
+
+    Returns
+    -------
+    str
+        The gap in US$ billion when revenue falls short, or the surplus when one year of
+        revenue already covers the requirement.
+    """
+    head = (f"The sellers that disclose their AI revenue take in "
+            f"{usd_bn_text(race.earned_usd_bn)} a year, which ")
+    if race.gap_usd_bn > 0:
+        return head + f"leaves a gap of {usd_bn_text(race.gap_usd_bn)} after one year."
+    return head + (f"already covers the requirement in one year, with "
+                   f"{usd_bn_text(-race.gap_usd_bn)} to spare.")
+
+
+def race_sentence(race: RevenueRace) -> str:
+    """The race over the hardware's life in words: revenue earned by the end of the life, its
+    share of the requirement, and when (if ever) the requirement is met.
+
+    Returns
+    -------
+    str
+        Chosen by whether the gap closes within the life, after it, or never.
+    """
+    head = (f"With that revenue {growth_words(race.growth_per_year)}, it adds up to "
+            f"{usd_bn_text(race.earned_over_life_usd_bn)} over the {race.life_years:.2g} years "
+            f"the hardware lasts, {race.share_over_life:.0%} of the requirement")
+    if not math.isfinite(race.years_to_close):
+        return head + ", and at that pace it never meets the requirement."
+    if race.closes:
+        return head + (f": the requirement is met after {race.years_to_close:.1f} years, "
+                       f"{_duration(race.life_years - race.years_to_close)} before the "
+                       "hardware wears out.")
+    return head + (f"; the requirement is met only after {race.years_to_close:.1f} years, "
+                   f"{_duration(race.years_to_close - race.life_years)} after the hardware has "
+                   "worn out.")
+
+
+def purchases_growth(nvidia: pd.DataFrame) -> float:
+    """Latest annualised NVIDIA data-centre revenue over the run-rate four quarters earlier
+    [ratio]; NaN with fewer than five quarters (:func:`aiboom.analysis.capex.nvidia_quarters`)."""
+    rr = capex.nvidia_quarters(nvidia)["run_rate_usd_bn"].to_numpy()
+    return float(rr[-1] / rr[-5]) if len(rr) >= 5 and rr[-5] > 0 else math.nan
+
+
+def generosity_sentence(race: RevenueRace, purchases_growth_per_year: float) -> str:
+    """What crediting all revenue to one year of purchases does to the answer.
+
+    Parameters
+    ----------
+    race : RevenueRace
+        The race at central values.
+    purchases_growth_per_year : float
+        Latest chip-purchase run-rate over the one a year earlier (:func:`purchases_growth`)
+        [ratio].
+
+    Returns
+    -------
+    str
+        "generous to the boom" when purchases are not falling (each later year adds at least
+        as large a requirement), with the consequence for a gap that closes or does not;
+        a caveat when purchases are falling; a plain statement when the trend is unknown.
+    """
+    credit = ("credits every disclosed dollar to a single year of chip purchases, while each "
+              "later year of purchases adds a requirement of its own")
+    if not math.isfinite(purchases_growth_per_year):
+        return f"The comparison {credit}."
+    if purchases_growth_per_year >= 1.0:
+        trend = ("purchases are still rising (NVIDIA's data-centre run-rate is "
+                 f"{purchases_growth_per_year:.2g} times what it was a year earlier)"
+                 if purchases_growth_per_year >= 1.05 else
+                 "purchases are holding at the level of a year earlier")
+        consequence = ("a gap that closes here may not close once later purchases are "
+                       "counted" if race.closes else
+                       "counting later purchases would only widen a gap that already fails "
+                       "to close")
+        return (f"The comparison is generous to the boom: it {credit}, and {trend}, so "
+                f"{consequence}.")
+    return (f"The comparison {credit}, but purchases are falling (NVIDIA's data-centre "
+            f"run-rate is {purchases_growth_per_year:.0%} of what it was a year earlier), so "
+            "later years add smaller requirements and the comparison is less generous to the "
+            "boom than it looks.")
 
 
 def verdict_word(race: RevenueRace) -> str:
@@ -312,18 +454,69 @@ def _listed(names: list[str]) -> str:
 
 
 def scenarios_sentence(answers: list[ScenarioAnswer]) -> str:
-    """Which shipped scenarios see the gap close within the hardware's life, in words."""
+    """Which shipped scenarios see the gap close within the hardware's life, in words.
+
+    Returns
+    -------
+    str
+        "every one", "none" or the scenarios on each side, by name; counts in words.
+    """
     closes = [a.name for a in answers if a.race.closes]
     fails = [a.name for a in answers if not a.race.closes]
+    n = outlook.count_word(len(answers))
+    if len(answers) == 1:
+        return (f"The revenue gap {'closes' if closes else 'does not close'} within the "
+                f"hardware's life under the only shipped scenario, {answers[0].name}.")
+    same = ": on the book's numbers the answer does not depend on which of them holds."
     if not fails:
-        return (f"The revenue gap closes within the hardware's life in every one of the "
-                f"{len(answers)} shipped scenarios.")
+        every = "both" if len(answers) == 2 else f"all {n}"
+        return (f"The revenue gap closes within the hardware's life in {every} shipped "
+                "scenarios" + same)
     if not closes:
-        return (f"The revenue gap closes within the hardware's life in none of the "
-                f"{len(answers)} shipped scenarios.")
+        none = "neither of the two" if len(answers) == 2 else f"none of the {n}"
+        return (f"The revenue gap closes within the hardware's life in {none} shipped "
+                "scenarios" + same)
     return (f"The revenue gap closes within the hardware's life under the {_listed(closes)} "
             f"{_plural(closes)}, and does not under the {_listed(fails)} {_plural(fails)}: the "
             "scenarios disagree, so the answer is a matter of which assumptions hold.")
+
+
+def race_movers_sentence(answers: list[ScenarioAnswer], baseline: str = "baseline") -> str:
+    """Which scenarios change the race itself (not only the other two clocks), in words.
+
+    Parameters
+    ----------
+    answers : list of ScenarioAnswer
+        One per scenario, the baseline among them.
+    baseline : str, default "baseline"
+        Name of the scenario the others are compared with.
+
+    Returns
+    -------
+    str
+        Names the scenarios whose race (revenue, growth, requirement, life) differs from the
+        baseline's, or says that none or all of them do.
+    """
+    def key(a: ScenarioAnswer) -> tuple[float, ...]:
+        r = a.race
+        return tuple(round(v, 9) for v in (r.earned_usd_bn, r.growth_per_year,
+                                           r.required_usd_bn, r.life_years))
+
+    base = next((a for a in answers if a.name == baseline), None)
+    others = [a for a in answers if a.name != baseline]
+    if base is None or not others:
+        return "Each scenario runs its own race."
+    movers = [a.name for a in others if key(a) != key(base)]
+    if not movers:
+        return ("None of the other shipped scenarios changes an input of the race, so they "
+                f"all run the {baseline} scenario's race and differ only on the other two "
+                "clocks.")
+    if len(movers) == len(others):
+        return ("Every other shipped scenario changes an input of the race, so each runs a "
+                "race of its own.")
+    return (f"Of the other shipped scenarios, only the {_listed(movers)} {_plural(movers)} "
+            f"{'changes' if len(movers) == 1 else 'change'} an input of the race; the rest "
+            f"run the {baseline} scenario's race and differ only on the other two clocks.")
 
 
 def _plural(names: list[str]) -> str:
@@ -336,16 +529,76 @@ def format_years(years: float) -> str:
 
 
 def payback_sentence(payback_months: float, life_years: float) -> str:
-    """Whether the central enterprise project pays back before its hardware is worn out."""
+    """Whether the generative-AI project at central inputs pays back before its hardware is
+    worn out.
+
+    Parameters
+    ----------
+    payback_months : float
+        Payback at central inputs [months]; ``inf`` when never.
+    life_years : float
+        Economic life of the accelerators [years].
+    """
     life_months = life_years * MONTHS_PER_YEAR
-    if not math.isfinite(payback_months):
-        return ("The central enterprise project never pays back within the model's horizon, "
-                "let alone within the life of its hardware.")
+    head = "With every input at its central value, the generative-AI project "
+    if not math.isfinite(payback_months) or payback_months >= kernels.PAYBACK_HORIZON_MONTHS:
+        return (head + f"does not pay back within {money.months_text(math.inf)}, let alone "
+                f"within the {life_years:.2g}-year life of its hardware.")
     if payback_months <= life_months:
-        return (f"The central enterprise project pays back in {payback_months:.0f} months, "
-                f"within the {life_months:.0f} months its hardware lasts.")
-    return (f"The central enterprise project pays back in {payback_months:.0f} months, after "
-            f"the {life_months:.0f} months its hardware lasts.")
+        return (head + f"pays back in {money.months_text(payback_months)}, within the "
+                f"{life_years:.2g}-year life of its hardware.")
+    return (head + f"pays back in {money.months_text(payback_months)}, after the "
+            f"{life_years:.2g}-year life of its hardware is over: the buyer needs a second "
+            "generation of chips before the first has paid for itself.")
+
+
+def chatbot_sentence(usd_per_query: float, break_even_share: float,
+                     paying_share: float) -> str:
+    """The third clock in words: the paying share at which subscriptions cover compute.
+
+    Parameters
+    ----------
+    usd_per_query : float
+        Cost of an average query at central inputs [USD/query].
+    break_even_share : float
+        Paying share at which subscriptions cover the compute of all users
+        (:func:`aiboom.analysis.outlook.required_conversion`); ``inf`` when none does
+        [fraction].
+    paying_share : float
+        Share of users who pay today [fraction].
+
+    Returns
+    -------
+    str
+        Chosen by whether today's paying share covers the break-even share.
+    """
+    cost = f"At a central cost of {100 * usd_per_query:.2g} US cents for an average query"
+    if not math.isfinite(break_even_share) or break_even_share > 1.0:
+        return (cost + ", subscriptions could not cover the compute even if every user paid: "
+                "on this clock the chatbot cannot earn back what its queries cost.")
+    if break_even_share <= paying_share:
+        return (cost + f", subscriptions cover the compute of all users once "
+                f"{_pct(break_even_share)} of them pay, and {_pct(paying_share)} pay today: on "
+                "this clock the chatbot already earns back what its queries cost.")
+    return (cost + f", subscriptions cover the compute of all users only once "
+            f"{_pct(break_even_share)} of them pay, against {_pct(paying_share)} today: on this "
+            "clock the chatbot does not yet earn back what its queries cost.")
+
+
+def growth_bullet(threshold: float, today: float) -> str:
+    """Summary bullet: the revenue growth at which the race flips, against today's growth."""
+    if not math.isfinite(threshold):
+        return ("The race turns on revenue growth, hardware life and the revenue each dollar "
+                "of chips requires; no growth within reach changes the answer on its own.")
+    side = "above" if today >= threshold else "below"
+    return ("The race turns on revenue growth, hardware life and the revenue each dollar of "
+            f"chips requires; the answer flips at revenue growth of {threshold:.1f} times a "
+            f"year, and the central assumption, {today:.1f} times a year, lies {side} it.")
+
+
+def rank_words(i: int) -> str:
+    """'largest', 'second largest', ... for a zero-based rank."""
+    return "largest" if i == 0 else f"{['second', 'third', 'fourth', 'fifth'][i - 1]} largest"
 
 
 # --------------------------------------------------------------------------------------------
@@ -394,6 +647,10 @@ def scenario_answer(scenario: Any, nvidia: pd.DataFrame, ai_revenue: pd.DataFram
                     ) -> ScenarioAnswer:
     """Revenue race, payback and cost per query of one scenario at central values.
 
+    The payback and the cost are those chapters 4 and 6 state
+    (:func:`aiboom.analysis.money.central_payback_months`,
+    :func:`~aiboom.analysis.money.central_usd_per_query`).
+
     Parameters
     ----------
     scenario : aiboom.scenarios.Scenario
@@ -402,12 +659,11 @@ def scenario_answer(scenario: Any, nvidia: pd.DataFrame, ai_revenue: pd.DataFram
         As for :func:`revenue_race`.
     """
     model_registry, accelerator = money.scenario_model(scenario)
-    inputs = money.central_inputs(model_registry)
-    out = kernels.reference_per_sample(inputs, accelerator)
     return ScenarioAnswer(
         name=scenario.name, title=scenario.title,
         race=revenue_race(scenario.registry, nvidia, ai_revenue),
-        payback_months=float(out["payback_months"]), usd_per_query=float(out["usd_per_query"]),
+        payback_months=money.central_payback_months(model_registry, accelerator),
+        usd_per_query=money.central_usd_per_query(model_registry, accelerator),
         break_even_usd_per_query=break_even_usd_per_query(
             model_registry, model_registry["paid_conversion_rate"].central))
 
@@ -417,19 +673,27 @@ def _finite(value: float) -> float:
     return value if math.isfinite(value) else math.nan
 
 
+def _round_sig(value: float, digits: int) -> float:
+    """``value`` to ``digits`` significant figures (NaN stays NaN)."""
+    return float(f"{value:.{digits}g}") if math.isfinite(value) else math.nan
+
+
 def scenario_table(answers: list[ScenarioAnswer]) -> pd.DataFrame:
-    """One row per scenario: the verdict and the numbers it rests on, for display; a gap that
-    never closes and a project that never pays back are left blank."""
+    """One row per scenario: the verdict and the numbers it rests on, for display, rounded to
+    what central values support (three significant figures for money, two for the cost of a
+    query, a tenth of a year, a whole month); a gap that never closes and a project that
+    never pays back are left blank."""
     return pd.DataFrame({
         "Scenario": [a.title for a in answers],
-        "Required revenue (US$ bn)": [a.race.required_usd_bn for a in answers],
-        "Gap today (US$ bn)": [a.race.gap_usd_bn for a in answers],
-        "Revenue growth (x/yr)": [a.race.growth_per_year for a in answers],
-        "Years to close": [_finite(a.race.years_to_close) for a in answers],
-        "Hardware life (years)": [a.race.life_years for a in answers],
+        "Required revenue (US$ bn)": [_round_sig(a.race.required_usd_bn, 3) for a in answers],
+        "Gap today (US$ bn)": [_round_sig(a.race.gap_usd_bn, 3) for a in answers],
+        "Revenue growth (x/yr)": [round(a.race.growth_per_year, 1) for a in answers],
+        "Years to close": [round(_finite(a.race.years_to_close), 1) for a in answers],
+        "Hardware life (years)": [round(a.race.life_years, 1) for a in answers],
         "Gap within life": [verdict_word(a.race) for a in answers],
-        "Payback (months)": [_finite(a.payback_months) for a in answers],
-        "Cost per query (US cents)": [100.0 * a.usd_per_query for a in answers],
+        "Payback (months)": [round(_finite(a.payback_months)) if math.isfinite(a.payback_months)
+                             else math.nan for a in answers],
+        "Cost per query (US cents)": [_round_sig(100.0 * a.usd_per_query, 2) for a in answers],
     })
 
 
@@ -511,7 +775,8 @@ def watch_list(race: RevenueRace, registry: Mapping[str, Assumption],
     Returns
     -------
     pandas.DataFrame
-        ``key``, ``lever``, ``unit``, ``today``, ``threshold`` [lever unit; NaN when out of
+        ``key``, ``lever``, ``quantity`` and ``subject`` (for the results manifest),
+        ``unit``, ``today``, ``threshold`` [lever unit; NaN when out of
         reach], ``answer`` (what is decided), ``holds_if`` ("above" or "below": on which side
         of the threshold the answer holds), ``holds`` (whether it holds today) and ``low``,
         ``high`` (the lever's registry range; NaN where it has no registry row).
@@ -529,6 +794,7 @@ def watch_list(race: RevenueRace, registry: Mapping[str, Assumption],
         1.0, race.growth_per_year, race.life_years)
     rows = [
         {"key": "growth", "lever": "growth of disclosed AI revenue",
+         "quantity": "growth_per_year", "subject": "disclosed ai revenue, race flips",
          "unit": "x/yr", "today": race.growth_per_year,
          "threshold": growth_needed_per_year(race.required_usd_bn, race.earned_usd_bn,
                                              race.life_years),
@@ -536,24 +802,30 @@ def watch_list(race: RevenueRace, registry: Mapping[str, Assumption],
          "holds": race.closes, "low": registry[RACE_IDS["growth"]].low,
          "high": registry[RACE_IDS["growth"]].high},
         {"key": "life", "lever": "economic life of the accelerators",
+         "quantity": "economic_life", "subject": "ai accelerator, race flips",
          "unit": "years", "today": race.life_years, "threshold": race.years_to_close,
          "answer": "the revenue gap closes within the hardware's life", "closes_high": True,
          "holds": race.closes, "low": registry[RACE_IDS["life_years"]].low,
          "high": registry[RACE_IDS["life_years"]].high},
         {"key": "earned", "lever": "disclosed AI revenue", "unit": "USD bn/yr",
+         "quantity": "revenue_usd_per_year", "subject": "disclosed ai run-rates, race flips",
          "today": race.earned_usd_bn, "threshold": earned_needed,
          "answer": "the revenue gap closes within the hardware's life", "closes_high": True,
          "holds": race.closes, "low": math.nan, "high": math.nan},
         {"key": "payback", "lever": money.prose_label(lever_label(model_registry, payback_lever)),
+         "quantity": payback_lever,
+         "subject": "generative ai, payback equal to hardware life",
          "unit": model_registry[payback_lever].unit, "today": inputs[payback_lever],
          "threshold": lever_threshold(model_out(payback_lever, "payback_months"), life_months,
                                       model_registry[payback_lever]),
-         "answer": "the enterprise project pays back within the hardware's life",
+         "answer": "the generative-AI project pays back within the hardware's life",
          "closes_high": _rises(model_out(payback_lever, "payback_months"),
                                model_registry[payback_lever], falling_is_good=True),
          "holds": payback["payback_months"] <= life_months,
          "low": model_registry[payback_lever].low, "high": model_registry[payback_lever].high},
         {"key": "cost", "lever": money.prose_label(lever_label(model_registry, cost_lever)),
+         "quantity": cost_lever,
+         "subject": "average query, subscriptions just covering compute",
          "unit": model_registry[cost_lever].unit, "today": inputs[cost_lever],
          "threshold": lever_threshold(model_out(cost_lever, "usd_per_query"), c_star,
                                       model_registry[cost_lever]),
@@ -584,7 +856,14 @@ def _fmt(value: float, unit: str) -> str:
         f"US$ {value:,.0f} billion a year" if unit == "USD bn/yr"
         else f"{value:.1f} times a year" if unit == "x/yr"
         else f"{value:.1f} years" if unit == "years"
-        else f"{value:,.3g}" if unit in {"ratio", "unitless", "count"} else f"{value:,.3g} {unit}")
+        else _sig(value) if unit in {"ratio", "unitless", "count"}
+        else f"{_sig(value)} {unit.replace('/query', ' a query').replace('/', ' per ')}")
+
+
+def _sig(value: float) -> str:
+    """Three significant figures without exponent notation ('2,000', '24,300', '0.125')."""
+    r = float(f"{value:.3g}")
+    return f"{r:,.0f}" if abs(r) >= 100 else f"{r:.3g}"
 
 
 def watch_sentence(row: Mapping[str, Any]) -> str:
@@ -654,16 +933,16 @@ def depreciation_sentence(gap_usd_bn: float, economic_years: float, accounting_y
                           year: int) -> str:
     """What the choice of life does to the builders' reported profit, by its sign."""
     if abs(gap_usd_bn) < 0.05:
-        return (f"With an economic life of {economic_years:.1f} years against an accounting "
-                f"life of {accounting_years:.1f}, the choice of life hardly changes reported "
+        return (f"With an economic life of {economic_years:.2g} years against an accounting "
+                f"life of {accounting_years:.2g}, the choice of life hardly changes reported "
                 "profit.")
     if gap_usd_bn > 0:
-        return (f"Accelerators that wear out in {economic_years:.1f} years but are written off "
-                f"over {accounting_years:.1f} flatter reported profit: in {year} the four "
+        return (f"Accelerators that wear out in {economic_years:.2g} years but are written off "
+                f"over {accounting_years:.2g} flatter reported profit: in {year} the four "
                 f"builders charged about US$ {gap_usd_bn:,.0f} billion less depreciation than "
                 "the hardware's economic life implies.")
-    return (f"Accelerators that last {economic_years:.1f} years but are written off over "
-            f"{accounting_years:.1f} understate reported profit: in {year} the four builders "
+    return (f"Accelerators that last {economic_years:.2g} years but are written off over "
+            f"{accounting_years:.2g} understate reported profit: in {year} the four builders "
             f"charged about US$ {-gap_usd_bn:,.0f} billion more depreciation than the "
             "hardware's economic life implies.")
 
@@ -745,17 +1024,67 @@ def inference_bill_usd_bn(registry: Mapping[str, Assumption], usd_per_query: flo
             * registry["queries_per_user_per_day"].central * DAYS_PER_YEAR * usd_per_query / 1e9)
 
 
+def lab_costs_sentence(pnl: pd.DataFrame, company: str = "OpenAI", year: int = 2025) -> str:
+    """A lab's reported year in words, chosen by whether its costs exceed its revenue.
+
+    Parameters
+    ----------
+    pnl : pandas.DataFrame
+        From :func:`lab_pnl` [USD bn].
+    company : str, default "OpenAI"
+    year : int, default 2025
+
+    Returns
+    -------
+    str
+        Revenue, cost of revenue and operating result, and the dollars spent per dollar taken
+        in; investors pay the difference when there is a loss.
+    """
+    v = pnl.set_index("item")["value_usd_bn"]
+    revenue, cor, loss = v["Revenue"], v["Cost of revenue"], v["Operating loss"]
+    per_dollar = v["Operating costs"] / revenue
+    head = (f"In {year} {company} recognised US$ {revenue:,.3g} billion of revenue, with a cost "
+            f"of revenue of US$ {cor:,.3g} billion and ")
+    if loss > 0:
+        return head + (f"an operating loss of US$ {loss:,.3g} billion: it spent "
+                       f"{per_dollar:.2g} dollars for each dollar it took in, and its investors "
+                       "paid the difference.")
+    return head + (f"an operating profit of US$ {-loss:,.3g} billion: it spent "
+                   f"{per_dollar:.2g} dollars for each dollar it took in, and paid its way "
+                   "from revenue.")
+
+
 def lab_sentence(pnl: pd.DataFrame) -> str:
-    """Where the modelled inference bill sits in the lab's reported costs."""
+    """Where the modelled inference bill sits in the lab's reported costs.
+
+    Parameters
+    ----------
+    pnl : pandas.DataFrame
+        From :func:`lab_pnl` [USD bn].
+
+    Returns
+    -------
+    str
+        The bill as a share of the cost of revenue when it is smaller (then what the costs
+        below the gross line do to the operating result), or as a multiple when it is larger.
+    """
     v = pnl.set_index("item")["value_usd_bn"]
     bill, cor, revenue = v["Modelled inference bill"], v["Cost of revenue"], v["Revenue"]
+    loss = v["Operating loss"]
+    below = v["Operating costs"] - cor
     if bill <= cor:
+        if loss <= 0:
+            tail = "which its revenue covered"
+        elif below >= loss:
+            tail = "which on their own exceed the operating loss"
+        else:
+            tail = f"which come to {below / loss:.0%} of the operating loss"
         return (f"The modelled bill for answering chat queries is {bill / cor:.0%} of the "
                 "reported cost of revenue, so chat serving explains only part of it; the rest "
                 "lies outside the per-query model (the API, other products and hosting "
-                "overheads), as do the training runs, research and staff below the gross line "
-                "that make up most of the operating loss.")
-    return (f"The modelled bill for answering chat queries is {bill / cor:.1f} times the "
+                "overheads), as do the training runs, research and staff below the gross line, "
+                f"{tail}.")
+    return (f"The modelled bill for answering chat queries is {bill / cor:.2g} times the "
             f"reported cost of revenue and {bill / revenue:.0%} of revenue: at these inputs the "
             "model prices queries higher than the lab reports paying for them.")
 
