@@ -89,6 +89,7 @@ FIXED_COUNTS = {
     "two things", "two chips", "two files", "three years", "two boundaries", "three times",
     "three as", "two readings", "two places", "two trends", "two fits", "two sides",
     "three clocks", "four inputs", "two ratios", "four builders",
+    "five numbers", "four charts",  # the summary page's design
 }
 WORD_PAGES = PAGES
 # A sourced figure spelled out ("nine to nine hundred times", "tenfold cheaper") is a typed

@@ -7,10 +7,10 @@ warning fails it) and look at it with a headless Chromium served from 127.0.0.1.
 from __future__ import annotations
 
 import json
-from collections import Counter
 import re
 import subprocess
 import sys
+from collections import Counter
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlparse
@@ -65,6 +65,22 @@ def test_one_quantity_has_one_value_across_the_book(site: Path):
     assert inconsistencies(rows) == []
     shared = Counter((r["quantity"], r["basis"], r["subject"]) for r in rows)
     assert sum(n > 1 for n in shared.values()) >= 5  # chapters really do share quantities
+
+
+INTRO_BASES = {"data": {"data"}, "fitted to data": {"data"}, "Monte Carlo median": {"median"},
+               "central inputs": {"central"}}
+
+
+def test_intro_key_results_state_each_numbers_basis(site: Path):
+    """The introduction's table says how each number was obtained, as its record does."""
+    records = {r["name"]: r for r in json.loads((site / "results.json").read_text())["results"]}
+    rows = [line for line in (ROOT / "book" / "intro.md").read_text().splitlines()
+            if line.startswith("| ") and "glue:text" in line]
+    assert len(rows) >= 10
+    for row in rows:
+        cells = [c.strip() for c in row.strip("|").split(" | ")]
+        name = re.search(r"::(\w+):", cells[1]).group(1)
+        assert records[name]["basis"] in INTRO_BASES[cells[2]], (name, cells[2])
 
 
 def test_every_glue_reference_in_prose_exists():

@@ -172,19 +172,26 @@ def _theme() -> alt.theme.ThemeConfig:
     }
 
 
-def figure(chart: alt.TopLevelMixin, *, caption: str, source: str, alt_text: str
-           ) -> alt.TopLevelMixin:
+def figure(chart: alt.TopLevelMixin, *, caption: str, source: str, alt_text: str,
+           glue: str | None = None) -> alt.TopLevelMixin:
     """Attach caption, source line and alt text to a chart (rendered by :func:`render_html`).
 
-    The alt text also becomes the Vega-Lite ``description`` (the SVG's ARIA label).
+    The alt text also becomes the Vega-Lite ``description`` (the SVG's ARIA label). With
+    ``glue``, the finished figure is also glued under that name, so that another page (the
+    summary) can show the very same chart with ``{glue:figure}``.
     """
     for field, text in (("caption", caption), ("source", source), ("alt_text", alt_text)):
         if not text or not text.strip():
             raise ValueError(f"figure needs a non-empty {field}")
-    return chart.properties(
+    out = chart.properties(
         description=alt_text,
         usermeta={"aiboom": {"caption": caption, "source": source, "alt": alt_text}},
     )
+    if glue:
+        from myst_nb import glue as myst_glue
+
+        myst_glue(glue, out, display=False)
+    return out
 
 
 def _static_svg(spec: dict) -> str:
