@@ -72,7 +72,10 @@ def test_workload_bill_by_hand():
     prices = pd.DataFrame({
         "vendor": ["V"], "model": ["m"], "from_date": [pd.NaT], "to_date": [pd.NaT],
         "input_usd_per_m": [2.0], "output_usd_per_m": [8.0], "cached_input_usd_per_m": [0.5],
-        "tier": ["frontier"], "release_date": [pd.NaT], "source_key": ["x"]})
+        "tier": ["frontier"], "release_date": [pd.NaT], "source_key": ["x"],
+        "price_tier": ["standard"], "duplicate_of": [None], "retired": [pd.NaT],
+        "retired_source": [None]})
+    prices.attrs["meta"] = {"as_of": "2026-11-27"}
     w = outlook.create_workload(REGISTRY)
     bills = outlook.workload_bills(prices, REGISTRY).set_index("group")
     per_query = (w.input_tokens * (1 - w.cached_input_share + w.cached_input_share * 0.25) * 2.0
@@ -90,6 +93,85 @@ def test_workload_bill_by_hand():
 def test_current_prices_drop_expired_rows():
     cur = outlook.current_prices(data.api_prices())
     assert cur["to_date"].isna().all() and len(cur) > 0
+
+
+def _table(**rows: list) -> pd.DataFrame:
+    """A small price table with the columns of data/api_prices.csv, dated 2026-11-27."""
+    n = len(rows["model"])
+    base = {"vendor": ["V"] * n, "from_date": [pd.NaT] * n, "to_date": [pd.NaT] * n,
+            "input_usd_per_m": [1.0] * n, "output_usd_per_m": [4.0] * n,
+            "cached_input_usd_per_m": [np.nan] * n, "tier": ["frontier"] * n,
+            "release_date": [pd.NaT] * n, "source_key": ["x"] * n,
+            "price_tier": ["standard"] * n, "duplicate_of": [None] * n, "retired": [pd.NaT] * n,
+            "retired_source": [None] * n}
+    base.update(rows)
+    df = pd.DataFrame(base)
+    for col in ("from_date", "to_date", "release_date", "retired"):
+        df[col] = pd.to_datetime(df[col])
+    df.attrs["meta"] = {"as_of": "2026-11-27"}
+    return df
+
+
+def test_like_with_like_drops_retired_duplicate_premium_and_stale_rows():
+    df = _table(model=["keep", "gone", "going", "pro", "preview", "old", "new"],
+                retired=[None, "2026-01-05", "2026-12-11", None, None, None, None],
+                price_tier=["standard"] * 3 + ["premium"] + ["standard"] * 3,
+                duplicate_of=[None] * 4 + ["keep", None, None],
+                to_date=[None] * 5 + ["2026-09-01", None],
+                from_date=[None] * 6 + ["2026-09-01"])
+    df.loc[df["model"] == "new", "model"] = "old"  # the same model, re-priced
+    got = outlook.like_with_like_prices(df)
+    assert list(got["model"]) == ["keep", "going", "old"]
+    assert got.loc[got["model"] == "old", "from_date"].iloc[0] == pd.Timestamp("2026-09-01")
+    # on an earlier day the retired model was on sale and the old price in effect
+    early = outlook.like_with_like_prices(df, pd.Timestamp("2025-06-01"))
+    assert list(early["model"]) == ["keep", "gone", "going", "old"]
+    assert early.loc[early["model"] == "old", "to_date"].iloc[0] == pd.Timestamp("2026-09-01")
+    assert list(outlook.like_with_like_prices(df, price_tier="premium")["model"]) == ["pro"]
+
+
+def test_like_with_like_refuses_two_prices_for_one_model():
+    df = _table(model=["m", "m"])
+    with pytest.raises(ValueError, match="more than one price"):
+        outlook.like_with_like_prices(df)
+
+
+def test_median_list_price_counts_each_model_once():
+    df = _table(model=["a", "a-preview", "b", "b-pro", "c"],
+                output_usd_per_m=[10.0, 10.0, 20.0, 200.0, 30.0],
+                duplicate_of=[None, "a", None, None, None],
+                price_tier=["standard"] * 3 + ["premium", "standard"])
+    assert outlook.median_list_price(df) == 20.0
+    assert df["output_usd_per_m"].median() == 20.0  # the naive median counts a-preview, b-pro
+    df2 = df.assign(retired=pd.to_datetime([None, None, None, None, "2025-01-01"]))
+    assert outlook.median_list_price(df2) == 15.0
+
+
+def test_the_shipped_table_is_like_with_like():
+    prices = data.api_prices()
+    assert outlook.prices_as_of(prices) == pd.Timestamp(prices.attrs["meta"]["as_of"])
+    cur = outlook.like_with_like_prices(prices)
+    assert not cur.duplicated(["vendor", "model"]).any()
+    assert (cur["price_tier"] == "standard").all() and cur["duplicate_of"].isna().all()
+    assert (cur["retired"].isna() | (cur["retired"] > outlook.prices_as_of(prices))).all()
+    # OpenAI's pro and deep-research variants are premium (DeepSeek's V4-Pro is a model of its own)
+    assert not cur["model"].str.contains(r"^(?:gpt-[\d.]+|o\d)-pro$|deep-research").any()
+    # every duplicate names a model of the table, and every retired date names its source
+    assert set(prices["duplicate_of"].dropna()) <= set(prices["model"])
+    assert (prices["retired"].isna() == prices["retired_source"].isna()).all()
+
+
+def test_dated_prices_leave_out_premium_and_repeats():
+    df = _table(model=["a", "a-pro", "b", "b-alias"],
+                from_date=["2024-01-01", "2024-01-01", "2025-01-01", "2025-01-01"],
+                price_tier=["standard", "premium", "standard", "standard"],
+                duplicate_of=[None, None, None, "b"], retired=["2025-06-01", None, None, None])
+    assert list(outlook.dated_prices(df)["model"]) == ["a", "b"]  # history keeps retired ones
+
+
+def test_date_text():
+    assert outlook.date_text(pd.Timestamp("2026-11-27")) == "27 November 2026"
+    assert outlook.date_text(pd.Timestamp("2026-02-05")) == "5 February 2026"
 
 
 # ------------------------------------------------------------------------------ hardware
@@ -137,7 +219,8 @@ def test_accelerator_price_uses_the_own_row_or_the_rental_ratio():
 def test_frontier_price_trend_recovers_a_synthetic_halving():
     dates = pd.to_datetime(["2022-01-01", "2023-01-01", "2024-01-01", "2025-01-01"])
     prices = pd.DataFrame({"tier": "frontier", "from_date": dates, "release_date": pd.NaT,
-                           "output_usd_per_m": [80.0, 40.0, 20.0, 10.0]})
+                           "output_usd_per_m": [80.0, 40.0, 20.0, 10.0],
+                           "price_tier": "standard", "duplicate_of": None})
     fit = outlook.frontier_price_trend(prices)
     assert fit.growth_per_year == pytest.approx(0.5, rel=1e-3)
 

@@ -298,7 +298,13 @@ def ai_revenue() -> pd.DataFrame:
 
 @cache
 def api_prices() -> pd.DataFrame:
-    """API list prices per million tokens over time (``data/api_prices.csv``)."""
+    """API list prices per million tokens over time (``data/api_prices.csv``).
+
+    Every row the table holds, retired models, premium variants and repeated rows included;
+    ``attrs["meta"]["as_of"]`` is the day the prices were taken. Compare prices like with
+    like through :func:`aiboom.analysis.outlook.like_with_like_prices` (one standard price per
+    model on sale on that day) and :func:`aiboom.analysis.outlook.median_list_price`.
+    """
     return load_table("api_prices")
 
 

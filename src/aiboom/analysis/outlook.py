@@ -58,6 +58,11 @@ __all__ = [
     "chart_workload_bills",
     "create_workload",
     "current_prices",
+    "date_text",
+    "dated_prices",
+    "like_with_like_prices",
+    "median_list_price",
+    "prices_as_of",
     "decade_ticks",
     "frontier_price_trend",
     "generation_gain",
@@ -219,6 +224,80 @@ def current_prices(api_prices: pd.DataFrame) -> pd.DataFrame:
     return api_prices[api_prices["to_date"].isna()].reset_index(drop=True)
 
 
+def prices_as_of(api_prices: pd.DataFrame) -> pd.Timestamp:
+    """The day the price table was taken (``as_of`` of ``data/api_prices.meta.yml``).
+
+    Falls back to the latest date in the table when the frame carries no metadata.
+    """
+    meta = api_prices.attrs.get("meta") or {}
+    if meta.get("as_of"):
+        return pd.Timestamp(meta["as_of"])
+    dates = pd.concat([api_prices[c] for c in ("from_date", "release_date")]).dropna()
+    return pd.Timestamp(dates.max())
+
+
+def date_text(day: pd.Timestamp) -> str:
+    """A date as the prose writes it.
+
+    >>> date_text(pd.Timestamp("2026-11-27"))
+    '27 November 2026'
+    """
+    return f"{day.day} {day:%B %Y}"
+
+
+def like_with_like_prices(api_prices: pd.DataFrame, as_of: pd.Timestamp | None = None, *,
+                          tier: str | None = None, price_tier: str = "standard"
+                          ) -> pd.DataFrame:
+    """Prices that compare like with like: one row per model on sale, standard tiers apart.
+
+    Parameters
+    ----------
+    api_prices : pandas.DataFrame
+        ``data/api_prices.csv``.
+    as_of : pandas.Timestamp, optional
+        Day of the comparison; the table's own date (:func:`prices_as_of`) when omitted.
+    tier : str, optional
+        Capability tier to keep ("frontier", "mid", "small"); every tier when omitted.
+    price_tier : str, default "standard"
+        "standard" list prices, or the "premium" pro and deep-research variants.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows whose price is in effect on ``as_of`` (``from_date`` empty or not after it,
+        ``to_date`` empty or after it), of models not retired by then (``retired`` empty or
+        after it), that are not a repeat of another row (``duplicate_of`` empty), in the
+        price tier asked for; one row per vendor and model.
+    """
+    day = prices_as_of(api_prices) if as_of is None else pd.Timestamp(as_of)
+    df = api_prices
+    keep = ((df["from_date"].isna() | (df["from_date"] <= day))
+            & (df["to_date"].isna() | (df["to_date"] > day))
+            & (df["retired"].isna() | (df["retired"] > day))
+            & df["duplicate_of"].isna() & (df["price_tier"] == price_tier))
+    if tier is not None:
+        keep &= df["tier"] == tier
+    out = df[keep]
+    if out.duplicated(["vendor", "model"]).any():
+        raise ValueError("more than one price in effect for: " + ", ".join(
+            out.loc[out.duplicated(["vendor", "model"]), "model"]))
+    return out.reset_index(drop=True)
+
+
+def median_list_price(api_prices: pd.DataFrame, tier: str = "frontier",
+                      column: str = "output_usd_per_m", as_of: pd.Timestamp | None = None
+                      ) -> float:
+    """Median list price of one capability tier, like with like (:func:`like_with_like_prices`).
+
+    Returns
+    -------
+    float
+        Median of ``column`` over the standard-price models of ``tier`` on sale on ``as_of``
+        [USD/Mtoken].
+    """
+    return float(like_with_like_prices(api_prices, as_of, tier=tier)[column].median())
+
+
 def _bill(w: Workload, usd_per_m_input: ArrayLike, usd_per_m_output: ArrayLike,
           cached_ratio: ArrayLike) -> np.ndarray | float:
     return w.queries_per_month * inference.usd_per_query(
@@ -241,7 +320,7 @@ def workload_bills(api_prices: pd.DataFrame, registry: Mapping[str, Assumption]
     Returns
     -------
     pandas.DataFrame
-        One row per current model: ``group`` ("Frontier tier", "Mid tier", "Small tier"),
+        One row per model on sale: ``group`` ("Frontier tier", "Mid tier", "Small tier"),
         ``model``, ``vendor``, ``bill_usd_per_month`` [USD/month], ``bill_low``,
         ``bill_high`` (equal to the bill) ; then two rows at registry prices, "Frontier
         (registry)" and "Open model (registry discount)", whose ``bill_low``/``bill_high``
@@ -255,7 +334,7 @@ def workload_bills(api_prices: pd.DataFrame, registry: Mapping[str, Assumption]
     the discount :math:`\delta`, on input and output alike.
     """
     w = create_workload(registry)
-    cur = current_prices(api_prices)
+    cur = like_with_like_prices(api_prices)
     ratio = (cur["cached_input_usd_per_m"] / cur["input_usd_per_m"]).fillna(
         w.cached_input_price_ratio)
     bills = _bill(w, cur["input_usd_per_m"].to_numpy(), cur["output_usd_per_m"].to_numpy(),
@@ -553,15 +632,34 @@ def chart_intervals(df: pd.DataFrame, *, label: str, low: str, mid: str, high: s
 # --------------------------------------------------------------------------------------------
 
 
+def dated_prices(api_prices: pd.DataFrame, tier: str = "frontier",
+                 price_tier: str = "standard") -> pd.DataFrame:
+    """Dated list prices of one tier, each model's price once: the points of a price trend.
+
+    A price is dated by ``from_date``, else ``release_date``; undated rows, repeats of another
+    row (``duplicate_of``) and other price tiers are left out. Retired models stay: a trend
+    is a history.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The kept rows with a ``date`` column, sorted by it.
+    """
+    df = api_prices[(api_prices["tier"] == tier) & (api_prices["price_tier"] == price_tier)
+                    & api_prices["duplicate_of"].isna()].copy()
+    df["date"] = df["from_date"].fillna(df["release_date"])
+    return df.dropna(subset=["date"]).sort_values("date", ignore_index=True)
+
+
 def frontier_price_trend(api_prices: pd.DataFrame, tier: str = "frontier",
                          confidence: float = 0.9) -> training.TrendFit:
-    """Exponential trend of output-token list prices of one tier, by date of the price.
+    """Exponential trend of standard output-token list prices of one tier, by date of the price.
 
     Parameters
     ----------
     api_prices : pandas.DataFrame
-        ``data/api_prices.csv``; a price is dated by ``from_date``, else ``release_date``;
-        undated rows are left out.
+        ``data/api_prices.csv``; the points are :func:`dated_prices` (standard prices, each
+        model once, dated rows only).
     tier : str, default "frontier"
         Tier fitted.
     confidence : float, default 0.9
@@ -572,9 +670,7 @@ def frontier_price_trend(api_prices: pd.DataFrame, tier: str = "frontier",
     aiboom.training.TrendFit
         ``growth_per_year`` below one means prices fall [x/yr].
     """
-    df = api_prices[api_prices["tier"] == tier].copy()
-    df["date"] = df["from_date"].fillna(df["release_date"])
-    df = df.dropna(subset=["date"])
+    df = dated_prices(api_prices, tier)
     return training.fit_log_linear_trend(df["date"], df["output_usd_per_m"], confidence)
 
 
@@ -1099,6 +1195,8 @@ def chip_query_sentences(first: str, last: str, wh_first: float, wh_last: float,
         Price of one GPU-hour of each chip [USD/h].
     """
     def change(a: float, b: float) -> str:
+        if abs(a / b - 1.0) < 0.05:
+            return "about the same"
         return f"{a / b:.2g} times less" if a > b else f"{b / a:.2g} times more"
 
     out = (f"The same query takes {wh_first:.2g} watt-hours on the {first} and {wh_last:.2g} on "
@@ -1113,19 +1211,156 @@ def chip_query_sentences(first: str, last: str, wh_first: float, wh_last: float,
 
 
 def frontier_fall_sentence(fall: float, p5: float, p95: float) -> str:
-    """What the fitted fall of frontier prices says, chosen by its confidence interval.
+    """What the fitted fall of frontier prices says, chosen by the fall and its interval.
 
-    ``p5`` and ``p95`` bound the yearly fall [x/yr]; a bound at or below one means the interval
-    includes no fall at all (or a rise).
+    Parameters
+    ----------
+    fall : float
+        Fitted yearly fall of frontier list prices; below one is a rise [x/yr].
+    p5, p95 : float
+        Bounds of its ninety per cent confidence interval [x/yr]; a bound at or below one
+        means the interval includes no fall at all (or a rise).
     """
     lo, hi = min(p5, p95), max(p5, p95)
-    interval = (f"a fall of only {fall:.2g}-fold a year, with a ninety per cent confidence "
-                f"interval from {lo:.2g} to {hi:.2g}")
+    ci = f"ninety per cent confidence interval of the fit from {lo:.2g} to {hi:.2g}"
+    if fall <= 1.0:
+        return (f"no fall at all: the fitted yearly change is a {fall:.2g}-fold fall, that is, "
+                f"a rise ({ci}).\nEach new frontier model launches at or above the price of "
+                "the last.")
+    interval = f"a fall of only {fall:.2g}-fold a year, with a {ci}"
     if lo <= 1.0:
         return (interval + ", an interval that includes no fall at all.\nEach new frontier "
                 "model launches at roughly the price of the last.")
     return (interval + ": frontier prices do fall, but more slowly than the price of a fixed "
             "capability.")
+
+
+def frontier_lead_sentence(frontier_fall: float, constant_decline: float) -> str:
+    """Whether the frontier's price has fallen as fast as the price of a fixed capability.
+
+    Parameters
+    ----------
+    frontier_fall : float
+        Fitted yearly fall of frontier list prices [x/yr].
+    constant_decline : float
+        Yearly fall of the price of a fixed capability (registry central) [x/yr].
+    """
+    if frontier_fall < constant_decline:
+        return "The price of the *frontier* has not collapsed."
+    return "The price of the *frontier* has fallen at least as fast."
+
+
+def ratio_phrase(ratio: float) -> str:
+    """How a first amount compares with a second that is ``ratio`` times smaller, in words.
+
+    >>> ratio_phrase(12.3)
+    '12 times less'
+    >>> ratio_phrase(1.1)
+    'about the same'
+    """
+    if ratio >= 1.5:
+        return f"{ratio:.2g} times less"
+    if ratio > 1.0 / 1.5:
+        return "about the same"
+    return f"{1.0 / ratio:.2g} times more"
+
+
+def every_years_phrase(years: float) -> str:
+    """A period in years after "every", in words.
+
+    >>> every_years_phrase(2.0)
+    'every two years'
+    >>> every_years_phrase(1.0)
+    'every year'
+    """
+    if abs(years - 1.0) < 0.05:
+        return "every year"
+    if abs(years - round(years)) < 0.05:
+        return f"every {count_word(int(round(years)))} years"
+    return f"every {years:.2g} years"
+
+
+def sig_text(value: float, digits: int = 2) -> str:
+    """A number rounded to ``digits`` significant figures, written out without an exponent.
+
+    >>> sig_text(0.000981), sig_text(1512.0), sig_text(9.712)
+    ('0.00098', '1,500', '9.7')
+    """
+    if value == 0 or not math.isfinite(value):
+        return f"{value:g}"
+    exponent = math.floor(math.log10(abs(value)))
+    decimals = max(digits - 1 - exponent, 0)
+    rounded = round(value, digits - 1 - exponent)
+    return f"{rounded:,.{decimals}f}"
+
+
+def final_gap_sentences(final_year: int, same_cents: float, reasoning_cents: float) -> str:
+    """Price of a plain answer at today's capability against a frontier answer with reasoning
+    at the end of the price paths, and what the gap means, in words.
+
+    Parameters
+    ----------
+    final_year : int
+        Last year of the paths [year].
+    same_cents : float
+        Price of a plain answer at today's frontier capability then (median) [US cents].
+    reasoning_cents : float
+        Price of a frontier answer with reasoning then (fitted trend) [US cents].
+    """
+    gap = reasoning_cents / same_cents
+    head = (f"If both trends hold until {final_year}, a plain answer at today's frontier "
+            f"capability will cost about {sig_text(same_cents)} US cents")
+    if gap >= 1.5:
+        return (head + f", while the frontier answer with reasoning will still cost "
+                f"{sig_text(reasoning_cents)} cents, {sig_text(gap)} times as much.\n"
+                "The gap is the choice every buyer faces.\n"
+                "Whoever can do the job with yesterday's capability will find it almost free; "
+                "whoever insists on the frontier, and on reasoning, will see the price of every "
+                "answer fall far more slowly.")
+    return (head + f", and the frontier answer with reasoning about {sig_text(reasoning_cents)} "
+            "cents: on these trends the frontier, even with reasoning, costs little more "
+            "than yesterday's capability.")
+
+
+def decline_bullet(constant_decline: float, frontier_fall: float) -> str:
+    """The closing bullet on prices: fixed capability against the frontier, in words.
+
+    Parameters
+    ----------
+    constant_decline : float
+        Yearly fall of the price of a fixed capability (registry central) [x/yr].
+    frontier_fall : float
+        Fitted yearly fall of frontier list prices [x/yr].
+    """
+    head = f"The price of a fixed capability falls about {constant_decline:.2g}-fold a year"
+    tail = "reasoning multiplies the tokens of every answer."
+    if frontier_fall <= 1.0:
+        return head + ", but the frontier's price does not fall at all, and " + tail
+    if frontier_fall < constant_decline:
+        return (head + f", but the frontier's price only about {frontier_fall:.2g}-fold, and "
+                + tail)
+    return (head + f", and the frontier's price as fast or faster ({frontier_fall:.2g}-fold); "
+            "but " + tail)
+
+
+def chip_bullet(wh_first: float, wh_last: float, cost_first: float, cost_last: float) -> str:
+    """Whether energy and cost per query both fall from the oldest to the newest chip.
+
+    Parameters
+    ----------
+    wh_first, wh_last : float
+        Energy per query on the oldest and newest chip (medians) [Wh].
+    cost_first, cost_last : float
+        Hardware cost per query on them (medians) [any one currency unit].
+    """
+    energy, cost = wh_last < wh_first, cost_last < cost_first
+    if energy and cost:
+        return "energy and cost per query fall with it"
+    if energy:
+        return "energy per query falls with it, but not every newer chip answers more cheaply"
+    if cost:
+        return "cost per query falls with it, but not the energy per query"
+    return "yet neither the energy nor the cost per query falls on the newest chip"
 
 
 _NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
