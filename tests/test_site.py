@@ -19,7 +19,8 @@ import nbformat
 import pytest
 from conftest import ROOT
 
-from aiboom.results import BASES, inconsistencies
+from aiboom.results import BASES, inconsistencies, read_results
+from aiboom.scenarios import SHIPPED_SCENARIOS
 
 pytestmark = pytest.mark.book
 
@@ -65,6 +66,12 @@ def test_one_quantity_has_one_value_across_the_book(site: Path):
     assert inconsistencies(rows) == []
     shared = Counter((r["quantity"], r["basis"], r["subject"]) for r in rows)
     assert sum(n > 1 for n in shared.values()) >= 5  # chapters really do share quantities
+    # The other shipped scenarios' chapters, executed for the scenarios page, agree too.
+    for folder in sorted((ROOT / "book" / "generated").iterdir()):
+        if folder.name in SHIPPED_SCENARIOS and folder.name != "baseline":
+            rows = [r for f in sorted(folder.glob("*.results.jsonl")) for r in read_results(f)]
+            assert rows, folder
+            assert inconsistencies(rows) == [], folder.name
 
 
 INTRO_BASES = {"data": {"data"}, "fitted to data": {"data"}, "Monte Carlo median": {"median"},
