@@ -33,7 +33,6 @@ __all__ = [
     "CENTS_PER_USD",
     "DAYS_PER_YEAR",
     "HISTOGRAM_MIN_SHARE",
-    "MODEL_COLOUR",
     "MONTHS_PER_YEAR",
     "REFERENCE_USERS",
     "TOKENS_PER_MILLION",
@@ -60,7 +59,6 @@ __all__ = [
     "cost_against_users",
     "create_serving_setup",
     "cumulative_spend",
-    "current_frontier_prices",
     "decode_cost_by_accelerator",
     "histogram_frame",
     "implied_token_cost",
@@ -79,6 +77,25 @@ __all__ = [
     "served_models",
     "serving_peak_flop_per_s",
     "subscription_products",
+    "accelerator_ids_by_label",
+    "bandwidth_lead",
+    "batch_doubling_sentence",
+    "count_word",
+    "current_price_lead",
+    "doubling_gain",
+    "frontier_over_small_sentence",
+    "electricity_sentences",
+    "factor_comparison",
+    "list_price_sentence",
+    "lopsided_sentence",
+    "newer_not_cheaper_sentence",
+    "reasoning_tokens_sentence",
+    "serving_decides_sentence",
+    "subscriber_margin_sentence",
+    "summary_cost_sentence",
+    "times_phrase",
+    "training_bill_sentence",
+    "users_in_words",
 ]
 
 #: User counts on the cost-against-users charts, 10,000 to 1 billion [users].
@@ -92,8 +109,6 @@ BATCH_SIZES: np.ndarray = 2.0 ** np.arange(10)
 HISTOGRAM_MIN_SHARE = 1.0e-4
 #: Head room of the break-even chart above the larger training cost [ratio].
 BREAKEVEN_Y_HEADROOM = 2.0
-#: Colour of the model's own cost or spend on charts that also show vendors [hex].
-MODEL_COLOUR = "#555555"
 #: US cents per US dollar [cents/USD].
 CENTS_PER_USD = 100.0
 #: Mean days in a year [days/yr].
@@ -750,12 +765,6 @@ def api_price_points(api_prices: pd.DataFrame, tier: str = "frontier") -> pd.Dat
             .sort_values(["date", "vendor", "model"], ignore_index=True))
 
 
-def current_frontier_prices(api_prices: pd.DataFrame, tier: str = "frontier") -> pd.DataFrame:
-    """List prices still in effect (no end date) for one tier, dated or not."""
-    df = api_prices[(api_prices["tier"] == tier) & api_prices["to_date"].isna()]
-    return df[["vendor", "model", "output_usd_per_m", "input_usd_per_m"]].reset_index(drop=True)
-
-
 def price_cost_margin(price_usd_per_m: ArrayLike, cost_usd_per_m: ArrayLike
                       ) -> np.ndarray | float:
     r"""
@@ -1136,3 +1145,427 @@ def median_markers(values: Sequence[float], scale: float = 1.0,
     """
     return pd.DataFrame({"x": list(values),
                          "label": [f"{v * scale:.2f}{unit}" for v in values]})
+
+
+# --------------------------------------------------------------------------------------------
+# Computed sentences: each claim of the chapter chosen by the numbers it depends on
+# --------------------------------------------------------------------------------------------
+
+_COUNT_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+                "ten", "eleven", "twelve")
+
+
+def count_word(n: int) -> str:
+    """A count as the prose writes it: words up to twelve, digits above.
+
+    >>> count_word(7), count_word(26)
+    ('seven', '26')
+    """
+    n = int(n)
+    return _COUNT_WORDS[n] if 0 <= n < len(_COUNT_WORDS) else f"{n:,}"
+
+
+def accelerator_ids_by_label(accelerators: pd.DataFrame) -> dict[str, str]:
+    """Chart label (:func:`accelerator_label`) to the chip's id in ``data/accelerators.csv``."""
+    return {accelerator_label(n): i for n, i in zip(accelerators["name"], accelerators["id"],
+                                                   strict=True)}
+
+
+def newer_not_cheaper_sentence(by_chip: pd.DataFrame, tb_per_s_per_usd_hour: pd.Series) -> str:
+    """Whether a newer accelerator can cost more per token than an older one, with an example.
+
+    Parameters
+    ----------
+    by_chip : pandas.DataFrame
+        One model's rows of :func:`decode_cost_by_accelerator`: ``accelerator``, ``year`` and
+        ``usd_per_m_tokens`` [USD/Mtoken].
+    tb_per_s_per_usd_hour : pandas.Series
+        :func:`bandwidth_per_rental_usd`, indexed by the same labels [TB/s per USD/h].
+
+    Returns
+    -------
+    str
+        One sentence. Where some chip released in a later year costs more per token than one
+        released earlier, it names the pair with the largest cost ratio; otherwise it says that
+        each newer chip is cheaper.
+    """
+    rows = list(zip(by_chip["accelerator"], by_chip["year"], by_chip["usd_per_m_tokens"],
+                    strict=True))
+    pairs = [(new_cost / old_cost, new, new_year, old, old_year)
+             for old, old_year, old_cost in rows for new, new_year, new_cost in rows
+             if new_year > old_year and new_cost > old_cost]
+    if not pairs:
+        return ("Here each newer accelerator is also cheaper per token than every older one: "
+                "memory bandwidth has grown faster than rent.")
+    ratio, new, new_year, old, old_year = max(pairs)
+    because = (", because it buys less memory bandwidth per dollar of rent"
+               if tb_per_s_per_usd_hour[new] < tb_per_s_per_usd_hour[old] else "")
+    return (f"Newer is not automatically cheaper per token: the {new} ({new_year}) costs "
+            f"{ratio:.2g} times as much per token as the {old} ({old_year}){because}.")
+
+
+def bandwidth_lead(cheapest_tb_per_s_per_usd: float, dearest_tb_per_s_per_usd: float) -> str:
+    """Lead of the sentence comparing bandwidth per rental dollar of the cheapest and dearest chip.
+
+    Parameters
+    ----------
+    cheapest_tb_per_s_per_usd, dearest_tb_per_s_per_usd : float
+        Memory bandwidth per rental dollar of the chips cheapest and dearest per token
+        [TB/s per USD/h].
+
+    Returns
+    -------
+    str
+        A clause ending in a colon, ahead of the two numbers.
+    """
+    if cheapest_tb_per_s_per_usd > dearest_tb_per_s_per_usd:
+        return ("Because decoding waits on memory, what decides the ranking is memory "
+                "bandwidth bought per dollar of rent:")
+    return ("Memory bandwidth bought per dollar of rent does not decide the ranking on its own "
+            "here, because the arithmetic limits some chips first:")
+
+
+def doubling_gain(sweep: pd.DataFrame) -> float:
+    """Smallest gain in throughput, over the models, from the first doubling of the batch.
+
+    Parameters
+    ----------
+    sweep : pandas.DataFrame
+        :func:`roofline_sweep` (``model``, ``batch_size``, ``tokens_per_s_per_gpu``).
+
+    Returns
+    -------
+    float
+        Minimum over models of throughput at the second-smallest batch over throughput at the
+        smallest [ratio]; 2 when a doubling of the batch doubles the output.
+    """
+    table = sweep.pivot(index="batch_size", columns="model", values="tokens_per_s_per_gpu")
+    table = table.sort_index()
+    return float((table.iloc[1] / table.iloc[0]).min())
+
+
+def batch_doubling_sentence(bounds_at_smallest: Sequence[str], gain: float) -> str:
+    """What a small batch is limited by, and what doubling it does to output.
+
+    Parameters
+    ----------
+    bounds_at_smallest : sequence of str
+        ``bound`` of each model at the smallest batch ("memory" or "compute").
+    gain : float
+        :func:`doubling_gain` of the batch [ratio].
+
+    Returns
+    -------
+    str
+        One sentence.
+    """
+    if any(b != "memory" for b in bounds_at_smallest):
+        return ("Even a single conversation keeps some model's arithmetic busy, so for it a "
+                "larger batch adds little output.")
+    lead = ("At small batches every model is memory-bound, waiting on reads of its weights "
+            "rather than on arithmetic")
+    if gain >= 1.8:
+        return lead + ", and doubling the batch nearly doubles the output for the same cost."
+    return (lead + f", yet doubling the batch raises the output by only {gain - 1:.0%}, "
+            "because each conversation adds its own cache to read.")
+
+
+def subscriber_margin_sentence(typical_p50: float, heavy_p5: float, heavy_p50: float) -> str:
+    """What the margins at a flat price say about typical and heavy subscribers.
+
+    Parameters
+    ----------
+    typical_p50 : float
+        Median margin on a typical subscriber [fraction of revenue].
+    heavy_p5, heavy_p50 : float
+        5th percentile and median margin on a heavy reasoning user [fraction of revenue].
+
+    Returns
+    -------
+    str
+        One or two sentences.
+    """
+    if typical_p50 <= 0:
+        head = ("Even so the result is a different kind of business: even the typical "
+                "subscriber costs more in compute than they pay")
+    elif heavy_p50 < 0:
+        head = ("Even so the result is a different kind of business: the typical subscriber is "
+                "profitable, the heavy user costs more to serve than they pay")
+    else:
+        head = ("Even so the result is a different kind of business: both subscribers are "
+                "profitable at the median, but the heavy user leaves far less margin")
+    head += ", and a flat price hands the bill for heavy use to the seller."
+    if heavy_p50 >= 0 and heavy_p5 < 0:
+        head += " In the costlier draws the heavy user loses money."
+    elif heavy_p5 >= 0:
+        head += " Across the interval even the heavy user pays for their compute."
+    return head
+
+
+def list_price_sentence(price_cost_ratio_p5: float, price_cost_ratio_p50: float) -> str:
+    """Whether list prices cover the hardware cost of a token, and where that points.
+
+    Parameters
+    ----------
+    price_cost_ratio_p5, price_cost_ratio_p50 : float
+        Median frontier output price over the model's cost: at the cost's 95th percentile
+        and at its median [ratio].
+
+    Returns
+    -------
+    str
+        One sentence.
+    """
+    if price_cost_ratio_p5 >= 2.0:
+        return ("Per token, selling at list prices covers the hardware with room to spare, so "
+                "wherever AI companies lose money, the price of a token is not the first place "
+                "to look: free use, flat-price subscriptions and training are.")
+    if price_cost_ratio_p50 > 1.0:
+        return ("Per token, selling at list prices covers the hardware at the median cost, "
+                "but not with room to spare across the range, so the price of a token is one "
+                "place AI companies can lose money, beside free use, flat-price subscriptions "
+                "and training.")
+    return ("Per token, selling at list prices does not even cover the hardware at the median "
+            "cost, so the price of a token is the first place to look for losses.")
+
+
+def current_price_lead(n_models: int) -> str:
+    """Start of the sentence stating the median standard price of the frontier-tier models on
+    sale, ending where the price follows.
+
+    >>> current_price_lead(1)
+    'The one frontier-tier model on sale today has a standard output price of'
+    """
+    if n_models == 1:
+        return "The one frontier-tier model on sale today has a standard output price of"
+    return (f"The median standard output price of the {count_word(n_models)} frontier-tier "
+            "models on sale today is")
+
+
+def reasoning_tokens_sentence(pass_through: float) -> str:
+    """How the cost of reasoning compares with the tokens it writes.
+
+    Parameters
+    ----------
+    pass_through : float
+        Median over the draws of the reasoning query's cost over the plain one's, divided by
+        the output tokens written with reasoning over without (:math:`1 + r`) [ratio]; 1 when
+        the cost grows exactly with the tokens written.
+
+    Returns
+    -------
+    str
+        One sentence.
+    """
+    if pass_through < 0.5:
+        return ("In a typical draw the cost rises much less than the number of tokens written, "
+                "because reading the prompt costs the same either way and dominates.")
+    if pass_through < 0.9:
+        return ("In a typical draw the cost rises less than the number of tokens written, "
+                "because reading the prompt costs the same either way.")
+    if pass_through < 1.0:
+        return ("In a typical draw the cost rises a little less than the number of tokens "
+                "written, because reading the prompt costs the same either way.")
+    return ("In a typical draw the cost rises at least as fast as the number of tokens "
+            "written.")
+
+
+def training_bill_sentence(days_p50: float, days_p95: float) -> str:
+    """Whether a service at scale outspends the training run within a year.
+
+    Parameters
+    ----------
+    days_p50, days_p95 : float
+        Median and 95th percentile of the days of serving until inference spend passes the
+        larger (rented) training cost [days]; ``inf`` for never.
+
+    Returns
+    -------
+    str
+        Two sentences.
+    """
+    if days_p95 < DAYS_PER_YEAR:
+        return ("Inference thus outspends the training run within a year even at the top of "
+                "the interval, so over a model's working life the training run is the smaller "
+                "bill. That is why reasoning matters so much: it multiplies the larger one.")
+    if days_p50 < DAYS_PER_YEAR:
+        return ("Inference thus outspends the training run within a year at the median, though "
+                "not at the top of the interval, so over a model's working life the training "
+                "run is usually the smaller bill. That is why reasoning matters so much: it "
+                "multiplies what is usually the larger one.")
+    return ("Inference takes more than a year to outspend the training run at the median, so "
+            "for a model replaced within a year the training run remains the larger bill. "
+            "Reasoning still matters: it multiplies the bill that keeps growing.")
+
+
+def serving_decides_sentence(days_p50: float, days_p95: float) -> str:
+    """Closing sentence: does serving, rather than training, decide the economics?
+
+    Parameters
+    ----------
+    days_p50, days_p95 : float
+        Median and 95th percentile of the days until inference spend at scale passes the
+        rented training cost [days]; ``inf`` for never.
+
+    Returns
+    -------
+    str
+        One sentence.
+    """
+    lead = ("At the scale of the largest services, inference spending passes the cost of the "
+            "reference training run ")
+    tail = ("and serving costs scale with exactly the heavy use that flat-price subscriptions "
+            "invite.")
+    if days_p95 < DAYS_PER_YEAR:
+        return (lead + f"within {days_p95:.0f} days even at the top of the interval, so the "
+                "economics of AI are decided by serving, " + tail)
+    if days_p50 < DAYS_PER_YEAR:
+        top = (f"{days_p95 / DAYS_PER_YEAR:.2g} years at the top of the interval"
+               if np.isfinite(days_p95) else "never at the top of the interval")
+        return (lead + f"within a year at the median ({top}), so serving usually weighs more "
+                "than training, " + tail)
+    when = (f"only after {days_p50 / DAYS_PER_YEAR:.2g} years at the median"
+            if np.isfinite(days_p50) else "not at all at the median")
+    return (lead + when + ", so training and serving both decide the economics of AI, " + tail)
+
+
+def times_phrase(ratio: float) -> str:
+    """``ratio`` as a multiplier ahead of "the ...": "about the same as" near one.
+
+    >>> times_phrase(1.01), times_phrase(0.42)
+    ('about the same as', '0.42 times')
+    """
+    if abs(ratio - 1.0) < 0.05:
+        return "about the same as"
+    return f"{ratio:.2g} times"
+
+
+def factor_comparison(model: float, measured: float) -> str:
+    """How the model's fleet-over-accelerator factor compares with a measured one.
+
+    Parameters
+    ----------
+    model, measured : float
+        The two factors [ratio].
+
+    Returns
+    -------
+    str
+        "close to" within 10 %, "somewhat above"/"below" within 25 %, else "well above"/"below",
+        to stand before "the factor of ...".
+
+    >>> factor_comparison(2.3, 2.4), factor_comparison(2.9, 2.4), factor_comparison(4.0, 2.4)
+    ('close to', 'somewhat above', 'well above')
+    """
+    off = abs(model / measured - 1.0)
+    if off <= 0.1:
+        return "close to"
+    side = "above" if model > measured else "below"
+    return ("somewhat " if off <= 0.25 else "well ") + side
+
+
+def lopsided_sentence(n_lopsided: int, n_inputs: int) -> str:
+    """How many of the per-query model's inputs have ranges lopsided the way the median moved.
+
+    >>> lopsided_sentence(1, 20)
+    'One of the 20 inputs of the per-query model has such a lopsided range.'
+    """
+    of = f"of the {count_word(n_inputs)} inputs of the per-query model"
+    if n_lopsided == 0:
+        return f"None {of} has such a lopsided range; the skew comes from how they combine."
+    if n_lopsided == 1:
+        return f"One {of} has such a lopsided range."
+    if n_lopsided == n_inputs:
+        return f"All {of} have such lopsided ranges."
+    return f"{of[0].upper()}{of[1:]}, {count_word(n_lopsided)} have such lopsided ranges."
+
+
+def electricity_sentences(share: float) -> tuple[str, str]:
+    """How large electricity is in the price of a GPU-hour, and what follows.
+
+    Parameters
+    ----------
+    share : float
+        Electricity cost over the serving price of a GPU-hour [fraction].
+
+    Returns
+    -------
+    (str, str)
+        The lead of the sentence stating the share (ending in a colon), and the sentence that
+        follows from it.
+    """
+    scales = ("it scales with reasoning exactly as cost does, and it is what the grid around "
+              "each new data centre has to supply.")
+    if share < 0.25:
+        return ("Electricity itself is a small part of the bill:",
+                "Energy therefore changes the economics little; but " + scales)
+    if share < 0.5:
+        return ("Electricity is a sizeable part of the bill:",
+                "Energy therefore moves the economics as well as the grid, and " + scales)
+    return ("Electricity is most of the bill:",
+            "Energy therefore drives the economics, and " + scales)
+
+
+def summary_cost_sentence(cents_per_query: float, typical_margin: float) -> str:
+    """Opening sentence of the chapter's summary.
+
+    Parameters
+    ----------
+    cents_per_query : float
+        Median cost of an average query [US cents/query].
+    typical_margin : float
+        Median margin on a typical subscriber [fraction of revenue].
+
+    Returns
+    -------
+    str
+        One sentence.
+    """
+    size = ("a fraction of a cent" if cents_per_query < 1.0
+            else f"about {cents_per_query:.2g} cents")
+    if typical_margin > 0:
+        return (f"Each query costs little, {size}, which a subscription or a list price "
+                "easily covers.")
+    return (f"Each query costs little, {size}, yet at a typical subscriber's use a flat "
+            "subscription does not cover it.")
+
+
+def frontier_over_small_sentence(ratio: float) -> str:
+    """How much more a frontier-class token costs than a small-model token, chip for chip.
+
+    Parameters
+    ----------
+    ratio : float
+        Frontier-class over small-model cost per token, median over chips [ratio].
+
+    Returns
+    -------
+    str
+        One sentence.
+
+    >>> frontier_over_small_sentence(1.0)[:58]
+    'Chip for chip, the frontier-class model costs the same per'
+    """
+    if abs(ratio - 1.0) < 0.05:
+        return ("Chip for chip, the frontier-class model costs the same per token as the small "
+                "one, because in this scenario the two are the same size.")
+    if ratio > 1.0:
+        return (f"Chip for chip, the frontier-class model costs about {ratio:.2g} times as much "
+                "per token as the small one (the median over the chips), because it must read "
+                "more weights and a larger cache for every token.")
+    return (f"Chip for chip, the frontier-class model costs only {ratio:.2g} times as much per "
+            "token as the small one (the median over the chips), because in this scenario it "
+            "is the smaller of the two.")
+
+
+def users_in_words(users: float) -> str:
+    """A round user count as the prose writes it.
+
+    >>> users_in_words(1e6), users_in_words(2.5e7), users_in_words(1e9)
+    ('a million', '25 million', 'a billion')
+    """
+    for size, word in ((1e9, "billion"), (1e6, "million"), (1e3, "thousand")):
+        if users >= size:
+            n = users / size
+            return f"a {word}" if n == 1 else f"{n:,.3g} {word}"
+    return f"{users:,.0f}"
