@@ -36,9 +36,11 @@ __all__ = [
     "GIGAWATT_COMPONENT_LABELS",
     "GIGAWATT_GENERATIONS",
     "GIGAWATT_INPUT_IDS",
+    "HALF_TRILLION_USD_BN",
     "MONTHS_PER_YEAR",
     "QUARTERS_PER_YEAR",
     "USERS_MILESTONE",
+    "adoption_sentence",
     "adoption_shares",
     "announced_gigawatts",
     "cahn_factor_samples",
@@ -53,18 +55,27 @@ __all__ = [
     "chart_capex",
     "chart_gigawatt_costs",
     "chart_nvidia_quarters",
+    "convergence_clause",
     "disclosed_ai_run_rate",
     "disclosed_ai_run_rate_series",
     "first_wave",
+    "first_wave_sentence",
+    "generation_clause",
     "gigawatt_cost",
     "gigawatt_cost_samples",
     "gigawatt_costs",
     "gigawatt_inputs",
     "growth_multiple",
+    "guidance_change_phrase",
+    "half_trillion_sentence",
+    "in_step_clause",
     "latest_comparable_year",
     "months_to_users",
     "nvidia_fiscal_years",
     "nvidia_quarters",
+    "per_year_cover_sentence",
+    "ratio_uncertainty_clause",
+    "scale_clause",
 ]
 
 #: Quarters in a year, used to annualise one quarter's revenue [quarters/yr].
@@ -984,3 +995,270 @@ def first_wave(capex: pd.DataFrame, nvidia: pd.DataFrame, ai_revenue: pd.DataFra
                   f"NVIDIA fiscal year {year + 1} (February {year} to January {year + 1})",
                   f"recognised revenue, calendar {year}"],
     })
+
+
+# --------------------------------------------------------------------------------------------
+# Computed claims: sentences of chapter 1 chosen by the numbers
+# --------------------------------------------------------------------------------------------
+
+#: The spending level the early boom called extravagant, half a trillion dollars [USD bn/yr].
+HALF_TRILLION_USD_BN = 500.0
+
+
+def guidance_change_phrase(multiple: float) -> str:
+    """
+    How guided capex compares with the latest actual year, as a phrase.
+
+    Parameters
+    ----------
+    multiple : float
+        Central guidance over latest actual capex [unitless].
+
+    Returns
+    -------
+    str
+        "another 1.4-fold rise in a single year", "about the level of the year before" (within
+        5 %) or "a fall of 12% in a single year".
+    """
+    if multiple >= 1.05:
+        return f"another {multiple:.1f}-fold rise in a single year"
+    if multiple > 0.95:
+        return "about the level of the year before"
+    return f"a fall of {1.0 - multiple:.0%} in a single year"
+
+
+def half_trillion_sentence(latest_usd_bn: float, guidance_usd_bn: float,
+                           mark_usd_bn: float = HALF_TRILLION_USD_BN) -> str:
+    """
+    Where actual and guided capex stand against the half-trillion-dollar mark.
+
+    Parameters
+    ----------
+    latest_usd_bn : float
+        Combined capex in the latest actual year [USD bn/yr].
+    guidance_usd_bn : float
+        Combined central guidance for the next year [USD bn/yr].
+    mark_usd_bn : float, default 500
+        The mark [USD bn/yr].
+
+    Returns
+    -------
+    str
+        One sentence, chosen by which side of the mark each number lies.
+    """
+    if latest_usd_bn >= mark_usd_bn:
+        return ("Spending had already passed the half-trillion-dollar mark that sounded "
+                "extravagant when the boom began.")
+    if guidance_usd_bn >= 1.2 * mark_usd_bn:
+        return ("If the guidance holds, the half-trillion-dollar mark that sounded extravagant "
+                "when the boom began will be left well behind.")
+    if guidance_usd_bn >= mark_usd_bn:
+        return ("If the guidance holds, spending will pass the half-trillion-dollar mark that "
+                "sounded extravagant when the boom began.")
+    return ("Even the guidance stays short of the half-trillion-dollar mark that sounded "
+            "extravagant when the boom began.")
+
+
+def in_step_clause(min_multiple: float, max_multiple: float, max_name: str) -> str:
+    """
+    Whether the four hyperscalers grew their capex together, as a clause.
+
+    Parameters
+    ----------
+    min_multiple, max_multiple : float
+        Smallest and largest company growth multiple over the same years [unitless].
+    max_name : str
+        Company with the largest multiple.
+
+    Returns
+    -------
+    str
+        "the four move in step: each multiplied its spending by at least 1.9, and Meta by
+        3.1" when every company at least doubled (to one decimal place, 1.95), else a clause
+        saying that they did not.
+    """
+    if min_multiple >= 1.95:
+        return (f"the four move in step: each multiplied its spending by at least "
+                f"{min_multiple:.1f}, and {max_name} by {max_multiple:.1f}")
+    if min_multiple >= 1.0:
+        return (f"the four do not move in step: the slowest raised its spending only "
+                f"{min_multiple:.1f}-fold, while {max_name} multiplied it by {max_multiple:.1f}")
+    return (f"the four do not move in step: one spent less than before, while {max_name} "
+            f"multiplied its spending by {max_multiple:.1f}")
+
+
+def scale_clause(nvidia_over_capex: float) -> str:
+    """
+    How NVIDIA's data-centre revenue compares in scale with the hyperscalers' capex.
+
+    Parameters
+    ----------
+    nvidia_over_capex : float
+        NVIDIA data-centre revenue over the four hyperscalers' capex [unitless].
+
+    Returns
+    -------
+    str
+        "of the same order as" (within a factor of three either way), "larger than" or "a
+        small fraction of", completed with "the largest buyers' entire capital budgets".
+    """
+    if nvidia_over_capex > 3.0:
+        word = "larger than"
+    elif nvidia_over_capex >= 1.0 / 3.0:
+        word = "of the same order as"
+    else:
+        word = "a small fraction of"
+    return f"the chip maker's revenue is {word} the largest buyers' entire capital budgets"
+
+
+def ratio_uncertainty_clause(cover_p5: float) -> str:
+    """
+    Whether the uncertainty of Cahn's ratios could close the gap, as a clause.
+
+    Parameters
+    ----------
+    cover_p5 : float
+        5th percentile of required revenue over disclosed AI revenue [unitless].
+
+    Returns
+    -------
+    str
+        "uncertainty in the rule's ratios does not change the conclusion" when even the 5th
+        percentile of the requirement exceeds the revenue, else a clause saying it could.
+    """
+    if cover_p5 > 1.0:
+        return "uncertainty in the rule's ratios does not change the conclusion"
+    return "at the low end of the rule's ratios the disclosed revenue would already cover it"
+
+
+def convergence_clause(first_cover: float, latest_cover: float) -> str:
+    """
+    Whether requirement and revenue drew together since the first full disclosure.
+
+    Parameters
+    ----------
+    first_cover, latest_cover : float
+        Required over disclosed revenue at the first date all sellers disclosed, and now
+        [unitless].
+
+    Returns
+    -------
+    str
+        "which is why the two lines converge on the log scale" when the ratio fell, else "so
+        the two lines have not converged on the log scale".
+    """
+    if latest_cover < first_cover:
+        return "which is why the two lines converge on the log scale"
+    return "so the two lines have not converged on the log scale"
+
+
+def per_year_cover_sentence(cover: float) -> str:
+    """
+    Cahn's requirement per year of hardware life against disclosed revenue, as a sentence.
+
+    Parameters
+    ----------
+    cover : float
+        Requirement per year over disclosed AI revenue (median) [unitless].
+
+    Returns
+    -------
+    str
+        "That is still 1.8 times what the disclosed sellers earn, ..." above one (rounded),
+        "That is about what ..." near one, else the share of revenue it would take.
+    """
+    if cover >= 1.05:
+        return (f"That is still {cover:.1f} times what the disclosed sellers earn, and it "
+                "counts only one year of purchases while the purchases keep growing.")
+    if cover > 0.95:
+        return ("That is about what the disclosed sellers earn, and it counts only one year of "
+                "purchases while the purchases keep growing.")
+    return (f"That is {cover:.0%} of what the disclosed sellers earn, though it counts only "
+            "one year of purchases while the purchases keep growing.")
+
+
+def adoption_sentence(genai: float, internet: float, pc: float) -> str:
+    """
+    How generative AI's adoption compares with the internet's and the PC's at the same age.
+
+    Parameters
+    ----------
+    genai, internet, pc : float
+        Shares of US adults using each technology at the same age [fraction].
+
+    Returns
+    -------
+    str
+        A sentence naming which of the earlier technologies generative AI outpaced.
+    """
+    if genai > max(internet, pc):
+        return ("Adoption outpaced both the internet and the personal computer, so the "
+                "shortfall is not a lack of users: it is a question of what each user pays and "
+                "what each user costs.")
+    if genai > min(internet, pc):
+        slower = "internet" if internet > genai else "personal computer"
+        return (f"Adoption kept pace with earlier technologies but not with the {slower}; the "
+                "question is still what each user pays and what each user costs.")
+    return ("Adoption lagged both the internet and the personal computer at the same age, so "
+            "users as well as what each pays are in question.")
+
+
+def first_wave_sentence(capex_over_labs: float) -> str:
+    """
+    What the sellers of AI earned against what was spent on compute, as a sentence.
+
+    Parameters
+    ----------
+    capex_over_labs : float
+        Hyperscaler capex over the model makers' revenue [unitless].
+
+    Returns
+    -------
+    str
+        "a small fraction of that" when capex exceeds their revenue fivefold or more, "less
+        than that" when it exceeds it at all, else "more than that".
+    """
+    if capex_over_labs >= 5.0:
+        share = "a small fraction of that"
+    elif capex_over_labs > 1.0:
+        share = "less than that"
+    else:
+        share = "more than that"
+    return (f"The companies selling AI to end users earned {share}, and the next part of the "
+            "book asks why their costs keep pace with their sales.")
+
+
+def generation_clause(cost_ratio: float, compute_per_dollar_gain: float) -> str:
+    """
+    How a Blackwell gigawatt compares with a Hopper gigawatt, in cost and compute per dollar.
+
+    Parameters
+    ----------
+    cost_ratio : float
+        Yearly cost of a Blackwell gigawatt over a Hopper gigawatt [unitless].
+    compute_per_dollar_gain : float
+        Dense peak compute per yearly dollar, Blackwell over Hopper [unitless].
+
+    Returns
+    -------
+    str
+        A clause such as "the newer generation costs more per gigawatt, but it delivers 2.6
+        times as much peak compute per dollar", each direction chosen by the numbers (within
+        10 % of one counts as "about as much" / "about the same").
+    """
+    if abs(cost_ratio - 1.0) < 0.1:
+        cost = "about as much as the older"
+    elif cost_ratio > 1.0:
+        cost = "more than the older"
+    else:
+        cost = "less than the older"
+    if compute_per_dollar_gain >= 1.1:
+        join = "but" if cost_ratio >= 1.1 else "and"
+        compute = (f"{join} it delivers {compute_per_dollar_gain:.1f} times as much peak "
+                   "compute per dollar")
+    elif compute_per_dollar_gain > 0.9:
+        compute = "and it delivers about the same peak compute per dollar"
+    else:
+        compute = (f"and it delivers only {compute_per_dollar_gain:.0%} of the older "
+                   "generation's peak compute per dollar")
+    return f"the newer generation costs {cost} per gigawatt, {compute}"
