@@ -58,7 +58,8 @@ def test_comparison_frame_and_files(tmp_path: Path):
     frame = compare.comparison_frame(manifests, ["cost"])
     assert list(frame["value"]) == [1.0, 3.0]
     wide = compare.wide_table(frame)
-    assert list(wide.columns) == ["name", "description", "unit", "a", "b"]
+    assert list(wide.columns) == ["Result", "Unit", "Basis", "A", "B"]
+    assert list(wide.iloc[0]) == ["cost per query", "USD", "", "1.00", "3.00"]
     out = compare.write_comparison(manifests, tmp_path / "cmp", ["cost"])
     html = (out / "index.html").read_text()
     assert "vega-bundle.js" in html and "cdn" not in html and html.count("aiboom-chart") >= 1
@@ -84,3 +85,28 @@ def test_compare_cli_reads_manifests(tmp_path: Path):
     assert proc.returncode == 0, proc.stderr[-3000:]
     frame = json.loads((tmp_path / "cmp" / "comparison.json").read_text())["results"]
     assert {r["scenario"] for r in frame} == {"baseline", "pricey"}
+
+
+def test_scenario_table_names_results_rounds_and_says_never():
+    def manifest(name, payback, cost):
+        return {"scenario": {"name": name, "title": name.title()}, "results": [
+            {"name": "money_payback_genai", "description": "median payback", "unit": "months",
+             "quantity": "payback_months", "basis": "median", "value": payback,
+             "p5": None, "p95": None},
+            {"name": "serve_usd_per_query_mix_cents", "description": "cost", "unit": "c",
+             "quantity": "usd_per_query", "basis": "median", "value": cost,
+             "p5": cost / 2, "p95": cost * 2}]}
+    frame = compare.comparison_frame(
+        [manifest("base", 40.71, 0.48974), manifest("bear", compare.PAYBACK_HORIZON_MONTHS,
+                                                      1.861)],
+        ["money_payback_genai", "serve_usd_per_query_mix_cents"])
+    wide = compare.wide_table(frame).set_index("Result")
+    payback = wide.loc["Payback of a generative-AI project"]
+    assert payback["Basis"] == "Monte Carlo median" and payback["Unit"] == "months"
+    assert payback["Base"] == "40.7" and payback["Bear"].startswith("never")
+    assert list(wide.loc["Cost of an average chatbot query", ["Base", "Bear"]]) == \
+        ["0.490", "1.86"]
+    spec = compare.chart_small_multiples(frame).to_dict()
+    assert len(spec["concat"]) == 2 and spec["columns"] == 2
+    alt_text = compare.small_multiples_alt(frame)
+    assert "Bear never" in alt_text and "money_payback" not in alt_text

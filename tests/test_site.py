@@ -40,7 +40,9 @@ def _glued_names() -> dict[str, str]:
         for cell in nb.cells:
             for out in cell.get("outputs", []):
                 meta = out.get("metadata", {}).get("scrapbook")
-                if meta:
+                # Glued charts (pasted on the summary page) are figures, not numbers.
+                chart = any(k.endswith("text/html") for k in out.get("data", {}))
+                if meta and not chart:
                     names[meta["name"]] = nb_path.stem
     return names
 

@@ -26,6 +26,7 @@ def main() -> None:
     parser.add_argument("--width", type=int, default=1280)
     parser.add_argument("--scroll", type=int, default=None,
                         help="screenshot one viewport after scrolling this many pixels")
+    parser.add_argument("--theme", choices=("light", "dark"), default="light")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     class Quiet(http.server.SimpleHTTPRequestHandler):
@@ -39,12 +40,15 @@ def main() -> None:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
         page = browser.new_page(viewport={"width": args.width, "height": 900})
+        page.add_init_script(f"localStorage.setItem('mode', '{args.theme}');"
+                             f"localStorage.setItem('theme', '{args.theme}');")
         for rel in args.pages:
             errors: list[str] = []
             page.on("console", lambda m, e=errors: e.append(m.text) if m.type == "error" else None)
             page.goto(f"{base}/{rel}", wait_until="networkidle")
             page.wait_for_timeout(300)
-            shot = args.out / (rel.replace("/", "_").removesuffix(".html") + ".png")
+            shot = args.out / (rel.replace("/", "_").removesuffix(".html")
+                               + f"-{args.width}-{args.theme}.png")
             if args.scroll is None:
                 page.screenshot(path=str(shot), full_page=True)
             else:

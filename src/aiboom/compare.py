@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import json
+import math
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -17,6 +18,7 @@ import pandas as pd
 
 from aiboom import charts, outputs, paths
 from aiboom.build import execute_notebook, manifest, notebook_templates
+from aiboom.kernels import PAYBACK_HORIZON_MONTHS
 from aiboom.scenarios import load_scenario
 
 #: Notebooks whose results feed the comparison (the chapters of the three phases and outlook).
@@ -30,6 +32,23 @@ HEADLINE_KEYS: tuple[str, ...] = (
     "money_payback_genai", "money_payback_agentic", "money_subsidy_usd_bn_month",
     "money_cleanup_added_months", "next_small_ratio",
 )
+#: Reader's names and units of the headline results (keys stay in the CSV and JSON only).
+HEADLINE_LABELS: dict[str, tuple[str, str]] = {
+    "capex_cahn_latest_gap_usd_bn": ("Revenue gap at today's NVIDIA run-rate",
+                                     "US$ billion a year"),
+    "serve_usd_per_query_mix_cents": ("Cost of an average chatbot query", "US cents"),
+    "serve_wh_mix": ("Energy per average query", "watt-hours"),
+    "money_payback_genai": ("Payback of a generative-AI project", "months"),
+    "money_payback_agentic": ("Payback of an agentic-AI project", "months"),
+    "money_subsidy_usd_bn_month": ("Compute cost of free users", "US$ billion a month"),
+    "money_cleanup_added_months": ("Payback added by data clean-up", "months"),
+    "next_small_ratio": ("Frontier over small-model cost per query", "times"),
+}
+#: How each basis reads in a table.
+BASIS_LABELS: dict[str, str] = {
+    "median": "Monte Carlo median", "central": "central inputs", "data": "data",
+    "list_price": "list price", "scenario": "scenario setting",
+}
 
 
 def scenario_manifest(path: str | Path, *, log=print) -> dict:
@@ -69,36 +88,79 @@ def comparison_frame(manifests: Sequence[dict], keys: Sequence[str] = HEADLINE_K
             r = by_name.get(key)
             if r is None:
                 raise KeyError(f"result {key!r} missing from scenario {m['scenario']['name']}")
+            label, unit = HEADLINE_LABELS.get(key, (r["description"], r["unit"]))
+            never = r.get("quantity") == "payback_months" and r["value"] >= \
+                PAYBACK_HORIZON_MONTHS
             rows.append({"scenario": m["scenario"]["name"], "title": m["scenario"]["title"],
                          "name": key, "description": r["description"], "unit": r["unit"],
-                         "value": r["value"], "p5": r["p5"], "p95": r["p95"]})
+                         "label": label, "unit_label": unit,
+                         "basis": BASIS_LABELS.get(r.get("basis", ""), r.get("basis", "")),
+                         "never": never, "value": r["value"], "p5": r["p5"], "p95": r["p95"]})
     return pd.DataFrame(rows)
 
 
+def value_text(value: float, never: bool = False) -> str:
+    """A headline number as a reader sees it: three significant figures, or "never pays back"
+    for a payback beyond the model's horizon."""
+    if never:
+        return f"never (beyond {PAYBACK_HORIZON_MONTHS / 12:.0f} years)"
+    if value == 0:
+        return "0"
+    digits = max(0, 2 - int(math.floor(math.log10(abs(value)))))
+    return f"{value:,.{digits}f}"
+
+
+def _texts(frame: pd.DataFrame) -> list[str]:
+    return [value_text(v, n) for v, n in zip(frame["value"], frame["never"], strict=True)]
+
+
 def wide_table(frame: pd.DataFrame) -> pd.DataFrame:
-    """One row per result, one column per scenario (central values)."""
-    wide = frame.pivot_table(index=["name", "description", "unit"], columns="scenario",
-                             values="value", aggfunc="first", sort=False)
-    return wide.reset_index()
+    """One row per result (reader's name, unit, basis), one column per scenario title."""
+    frame = frame.assign(text=_texts(frame))
+    wide = frame.pivot_table(index=["label", "unit_label", "basis"], columns="title",
+                             values="text", aggfunc="first", sort=False)
+    wide = wide[list(dict.fromkeys(frame["title"]))].reset_index()
+    wide.columns.name = None
+    return wide.rename(columns={"label": "Result", "unit_label": "Unit", "basis": "Basis"})
 
 
-def chart_result(frame: pd.DataFrame, key: str):
-    """Bars (with ninety per cent intervals where known) of one result across scenarios."""
+def chart_small_multiples(frame: pd.DataFrame):
+    """One small panel per headline result: a bar per scenario in its colour, with the ninety
+    per cent interval where the result has one; a payback that never comes is drawn at the
+    horizon and hatched out of the bars (hollow)."""
     import altair as alt
 
-    sub = frame[frame["name"] == key]
-    unit, desc = sub["unit"].iloc[0], sub["description"].iloc[0]
-    base = alt.Chart(sub).encode(y=alt.Y("title:N", title=None, sort=list(sub["title"])))
-    bars = base.mark_bar().encode(
-        x=alt.X("value:Q", title=f"{desc} ({unit})"),
-        tooltip=[alt.Tooltip("title:N", title="Scenario"),
-                 alt.Tooltip("value:Q", title=desc, format=",.4g"),
-                 alt.Tooltip("p5:Q", title="5th percentile", format=",.4g"),
-                 alt.Tooltip("p95:Q", title="95th percentile", format=",.4g")])
-    layers = [bars]
-    if sub["p5"].notna().any():
-        layers.append(base.mark_rule(color="#333").encode(x="p5:Q", x2="p95:Q"))
-    return alt.layer(*layers).properties(height=40 * len(sub) + 20)
+    titles = list(dict.fromkeys(frame["title"]))
+    colour = charts.color("title", titles, legend=alt.Legend(orient="bottom", columns=2,
+                                                             title="Scenario"))
+    panels = []
+    for key in dict.fromkeys(frame["name"]):
+        sub = frame[frame["name"] == key]
+        sub = sub.assign(shown=_texts(sub))
+        label, unit = sub["label"].iloc[0], sub["unit_label"].iloc[0]
+        base = alt.Chart(sub).encode(y=alt.Y("title:N", sort=titles, axis=None))
+        bars = base.mark_bar().encode(
+            x=alt.X("value:Q", title=unit), color=colour,
+            fillOpacity=alt.condition("datum.never", alt.value(0.25), alt.value(1.0)),
+            tooltip=[alt.Tooltip("title:N", title="Scenario"),
+                     alt.Tooltip("shown:N", title=label),
+                     alt.Tooltip("basis:N", title="Basis")])
+        layers = [bars]
+        if sub["p5"].notna().any():
+            layers.append(base.mark_rule(color="#555").encode(x="p5:Q", x2="p95:Q"))
+        panels.append(alt.layer(*layers).properties(title=label, height=22 * len(sub)))
+    return alt.concat(*panels, columns=2)
+
+
+def small_multiples_alt(frame: pd.DataFrame) -> str:
+    """Alt text of :func:`chart_small_multiples`: each panel's values, scenario by scenario."""
+    parts = []
+    for key in dict.fromkeys(frame["name"]):
+        sub = frame[frame["name"] == key]
+        values = "; ".join(f"{t} {text}" for t, text in
+                           zip(sub["title"], _texts(sub), strict=True))
+        parts.append(f"{sub['label'].iloc[0]} ({sub['unit_label'].iloc[0]}): {values}")
+    return "Bar panels, one per result, one bar per scenario. " + ". ".join(parts) + "."
 
 
 def write_comparison(manifests: Sequence[dict], out: str | Path,
@@ -124,16 +186,15 @@ def _write_comparison_files(manifests: Sequence[dict], frame: pd.DataFrame, out:
         {"scenarios": [m["scenario"] for m in manifests],
          "results": frame.to_dict(orient="records")}, indent=1, sort_keys=True) + "\n")
     head = "".join(charts.write_page_assets(out))
-    figures = []
-    for key in dict.fromkeys(frame["name"]):
-        sub = frame[frame["name"] == key]
-        chart = charts.figure(chart_result(frame, key), caption=sub["description"].iloc[0],
-                              source="aiboom results manifests of each scenario",
-                              alt_text=f"{sub['description'].iloc[0]} by scenario")
-        figures.append(charts.render_html(chart.to_dict())["text/html"])
+    chart = charts.figure(chart_small_multiples(frame),
+                          caption="Headline results by scenario",
+                          source="aiboom results manifests of each scenario",
+                          alt_text=small_multiples_alt(frame))
+    figures = [charts.render_html(chart.to_dict())["text/html"]]
     from aiboom.tables import html_table
 
-    table = html_table(wide_table(frame), numeric=tuple(frame["scenario"].unique()))
+    titles = tuple(frame["title"].unique())
+    table = html_table(wide_table(frame), numeric=titles, formatters=dict.fromkeys(titles, str))
     titles = ", ".join(html.escape(m["scenario"]["title"]) for m in manifests)
     (out / "index.html").write_text(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" "
