@@ -66,6 +66,8 @@ ENTITY_COLORS: dict[str, dict[str, str]] = {
              "Chatbot earns a 76% margin": _VERMILION},
     "scenario": {"Baseline": _BLUE, "Bear": _VERMILION, "Bull": _GREEN,
                  "Small models take the volume": _PURPLE,
+                 # the shipped files' full titles, as the scenarios page labels them
+                 "Bear: the correction deepens": _VERMILION, "Bull: efficiency wins": _GREEN,
                  # The revenue curve the four scenario files share (chapter 8's race).
                  "Baseline, Bear, Bull, Small models take the volume": _BLUE},
     "case": {"Low: US$ 200 thousand": _SKY, "Central: US$ 500 thousand": _BLUE,
