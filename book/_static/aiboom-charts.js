@@ -141,6 +141,8 @@
     if (background) cfg.background = background;
     spec.config = merge(spec.config || {}, cfg);
     delete spec.background;
+    // Small multiples stack in one column on a phone, so that each panel keeps a usable width.
+    if (narrow && spec.concat) spec.columns = 1;
     var panels = spec.hconcat || spec.concat || spec.vconcat;
     // Room for an x-axis title: the plot is narrower than the figure by its y axis.
     var xRoom = narrow ? width * 0.6 : width - 160;
