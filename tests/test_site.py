@@ -372,3 +372,10 @@ def test_chart_actions_work_offline(site: Path, site_url: str, chromium: str):
         assert foreign == []
         context.close()
         browser.close()
+
+
+def test_no_page_shows_latex_escapes(site: Path):
+    """Dollar signs and other escapes in references.bib reach the reader as plain text."""
+    for page in _pages(site):
+        text = page.read_text(encoding="utf-8")
+        assert "\\$" not in text and "\\&amp;" not in text, page.relative_to(site)
