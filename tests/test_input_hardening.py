@@ -437,3 +437,26 @@ def test_cli_sweep_of_another_chips_price_exits_2(tmp_path):
                           capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert proc.returncode == 2, proc.stderr[-2000:]
     assert "b200_usd_per_gpu_hour" in proc.stderr and "Traceback" not in proc.stderr
+
+
+# ------------------------------------------------------------------ parameters tied together
+
+@pytest.mark.parametrize("routed", [0.0, 1.0])
+def test_more_experts_per_token_than_a_layer_has_is_refused_by_key(tmp_path, routed):
+    """Found by the fuzz test: experts per token 8 against 0 or 1 routed experts divided by
+    zero or overflowed the kernel; now the file is refused naming both keys and the line."""
+    path = _write(tmp_path, HEAD + "overrides:\n  frontier_experts_per_token: 8.0\n"
+                  f"  frontier_routed_experts: {routed}\n")
+    with pytest.raises(InputError) as exc:
+        load_scenario(path)
+    problem = exc.value.problems[0]
+    assert problem.file.endswith("s.yaml") and problem.line in (4, 5)
+    assert "frontier_routed_experts" in problem.key
+    assert ("at least one" in problem.message) if routed == 0 else \
+        ("cannot be routed to more experts" in problem.message)
+
+
+def test_experts_per_token_up_to_the_layer_size_loads(tmp_path):
+    path = _write(tmp_path, HEAD + "overrides:\n  frontier_experts_per_token: 4.0\n"
+                  "  frontier_routed_experts: 4.0\n")
+    assert load_scenario(path).registry["frontier_routed_experts"].central == 4.0

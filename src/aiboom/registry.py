@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import math
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -141,7 +141,31 @@ PARAMETER_DOMAINS: dict[str, Domain] = {
     "weekly_active_users": Domain(0.0, MAX_MAGNITUDE, low_open=True, why=_DIVIDES),
     "perf_per_watt_gain_per_generation": Domain(0.0, MAX_MAGNITUDE, low_open=True,
                                                 why=_DIVIDES),
+    "frontier_routed_experts": Domain(1.0, MAX_MAGNITUDE, why="a count of experts: at least one"),
+    "frontier_experts_per_token": Domain(1.0, MAX_MAGNITUDE,
+                                         why="a count of experts: at least one"),
 }
+#: Pairs (smaller, larger) whose values must keep that order in every draw: a token cannot be
+#: sent to more experts than a layer has.
+ORDERED_PARAMETERS: tuple[tuple[str, str, str], ...] = (
+    ("frontier_experts_per_token", "frontier_routed_experts",
+     "a token cannot be routed to more experts than a layer has"),
+)
+
+
+def order_problems(registry: Mapping[str, Assumption], file: str,
+                   line_of: Callable[[str], int | None] = lambda _: None) -> list[Problem]:
+    """Problems where a :data:`ORDERED_PARAMETERS` pair could be drawn out of order: the
+    smaller one's high above the larger one's low."""
+    problems = []
+    for small, large, why in ORDERED_PARAMETERS:
+        if small in registry and large in registry \
+                and registry[small].high > registry[large].low:
+            problems.append(Problem(
+                file, line_of(small) or line_of(large), f"{small}, {large}",
+                f"{small} (up to {registry[small].high:g}) must not exceed {large} (from "
+                f"{registry[large].low:g}): {why}"))
+    return problems
 
 
 def domain(a: Assumption) -> Domain:
@@ -278,6 +302,7 @@ def load_registry(path: str | Path | None = None) -> Registry:
             line=1)
     problems: list[Problem] = []
     rows: dict[str, Assumption] = {}
+    line_of_id: dict[str, int] = {}
     for line, cells in enumerate(reader, start=2):
         if not cells or all(not c.strip() for c in cells):
             continue
@@ -320,6 +345,8 @@ def load_registry(path: str | Path | None = None) -> Registry:
         a = Assumption(**{**raw, **values})  # type: ignore[arg-type]
         problems.extend(check_assumption(a, shown, line))
         rows[rid] = a
+        line_of_id[rid] = line
+    problems.extend(order_problems(rows, shown, line_of_id.get))
     if problems:
         raise InputError(problems)
     if not rows:

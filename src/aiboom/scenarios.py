@@ -38,6 +38,7 @@ from aiboom.registry import (
     check_assumption,
     domain,
     load_registry,
+    order_problems,
 )
 
 _MAX_SAMPLES = 10**9
@@ -460,6 +461,10 @@ def load_scenario(path: str | Path | None = None, registry: Registry | None = No
                                     f"{base.low:g}..{base.high:g})"))
         registry = registry.replace(key, **{k: getattr(new, k) for k in
                                             ("low", "central", "high", "distribution", "notes")})
+    if not problems:
+        problems.extend(order_problems(
+            registry, shown, lambda rid: _line_for(lines, ("overrides", rid))
+            if rid in parsed.overrides else None))
     known = _accelerator_ids()
     if known and parsed.accelerator not in known:
         problems.append(Problem(shown, _line_for(lines, ("accelerator",)), "accelerator",
