@@ -52,6 +52,7 @@ __all__ = [
     "SOBOL_BASE_SAMPLES",
     "TOP_INPUTS",
     "central_break_even_conversion",
+    "required_conversion",
     "central_inputs",
     "central_payback_months",
     "central_usd_per_query",
@@ -817,6 +818,34 @@ def central_usd_per_query(registry: Mapping[str, Assumption],
                                               accelerator)["usd_per_query"])
 
 
+def required_conversion(registry: Mapping[str, Assumption], usd_per_query: float,
+                        gross_margin: float = 0.0) -> float:
+    r"""Paying share a chatbot needs for subscriptions to cover compute at a gross margin.
+
+    Parameters
+    ----------
+    registry : mapping of str to Assumption
+        Central ``subscription_usd_per_month``, ``queries_per_free_user_per_day`` and
+        ``queries_per_paid_user_per_day``.
+    usd_per_query : float
+        Serving cost of an average query [USD/query].
+    gross_margin : float, default 0.0
+        Gross margin to leave after compute, in [0, 1) [fraction].
+
+    Returns
+    -------
+    float
+        :func:`aiboom.economics.break_even_conversion_rate` with the price scaled by
+        :math:`1 - g` [fraction]; ``inf`` when no share works.
+    """
+    if not 0.0 <= gross_margin < 1.0:
+        raise ValueError(f"gross_margin must be in [0, 1); got {gross_margin}")
+    return float(economics.break_even_conversion_rate(
+        registry["subscription_usd_per_month"].central * (1.0 - gross_margin), usd_per_query,
+        registry["queries_per_free_user_per_day"].central,
+        registry["queries_per_paid_user_per_day"].central))
+
+
 def central_break_even_conversion(registry: Mapping[str, Assumption],
                                   accelerator: Accelerator = kernels.H100_SXM,
                                   gross_margin: float = 0.0) -> float:
@@ -841,13 +870,8 @@ def central_break_even_conversion(registry: Mapping[str, Assumption],
         :func:`aiboom.economics.break_even_conversion_rate` with the price scaled by
         :math:`1 - g` [fraction]; ``inf`` when no share works.
     """
-    if not 0.0 <= gross_margin < 1.0:
-        raise ValueError(f"gross_margin must be in [0, 1); got {gross_margin}")
-    return float(economics.break_even_conversion_rate(
-        registry["subscription_usd_per_month"].central * (1.0 - gross_margin),
-        central_usd_per_query(registry, accelerator),
-        registry["queries_per_free_user_per_day"].central,
-        registry["queries_per_paid_user_per_day"].central))
+    return required_conversion(registry, central_usd_per_query(registry, accelerator),
+                               gross_margin)
 
 
 def inference_share_of_monthly_cost(inputs: Mapping[str, float],

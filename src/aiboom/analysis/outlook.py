@@ -29,6 +29,7 @@ from aiboom.analysis.money import (
     evaluate_with,
     log_histogram,
     quantiles,
+    required_conversion,  # one definition, in money; re-exported here
 )
 from aiboom.kernels import PAYBACK_HORIZON_MONTHS, Accelerator
 from aiboom.montecarlo import REFERENCE_ACCELERATOR, accelerator_constants, accelerator_price_row
@@ -1046,34 +1047,6 @@ def _payback_ticks(df: pd.DataFrame, targets: Mapping[str, float]) -> list[float
     top = min([t for t in PAYBACK_TICKS_MONTHS if t >= hi], default=hi)
     ticks = [t for t in PAYBACK_TICKS_MONTHS if lo / 2.0 <= t <= top]
     return ticks or [lo, hi]
-
-
-def required_conversion(registry: Mapping[str, Assumption], usd_per_query: float,
-                        gross_margin: float = 0.0) -> float:
-    r"""Paying share a chatbot needs for subscriptions to cover compute at a gross margin.
-
-    Parameters
-    ----------
-    registry : mapping of str to Assumption
-        Central ``subscription_usd_per_month``, ``queries_per_free_user_per_day`` and
-        ``queries_per_paid_user_per_day``.
-    usd_per_query : float
-        Serving cost of an average query [USD/query].
-    gross_margin : float, default 0.0
-        Gross margin to leave after compute, in [0, 1) [fraction].
-
-    Returns
-    -------
-    float
-        :func:`aiboom.economics.break_even_conversion_rate` with the price scaled by
-        :math:`1 - g` [fraction]; ``inf`` when no share works.
-    """
-    if not 0.0 <= gross_margin < 1.0:
-        raise ValueError(f"gross_margin must be in [0, 1); got {gross_margin}")
-    return float(economics.break_even_conversion_rate(
-        registry["subscription_usd_per_month"].central * (1.0 - gross_margin), usd_per_query,
-        registry["queries_per_free_user_per_day"].central,
-        registry["queries_per_paid_user_per_day"].central))
 
 
 def favourable_inputs(registry: Mapping[str, Assumption], inputs: Mapping[str, float],
