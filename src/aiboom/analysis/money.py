@@ -862,13 +862,12 @@ def central_break_even_conversion(registry: Mapping[str, Assumption],
     accelerator : Accelerator, default H100_SXM
         Serving accelerator constants (the cost per query is :func:`central_usd_per_query`).
     gross_margin : float, default 0.0
-        Gross margin to leave after compute, in [0, 1) [fraction].
+        As for :func:`required_conversion` [fraction].
 
     Returns
     -------
     float
-        :func:`aiboom.economics.break_even_conversion_rate` with the price scaled by
-        :math:`1 - g` [fraction]; ``inf`` when no share works.
+        :func:`required_conversion` at the central cost per query [fraction].
     """
     return required_conversion(registry, central_usd_per_query(registry, accelerator),
                                gross_margin)
