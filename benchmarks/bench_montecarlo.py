@@ -86,14 +86,20 @@ print(json.dumps({"rss_before_run_kib": before, "peak_rss_kib": peak_rss_kib(),
 
 def naive_numpy(x: dict[str, np.ndarray], acc: Accelerator = H100_SXM) -> dict[str, np.ndarray]:
     """The per-sample model as straightforward NumPy: whole arrays, one temporary per step."""
-    (p, N, z, E, k, w, L, H, n_q, d, d_c, b, ctx, B, u_p, u_d, m, rho, n_in, c, n_out, r, q_r,
-     W, a, phi, pue, K, V, s, R, X, Q, C0, C1, T0) = (x[key] for key in INPUTS)
+    (p, N, z, E, k, w, L, H, n_q, d, d_c, b, ctx, B, eta, u_p, u_d, m, rho, n_in, c, n_out, r,
+     q_r, W, a, phi, pue, K, V, s, R, X, Q, C0, C1, T0) = (x[key] for key in INPUTS)
     F = np.where(w <= 1.0, acc.peak_flop_per_s_8bit, acc.peak_flop_per_s_16bit)
     kv = L * b * np.where(d_c > 0.0, d_c, 2.0 * H * d)
     flop_token = 2.0 * N + 4.0 * L * n_q * ctx * np.where(d_c > 0.0, d_c, d)
     n_tot = z * N
+    free = eta * acc.hbm_bytes - B * ctx * kv
+    with np.errstate(divide="ignore"):
+        g_min = np.where(free > 0.0, np.maximum(n_tot * w / free, 1.0), np.inf)
+        G = np.exp2(np.ceil(np.log2(g_min)))
+    G = np.where(G * 0.5 >= g_min, G * 0.5, G)  # exact power of two whatever log2 rounds to
+    G = np.where(G < g_min, G * 2.0, G)
     n_routed = np.minimum((n_tot - N) / (1.0 - k / E), n_tot)
-    weight_bytes = (n_tot - n_routed + (1.0 - (1.0 - k / E) ** B) * n_routed) * w
+    weight_bytes = (n_tot - n_routed + (1.0 - (1.0 - k / E) ** (G * B)) * n_routed) * w / G
     s_prefill = 2.0 * N / (F * u_p)
     s_step = np.maximum(flop_token * B / (F * u_d),
                         (weight_bytes + B * ctx * kv) / (acc.hbm_bytes_per_s * m))
