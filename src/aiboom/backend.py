@@ -37,11 +37,15 @@ from __future__ import annotations
 import functools
 import os
 import platform
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from types import ModuleType
 from typing import Any, NamedTuple
 
 import numpy as np
+import pandas as pd
+
+#: Key of ``DataFrame.attrs`` under which :meth:`Backend.frame` says what computed a table.
+COMPUTED_BY = "aiboom_computed_by"
 
 #: Environment variable read when no backend is named explicitly.
 ENV_VAR = "AIBOOM_BACKEND"
@@ -68,6 +72,31 @@ class Backend(NamedTuple):
     xp: ModuleType
     asnumpy: Callable[[Any], np.ndarray]
     device_description: str
+
+    def frame(self, kernel: str, columns: Mapping[str, Any]) -> pd.DataFrame:
+        """A kernel's results as a host table, tagged with what computed them.
+
+        Parameters
+        ----------
+        kernel : str
+            The computing function, ``module.function`` (for instance
+            ``"training_trends.loss_curves"``).
+        columns : mapping of str to array-like
+            Column name to values: arrays of this backend (copied to the host with
+            :attr:`asnumpy`), or host arrays, lists and scalars (labels, grid values).
+
+        Returns
+        -------
+        pandas.DataFrame
+            With ``attrs[COMPUTED_BY] = {"kernels": [kernel], "backend": name, "device": ...}``,
+            which :func:`aiboom.charts.figure` copies into the chart's metadata.
+        """
+        host = {k: self.asnumpy(v) if hasattr(v, "__array__") else v
+                for k, v in columns.items()}
+        out = pd.DataFrame(host)
+        out.attrs[COMPUTED_BY] = {"kernels": [kernel], "backend": self.name,
+                                  "device": self.device_description}
+        return out
 
 
 def _cupy_or_reason() -> tuple[ModuleType | None, str]:
@@ -104,6 +133,20 @@ def _load(name: str) -> Backend:
     return Backend("cupy", cupy, cupy.asnumpy,
                    f"GPU {device.id} ({gpu}), CuPy {cupy.__version__}, "
                    f"CUDA runtime {cuda // 1000}.{cuda % 1000 // 10}")
+
+
+def computed_from(frame: pd.DataFrame, *sources: pd.DataFrame) -> pd.DataFrame:
+    """``frame``, tagged as computed by every kernel that computed ``sources``.
+
+    Pandas keeps a table's tag through ``assign``, ``melt``, ``merge`` and filtering, but
+    ``pandas.concat`` of tables from different kernels drops it: re-tag the result with this.
+    Returns ``frame`` itself (tagged in place).
+    """
+    tags = [s.attrs[COMPUTED_BY] for s in sources if COMPUTED_BY in s.attrs]
+    if tags:
+        kernels = sorted({k for t in tags for k in t["kernels"]})
+        frame.attrs[COMPUTED_BY] = {**tags[0], "kernels": kernels}
+    return frame
 
 
 def get_backend(name: str | None = None) -> Backend:

@@ -18,9 +18,12 @@ import html
 import json
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import altair as alt
 import pandas as pd
+
+from aiboom.backend import COMPUTED_BY
 
 #: Colour-blind-safe categorical palette (Okabe & Ito, 2008), in a fixed order.
 PALETTE: tuple[str, ...] = (
@@ -185,15 +188,39 @@ def figure(chart: alt.TopLevelMixin, *, caption: str, source: str, alt_text: str
     for field, text in (("caption", caption), ("source", source), ("alt_text", alt_text)):
         if not text or not text.strip():
             raise ValueError(f"figure needs a non-empty {field}")
-    out = chart.properties(
-        description=alt_text,
-        usermeta={"aiboom": {"caption": caption, "source": source, "alt": alt_text}},
-    )
+    meta = {"caption": caption, "source": source, "alt": alt_text}
+    computed = computed_by(chart)
+    if computed:
+        meta["computed_by"] = computed
+    out = chart.properties(description=alt_text, usermeta={"aiboom": meta})
     if glue:
         from myst_nb import glue as myst_glue
 
         myst_glue(glue, out, display=False)
     return out
+
+
+def _chart_frames(chart: Any) -> list[pd.DataFrame]:
+    """Every pandas table a chart draws: its own data, its layers' and sub-charts'."""
+    frames = [chart.data] if isinstance(getattr(chart, "data", None), pd.DataFrame) else []
+    for key in ("layer", "hconcat", "vconcat", "concat"):
+        for child in getattr(chart, key, None) or []:
+            if isinstance(child, alt.TopLevelMixin | alt.SchemaBase):
+                frames += _chart_frames(child)
+    spec = getattr(chart, "spec", None)
+    if isinstance(spec, alt.SchemaBase):
+        frames += _chart_frames(spec)
+    return frames
+
+
+def computed_by(chart: Any) -> dict[str, Any] | None:
+    """What computed a chart's numbers: the kernels (``module.function``) that tagged its
+    tables (:meth:`aiboom.backend.Backend.frame`), the backend and the device; ``None`` for a
+    chart of data alone."""
+    tags = [f.attrs[COMPUTED_BY] for f in _chart_frames(chart) if COMPUTED_BY in f.attrs]
+    if not tags:
+        return None
+    return {**tags[0], "kernels": sorted({k for t in tags for k in t["kernels"]})}
 
 
 def _static_svg(spec: dict) -> str:
