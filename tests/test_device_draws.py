@@ -16,6 +16,7 @@ are fixed, so the tests are deterministic anyway.
 from __future__ import annotations
 
 import math
+import re
 import sys
 
 import numpy as np
@@ -25,13 +26,12 @@ from scipy import stats
 
 from aiboom import kernels
 from aiboom.backend import get_backend
-from aiboom.kernels import INPUTS, OUTPUTS, evaluate_numpy
+from aiboom.kernels import H100_SXM, INPUTS, OUTPUTS, evaluate_numpy
 from aiboom.montecarlo import (
     DRAWS,
     HISTOGRAM_SPECS,
     QUANTILE_LEVELS,
     _bin_counts,
-    _evaluate_on_device,
     _inverted_cdf,
     run_monte_carlo,
 )
@@ -200,26 +200,45 @@ def test_inverted_cdf_is_numpys():
                                       np.quantile(v, QUANTILE_LEVELS, method="inverted_cdf"))
 
 
+def _kernel_parameters() -> list[str]:
+    """Parameter names of the CUDA kernel, read from its source."""
+    signature = re.search(r"aiboom_per_sample\((.*?)\)\s*\{", kernels.CUDA_SOURCE, re.S)
+    return [part.split()[-1].lstrip("*") for part in signature.group(1).split(",")]
+
+
+def test_kernel_arguments_match_the_cuda_signature():
+    """The launch passes x, y, n and then exactly the kernel's scalar parameters, by name."""
+    assert _kernel_parameters() == ["x", "y", "n", *kernels.CUDA_SCALARS]
+    acc = kernels.create_accelerator(hbm_bytes=123e9, hbm_bytes_per_s=7e12)
+    scalars = dict(zip(kernels.CUDA_SCALARS, kernels._kernel_scalars(acc), strict=True))
+    assert scalars["hbm_bytes"] == 123e9 and scalars["hbm_bytes_per_s"] == 7e12
+    assert scalars["horizon_months"] == kernels.PAYBACK_HORIZON_MONTHS
+
+
 def test_device_evaluation_plumbing_with_a_stand_in_kernel(monkeypatch):
-    """Row order and arguments of the device adapter, NumPy standing in for CuPy and the
-    kernel (the kernel itself runs in the ``gpu`` tests)."""
-    acc = kernels.create_accelerator(hbm_bytes_per_s=8e12)
+    """Row order and arguments of the device path (``evaluate_device`` on CuPy), NumPy standing
+    in for CuPy and the kernel (the kernel itself runs in the ``gpu`` tests)."""
+    acc = kernels.create_accelerator(hbm_bytes_per_s=8e12, hbm_bytes=40e9)
 
     def stand_in_kernel(grid, block, args):
-        x, y, n, f8, f16, bw, horizon = args
+        named = dict(zip(_kernel_parameters(), args, strict=True))
+        x, y, n = named["x"], named["y"], named["n"]
         assert x.shape == (len(INPUTS), n) and y.shape == (len(OUTPUTS), n)
-        assert grid[0] * block[0] >= min(n, 2**16 * block[0]) and horizon == 240.0
-        got = evaluate_numpy(dict(zip(INPUTS, x, strict=True)),
-                             accelerator=kernels.Accelerator(float(f8), float(f16), float(bw)))
+        assert grid[0] * block[0] >= min(n, 2**16 * block[0])
+        assert named["horizon_months"] == kernels.PAYBACK_HORIZON_MONTHS
+        got = evaluate_numpy(dict(zip(INPUTS, x, strict=True)), accelerator=kernels.Accelerator(
+            *(float(named[f]) for f in kernels.Accelerator._fields)))
         for j, k in enumerate(OUTPUTS):
             y[j] = got[k]
 
     monkeypatch.setattr(kernels, "_cuda_kernel", lambda: stand_in_kernel)
     x = draw_samples(REGISTRY, INPUTS, 3000, 5)
-    got = _evaluate_on_device(x, np, acc)
+    got = kernels._evaluate_on_device(x, np, acc)
     want = evaluate_numpy(x, accelerator=acc)
     for k in OUTPUTS:
         np.testing.assert_array_equal(got[k], want[k])
+    assert not np.array_equal(want["usd_per_query"],
+                              evaluate_numpy(x, accelerator=H100_SXM)["usd_per_query"])
 
 
 # -- CuPy on a GPU -------------------------------------------------------------------------------
@@ -261,10 +280,11 @@ def test_cupy_run_stays_on_the_device_and_agrees_with_the_cpu(cupy_backend, host
 def test_cupy_evaluation_on_device_arrays_matches_numpy(cupy_backend):
     cp = cupy_backend.xp
     x = draw_samples(REGISTRY, INPUTS, 100_000, 9)
-    got = _evaluate_on_device({k: cp.asarray(v) for k, v in x.items()}, cp,
-                              kernels.H100_SXM)
+    got = kernels.evaluate_device({k: cp.asarray(v) for k, v in x.items()}, cupy_backend,
+                                  kernels.H100_SXM)
     want = evaluate_numpy(x)
     for k in OUTPUTS:
+        assert isinstance(got[k], cp.ndarray), k  # the results stay on the device
         g = cp.asnumpy(got[k])
         assert np.array_equal(np.isinf(g), np.isinf(want[k])), k
         np.testing.assert_allclose(g, want[k], rtol=1e-9, atol=0, err_msg=k)

@@ -664,6 +664,18 @@ CUDA_OPTIONS = ("--fmad=false",)
 _CUDA_THREADS = 256
 
 
+#: Scalar arguments of :data:`CUDA_SOURCE` after ``x``, ``y`` and ``n``, in order: the
+#: accelerator's constants and the payback horizon (:func:`_kernel_scalars`).
+CUDA_SCALARS: tuple[str, ...] = ("peak_flop_per_s_8bit", "peak_flop_per_s_16bit",
+                                 "hbm_bytes_per_s", "hbm_bytes", "horizon_months")
+
+
+def _kernel_scalars(accelerator: Accelerator) -> tuple[np.float64, ...]:
+    """The kernel's scalar arguments (:data:`CUDA_SCALARS`), in order, as float64."""
+    values = {**accelerator._asdict(), "horizon_months": PAYBACK_HORIZON_MONTHS}
+    return tuple(np.float64(values[name]) for name in CUDA_SCALARS)
+
+
 @functools.cache
 def _cuda_kernel():  # pragma: no cover - needs a GPU
     import cupy
@@ -671,10 +683,18 @@ def _cuda_kernel():  # pragma: no cover - needs a GPU
     return cupy.RawKernel(CUDA_SOURCE, "aiboom_per_sample", options=CUDA_OPTIONS)
 
 
+def _launch(x_dev, y_dev, accelerator: Accelerator) -> None:  # pragma: no cover - needs a GPU
+    """Run :data:`CUDA_SOURCE` on device rows ``x_dev`` (inputs) into ``y_dev`` (outputs)."""
+    n = x_dev.shape[1]
+    blocks = max(1, min(-(-n // _CUDA_THREADS), 2**16))
+    _cuda_kernel()((blocks,), (_CUDA_THREADS,),
+                   (x_dev, y_dev, np.int64(n), *_kernel_scalars(accelerator)))
+
+
 def evaluate_cupy(chunk: Mapping[str, np.ndarray],  # pragma: no cover - needs a GPU
                   out: Mapping[str, np.ndarray] | None = None,
                   accelerator: Accelerator = H100_SXM) -> dict[str, np.ndarray]:
-    """The model on arrays with one CUDA kernel; same signature and results as
+    """The model on host arrays with one CUDA kernel; same signature and results as
     :func:`evaluate_numpy`.
 
     Inputs are stacked on the host, copied to the device in one transfer, evaluated by
@@ -685,16 +705,49 @@ def evaluate_cupy(chunk: Mapping[str, np.ndarray],  # pragma: no cover - needs a
     x = _as_inputs(chunk)
     n = x[0].shape[0]
     y = _as_outputs(out, n)
-    x_dev = cupy.asarray(np.stack(x))
     y_dev = cupy.empty((len(OUTPUTS), n), dtype=cupy.float64)
-    blocks = max(1, min(-(-n // _CUDA_THREADS), 2**16))
-    _cuda_kernel()((blocks,), (_CUDA_THREADS,), (
-        x_dev, y_dev, np.int64(n), np.float64(accelerator.peak_flop_per_s_8bit),
-        np.float64(accelerator.peak_flop_per_s_16bit), np.float64(accelerator.hbm_bytes_per_s),
-        np.float64(accelerator.hbm_bytes), np.float64(PAYBACK_HORIZON_MONTHS)))
+    _launch(cupy.asarray(np.stack(x)), y_dev, accelerator)
     for k, row in zip(OUTPUTS, y_dev.get(), strict=True):
         y[k][...] = row
     return y
+
+
+def evaluate_device(chunk: Mapping[str, object], be: Backend,
+                    accelerator: Accelerator = H100_SXM) -> dict[str, object]:
+    """The model on arrays that already live with the backend; results stay there.
+
+    With CuPy the inputs (device arrays) are stacked in :data:`INPUTS` order on the device and
+    :data:`CUDA_SOURCE` writes the outputs into one device array, whose rows are returned:
+    nothing crosses to the host. With NumPy this is :func:`evaluate_numpy`. A Monte Carlo that
+    draws on the device (:func:`aiboom.montecarlo.run_monte_carlo`) evaluates here.
+
+    Parameters
+    ----------
+    chunk : mapping of str to array
+        One 1-D array of ``be.xp`` per id in :data:`INPUTS` [registry units].
+    be : Backend
+        The backend the arrays belong to.
+    accelerator : Accelerator, default H100_SXM
+
+    Returns
+    -------
+    dict of str to array
+        :data:`OUTPUTS`, arrays of ``be.xp`` [:data:`OUTPUT_UNITS`].
+    """
+    if be.name != "cupy":
+        return evaluate_numpy(chunk, None, accelerator)
+    return _evaluate_on_device(chunk, be.xp, accelerator)
+
+
+def _evaluate_on_device(chunk: Mapping[str, object], xp,  # pragma: no cover - needs a GPU
+                        accelerator: Accelerator) -> dict[str, object]:
+    missing = [k for k in INPUTS if k not in chunk]
+    if missing:
+        raise KeyError(f"model inputs missing from the chunk: {', '.join(missing)}")
+    x = xp.stack([xp.asarray(chunk[k], dtype=xp.float64) for k in INPUTS])
+    y = xp.empty((len(OUTPUTS), x.shape[1]), dtype=xp.float64)
+    _launch(x, y, accelerator)
+    return dict(zip(OUTPUTS, y, strict=True))
 
 
 def evaluate(chunk: Mapping[str, np.ndarray], backend: Backend | str | None = None,

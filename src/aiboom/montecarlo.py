@@ -64,7 +64,7 @@ from aiboom.kernels import (
     create_accelerator,
     default_threads,
     evaluate,
-    evaluate_numpy,
+    evaluate_device,
 )
 from aiboom.registry import Assumption
 from aiboom.sampling import SAMPLE_BLOCK, iter_sample_chunks, iter_sample_chunks_xp
@@ -457,37 +457,6 @@ def _prefetched(items: Iterator[_T]) -> Iterator[_T]:
             yield item
 
 
-def _evaluate_xp(chunk: Mapping[str, Any], be: Backend,
-                 accelerator: Accelerator) -> dict[str, Any]:
-    """The model on arrays that already live with the backend: ``evaluate_numpy`` for NumPy,
-    :func:`_evaluate_on_device` for CuPy (no copy to the host)."""
-    if be.name == "cupy":
-        return _evaluate_on_device(chunk, be.xp, accelerator)
-    return evaluate_numpy(chunk, None, accelerator)
-
-
-def _evaluate_on_device(chunk: Mapping[str, Any], xp: ModuleType,
-                        accelerator: Accelerator) -> dict[str, Any]:
-    """The CUDA kernel of :mod:`aiboom.kernels` on device arrays, results left on the device.
-
-    A narrow adapter: :func:`aiboom.kernels.evaluate_cupy` takes host arrays and copies both
-    ways. This stacks the inputs in the kernel's row order (:data:`~aiboom.kernels.INPUTS`),
-    launches the same kernel with the same arguments and returns views of its output rows.
-    """
-    from aiboom import kernels
-
-    x = xp.stack([xp.asarray(chunk[k], dtype=xp.float64) for k in INPUTS])
-    n = x.shape[1]
-    y = xp.empty((len(OUTPUTS), n), dtype=xp.float64)
-    threads = kernels._CUDA_THREADS
-    blocks = max(1, min(-(-n // threads), 2**16))
-    kernels._cuda_kernel()((blocks,), (threads,), (
-        x, y, np.int64(n), np.float64(accelerator.peak_flop_per_s_8bit),
-        np.float64(accelerator.peak_flop_per_s_16bit), np.float64(accelerator.hbm_bytes_per_s),
-        np.float64(PAYBACK_HORIZON_MONTHS)))
-    return dict(zip(OUTPUTS, y, strict=True))
-
-
 class _Summary(NamedTuple):
     """What a run keeps: per output, bin counts ``[below, bins, above, nonfinite]``, sum of
     finite values, exact quantiles (or None); every sample (or None)."""
@@ -560,7 +529,7 @@ def _summarise_xp(rows: Mapping[str, Assumption], n_samples: int, seed: int, be:
     done = 0
     for chunk in iter_sample_chunks_xp(rows, INPUTS, n_samples, seed, xp, chunk_size):
         n = len(chunk[INPUTS[0]])
-        out = _evaluate_xp(chunk, be, accelerator)
+        out = evaluate_device(chunk, be, accelerator)
         if kept is not None:
             for k in INPUTS:
                 kept[k][done:done + n] = be.asnumpy(chunk[k])
