@@ -392,21 +392,20 @@ def _block_numpy(x: list[np.ndarray], y: list[np.ndarray], work: np.ndarray, mas
     np.multiply(t2, kv, out=t2)
     np.multiply(eta, acc.hbm_bytes, out=t1)
     np.subtract(t1, t2, out=t1)
-    np.multiply(n_tot, w, out=gpus)
-    np.divide(gpus, t1, out=gpus)
-    np.less_equal(t1, 0.0, out=m1)
-    np.copyto(gpus, np.inf, where=m1)
-    np.maximum(gpus, 1.0, out=gpus)
-    np.copyto(t2, gpus)
-    np.log2(gpus, out=gpus)
-    np.ceil(gpus, out=gpus)
-    np.exp2(gpus, out=gpus)
-    # exact power of two at or above g_min whatever log2 rounds to: halve or double once
-    np.multiply(gpus, 0.5, out=t1)
-    np.greater_equal(t1, t2, out=m2)
-    np.copyto(gpus, t1, where=m2)
-    np.less(gpus, t2, out=m2)
-    np.multiply(gpus, 2.0, out=gpus, where=m2)
+    np.maximum(t1, 0.0, out=t1)  # nothing free: the division below gives inf
+    np.multiply(n_tot, w, out=t2)
+    np.divide(t2, t1, out=t2)
+    np.maximum(t2, 1.0, out=t2)  # g_min
+    # G = 2^e for g_min = mantissa 2^e (0.5 <= mantissa < 1), or g_min when the mantissa is
+    # 0.5 (a power of two already), as replica_gpus; 2^(e-1) is written as its IEEE-754 bits
+    exponent = gpus.view(np.int64)
+    np.frexp(t2, out=(t1, exponent))
+    np.add(exponent, 1022, out=exponent)
+    np.left_shift(exponent, 52, out=exponent)  # gpus = 2^(e-1), exactly
+    np.equal(t1, 0.5, out=t1)
+    np.subtract(2.0, t1, out=t1)
+    np.multiply(gpus, t1, out=gpus)
+    np.maximum(gpus, t2, out=gpus)  # g_min = inf (frexp gives exponent 0) stays inf
     # mixture of experts: routed parameters, expert weights a GPU reads per step [bytes]
     np.divide(k, E, out=t1)
     np.subtract(n_tot, N, out=n_routed)
