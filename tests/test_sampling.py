@@ -101,6 +101,22 @@ def test_chunks_do_not_change_the_draws():
             np.testing.assert_array_equal(pieces[k], whole[k], err_msg=f"{k}, {chunk_size}")
 
 
+def test_recycled_chunks_hold_the_same_draws_in_two_alternating_buffers():
+    ids = list(REGISTRY)
+    n = 2 * SAMPLE_BLOCK + 1234
+    whole = draw_samples(REGISTRY, ids, n, seed=42)
+    seen, done = [], 0
+    for chunk in iter_sample_chunks(REGISTRY, ids, n, 42, 40_000, recycle=True):
+        m = len(chunk["pue"])
+        for k in ids:  # checked before the next chunk is asked for, as a consumer must
+            np.testing.assert_array_equal(chunk[k], whole[k][done:done + m], err_msg=k)
+        seen.append(chunk["pue"])
+        done += m
+    assert done == n and len(seen) == 4
+    assert np.shares_memory(seen[0], seen[2]) and np.shares_memory(seen[1], seen[3])
+    assert not np.shares_memory(seen[0], seen[1])
+
+
 def test_draws_depend_only_on_seed_and_id():
     ids = list(REGISTRY)
     all_ids = draw_samples(REGISTRY, ids, 5000, seed=3)

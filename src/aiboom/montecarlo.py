@@ -168,32 +168,44 @@ def _edges(spec: HistogramSpec) -> np.ndarray:
     return np.linspace(spec.low, spec.high, spec.n_bins + 1)
 
 
-def _bin_counts(values: Any, spec: HistogramSpec, xp: ModuleType = np) -> Any:
+def _bin_work(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Work arrays for :func:`_bin_counts` of up to ``n`` values: float64, intp and bool."""
+    return np.empty(n), np.empty(n, dtype=np.intp), np.empty(n, dtype=bool)
+
+
+def _bin_counts(values: Any, spec: HistogramSpec, xp: ModuleType = np,
+                work: tuple[Any, Any, Any] | None = None) -> Any:
     r"""``[below, bin 0, ..., bin n-1, above, nonfinite]`` counts of ``values`` [samples].
 
     ``values`` and the counts are arrays of ``xp`` (NumPy, or CuPy on the device). The bin
     index is :math:`\lfloor (t - t_0)\, n / (t_1 - t_0) \rfloor`, clipped to
-    :math:`[-1, n]`, with :math:`t` the value (or its ``log10`` on log bins), computed in
-    one work array.
+    :math:`[-1, n]`, with :math:`t` the value (or its ``log2`` on log bins: the same bins as
+    ``log10``, and cheaper), and infinite or NaN values sent to the last slot.
+
+    ``work`` (from :func:`_bin_work`, at least as long as ``values``) is used instead of new
+    arrays, so that binning chunk after chunk allocates nothing; afterwards ``work[2]`` holds
+    ``isfinite(values)``.
     """
-    finite = xp.isfinite(values)
-    v = values if bool(finite.all()) else values[finite]
-    t = xp.empty_like(v)
+    n = values.shape[0]
+    t, idx, finite = ((xp.empty(n), xp.empty(n, dtype=xp.intp), xp.empty(n, dtype=bool))
+                      if work is None else (w[:n] for w in work))
     if spec.log:
-        lo, hi = math.log10(spec.low), math.log10(spec.high)
-        xp.maximum(v, 0.5 * spec.low, out=t)
-        xp.log10(t, out=t)
+        lo, hi = math.log2(spec.low), math.log2(spec.high)
+        xp.maximum(values, 0.5 * spec.low, out=t)
+        xp.log2(t, out=t)
         xp.subtract(t, lo, out=t)
     else:
         lo, hi = spec.low, spec.high
-        xp.subtract(v, lo, out=t)
+        xp.subtract(values, lo, out=t)
     xp.multiply(t, spec.n_bins / (hi - lo), out=t)
     xp.floor(t, out=t)
     xp.clip(t, -1, spec.n_bins, out=t)
-    idx = t.astype(xp.intp)
-    idx += 1
-    counts = xp.bincount(idx, minlength=spec.n_bins + 2)
-    return xp.append(counts, values.size - v.size)
+    xp.add(t, 1.0, out=t)  # below 0, bins 1 to n, above n + 1
+    xp.isfinite(values, out=finite)
+    if not bool(finite.all()):
+        xp.copyto(t, spec.n_bins + 2.0, where=~finite)  # nonfinite n + 2
+    xp.copyto(idx, t, casting="unsafe")
+    return xp.bincount(idx, minlength=spec.n_bins + 3)
 
 
 def _finite_sum(values: Any, xp: ModuleType) -> Any:
@@ -482,8 +494,10 @@ def _summarise_host(rows: Mapping[str, Assumption], n_samples: int, seed: int, b
     kept = {k: np.empty(n_samples) for k in INPUTS} if keep_samples else None
     counts = {k: np.zeros(HISTOGRAM_SPECS[k].n_bins + 3, dtype=np.int64) for k in OUTPUTS}
     sums = dict.fromkeys(OUTPUTS, 0.0)
+    work = _bin_work(min(chunk_size, n_samples))
     done = 0
-    for chunk in _prefetched(iter_sample_chunks(rows, INPUTS, n_samples, seed, chunk_size)):
+    chunks = iter_sample_chunks(rows, INPUTS, n_samples, seed, chunk_size, recycle=True)
+    for chunk in _prefetched(chunks):
         n = len(chunk[INPUTS[0]])
         if values is not None:
             out = {k: values[k][done:done + n] for k in OUTPUTS}
@@ -494,9 +508,10 @@ def _summarise_host(rows: Mapping[str, Assumption], n_samples: int, seed: int, b
             for k in INPUTS:
                 kept[k][done:done + n] = chunk[k]
         for k, v in out.items():
-            counts[k] += _bin_counts(v, HISTOGRAM_SPECS[k])
+            counts[k] += _bin_counts(v, HISTOGRAM_SPECS[k], work=work)
             if values is None:
-                sums[k] += float(np.sum(v, where=np.isfinite(v)))
+                finite = work[2][:n]  # isfinite(v), left by the binning
+                sums[k] += float(np.sum(v) if finite.all() else np.sum(v, where=finite))
         done += n
         bar.update(n)
         del chunk  # else it lives on while the chunk after the next one is drawn
