@@ -341,12 +341,14 @@ def test_charts_build_valid_specs():
     by_chip = sv.decode_cost_by_accelerator(accs, models, setup)
     sweep = sv.roofline_sweep(accs.set_index("id").loc["h100"], models, setup, 2.0)
     pts = sv.api_price_points(data.api_prices())
+    band = pd.DataFrame({"date": [pts["date"].min(), pts["date"].max()], "low": 0.5,
+                         "mid": 2.0, "high": 7.0})
     spend = sv.cumulative_spend(10.0, 1e9, {"p5": 1e-3, "p50": 2e-3, "p95": 4e-3})
     energy = pd.DataFrame({"label": ["a", "b"], "p5": [0.1, 1.0], "p50": [0.2, 2.0],
                            "p95": [0.4, 4.0], "kind": ["m", "p"]})
     for chart in (sv.chart_cost_by_accelerator(by_chip, list(by_chip["accelerator"].unique())),
                   sv.chart_roofline(sweep, 120.0),
-                  sv.chart_prices_against_cost(pts, {"p5": 0.5, "p50": 2.0, "p95": 7.0}, "c"),
+                  sv.chart_prices_against_cost(pts, band, "c"),
                   sv.chart_breakeven(spend, {"owned": 50.0, "rented": 70.0}, "spend"),
                   sv.chart_intervals(energy, x_title="Wh")):
         assert isinstance(chart, alt.TopLevelMixin)

@@ -3,14 +3,17 @@ costs", Phase two).
 
 Every function takes data tables, registry values or Monte Carlo results and returns a tidy
 DataFrame or a number; the formulas themselves live in :mod:`aiboom.economics`,
-:mod:`aiboom.inference` and :mod:`aiboom.kernels`.
+:mod:`aiboom.inference` and :mod:`aiboom.kernels`. Each table a chart draws is computed
+through the one backend switch (:func:`aiboom.backend.get_backend`, grids on its ``xp``) and
+tagged by :meth:`aiboom.backend.Backend.frame` with the function that computed it.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from typing import NamedTuple
+from types import ModuleType
+from typing import Any, NamedTuple
 
 import altair as alt
 import numpy as np
@@ -18,6 +21,7 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from aiboom import charts, economics, inference
+from aiboom.backend import get_backend
 from aiboom.kernels import Accelerator
 from aiboom.montecarlo import (
     EXACT_SAMPLE_LIMIT,
@@ -60,6 +64,7 @@ __all__ = [
     "create_serving_setup",
     "cumulative_spend",
     "decode_cost_by_accelerator",
+    "decode_grid",
     "histogram_frame",
     "implied_token_cost",
     "interval_row",
@@ -77,6 +82,7 @@ __all__ = [
     "served_models",
     "serving_peak_flop_per_s",
     "subscription_products",
+    "token_cost_band",
     "accelerator_ids_by_label",
     "bandwidth_lead",
     "batch_doubling_sentence",
@@ -222,22 +228,22 @@ def accelerator_label(name: str) -> str:
     return name.split(" (")[0].strip()
 
 
-def serving_peak_flop_per_s(accelerator: Mapping | pd.Series,
-                            weight_bytes_per_param: float) -> float:
+def serving_peak_flop_per_s(accelerator: Mapping | pd.Series | pd.DataFrame,
+                            weight_bytes_per_param: float) -> float | np.ndarray:
     """Dense peak used for decode: 8-bit when weights take one byte or less and the chip has
     8-bit units, 16-bit otherwise.
 
     Parameters
     ----------
-    accelerator : mapping or pandas.Series
-        One row of ``data/accelerators.csv`` [TFLOP/s columns].
+    accelerator : mapping, pandas.Series or pandas.DataFrame
+        One row of ``data/accelerators.csv``, or the table [TFLOP/s columns].
     weight_bytes_per_param : float
         Bytes per weight [bytes].
 
     Returns
     -------
-    float
-        Peak dense throughput [FLOP/s].
+    float or numpy.ndarray
+        Peak dense throughput [FLOP/s]; one per row for a table.
 
     Notes
     -----
@@ -245,6 +251,12 @@ def serving_peak_flop_per_s(accelerator: Mapping | pd.Series,
     constants of :func:`aiboom.montecarlo.scenario_inputs`: a chip without FP8 units (A100,
     TPU v5p) runs 8-bit weights at its 16-bit rate.
     """
+    if isinstance(accelerator, pd.DataFrame):
+        bf16 = inference.accelerator_peak_flop_per_s(accelerator, "bf16").to_numpy(dtype=float)
+        if weight_bytes_per_param > 1.0 or "fp8_dense_tflops" not in accelerator:
+            return bf16
+        fp8 = inference.accelerator_peak_flop_per_s(accelerator, "fp8").to_numpy(dtype=float)
+        return np.where(np.isnan(fp8), bf16, fp8)
     fp8 = accelerator.get("fp8_dense_tflops")
     has_fp8 = fp8 is not None and not pd.isna(fp8)
     precision = "fp8" if weight_bytes_per_param <= 1.0 and has_fp8 else "bf16"
@@ -359,10 +371,60 @@ def with_registry_prices(accelerators: pd.DataFrame, registry: Mapping[str, Assu
     return accelerators.assign(registry_usd_per_gpu_hour=prices)
 
 
+def decode_grid(xp: ModuleType, peak_flop_per_s: ArrayLike, mem_bytes_per_s: ArrayLike,
+                usd_per_gpu_hour: ArrayLike, models: pd.DataFrame, batch_sizes: ArrayLike,
+                setup: ServingSetup) -> tuple[Any, Any, Any]:
+    r"""Roofline of dense decoding over chips x model sizes x batch sizes, on one backend.
+
+    Parameters
+    ----------
+    xp : module
+        Array module of the backend (``get_backend(...).xp``): NumPy, or CuPy on a GPU.
+    peak_flop_per_s : array-like, shape (n_chips,)
+        Peak dense throughput of each chip, :func:`serving_peak_flop_per_s` [FLOP/s].
+    mem_bytes_per_s : array-like, shape (n_chips,)
+        Memory bandwidth of each chip [bytes/s].
+    usd_per_gpu_hour : array-like, shape (n_chips,)
+        Price of one GPU-hour of each chip [USD/h].
+    models : pandas.DataFrame
+        From :func:`served_models` (``active_params``, ``kv_bytes_per_token``), n_models rows.
+    batch_sizes : array-like, shape (n_batches,)
+        Sequences decoded together [sequences].
+    setup : ServingSetup
+        Context, precision and utilisations (its ``batch_size`` is not used).
+
+    Returns
+    -------
+    (tokens_per_s, usd_per_m_tokens, compute_bound)
+        Arrays of ``xp``, shape ``(n_chips, n_models, n_batches)``: decode throughput of one
+        GPU [tokens/s], hardware cost of a million output tokens [USD/Mtoken], and whether the
+        step is compute-bound (its time equals the compute term) [bool].
+
+    Notes
+    -----
+    Throughput is :func:`aiboom.inference.decode_tokens_per_second` of a one-GPU replica
+    (dense: every active parameter read each step), cost
+    :func:`aiboom.inference.usd_per_million_tokens` at the fleet utilisation; the step is
+    compute-bound when :math:`B / \mathrm{tps} = 2 N B / (F\,\mathrm{MFU})`.
+    """
+    peak = xp.asarray(peak_flop_per_s, dtype=float)[:, None, None]
+    bandwidth = xp.asarray(mem_bytes_per_s, dtype=float)[:, None, None]
+    price = xp.asarray(usd_per_gpu_hour, dtype=float)[:, None, None]
+    n = xp.asarray(models["active_params"].to_numpy(dtype=float))[None, :, None]
+    kv = xp.asarray(models["kv_bytes_per_token"].to_numpy(dtype=float))[None, :, None]
+    batch = xp.asarray(batch_sizes, dtype=float)[None, None, :]
+    tps = inference.decode_tokens_per_second(
+        n, batch, setup.context_tokens, setup.weight_bytes_per_param, kv, peak, bandwidth,
+        setup.mfu_decode, setup.mbu)
+    usd = inference.usd_per_million_tokens(tps, price, setup.utilization)
+    compute_s = 2.0 * n * batch / (peak * setup.mfu_decode)
+    return tps, usd, xp.isclose(batch / tps, compute_s)
+
+
 def decode_cost_by_accelerator(accelerators: pd.DataFrame, models: pd.DataFrame,
                                setup: ServingSetup,
-                               price_column: str = "rental_usd_per_hour_central"
-                               ) -> pd.DataFrame:
+                               price_column: str = "rental_usd_per_hour_central",
+                               backend: str | None = None) -> pd.DataFrame:
     """Decode throughput and hardware cost per million output tokens, chip by model size.
 
     Parameters
@@ -375,37 +437,39 @@ def decode_cost_by_accelerator(accelerators: pd.DataFrame, models: pd.DataFrame,
         Batch, context, precision and utilisations.
     price_column : str, default "rental_usd_per_hour_central"
         Column of ``accelerators`` holding the price of one chip-hour [USD/h].
+    backend : str, optional
+        ``"auto"``, ``"numpy"`` or ``"cupy"`` (:func:`aiboom.backend.get_backend`).
 
     Returns
     -------
     pandas.DataFrame
         One row per chip and model: ``accelerator`` (short label), ``year``, ``model``,
         ``tokens_per_s_per_gpu`` [tokens/s], ``usd_per_gpu_hour`` [USD/h] and
-        ``usd_per_m_tokens`` [USD/Mtoken], in the order of ``accelerators``.
+        ``usd_per_m_tokens`` [USD/Mtoken], in the order of ``accelerators``; tagged as
+        computed by ``serving.decode_cost_by_accelerator``.
 
     Notes
     -----
-    Throughput per GPU is :func:`aiboom.inference.decode_tokens_per_second` of a one-GPU
-    replica; with communication ignored it is the same per GPU for any tensor-parallel
-    replica, so the cost per token does not depend on how many GPUs hold the weights. Cost is
-    :func:`aiboom.inference.usd_per_million_tokens` at the fleet utilisation.
+    :func:`decode_grid` at the setup's batch, all chips and models at once. Throughput per GPU
+    is that of a one-GPU replica; with communication ignored it is the same per GPU for any
+    tensor-parallel replica, so the cost per token does not depend on how many GPUs hold the
+    weights.
     """
-    rows = []
-    for _, chip in accelerators.iterrows():
-        peak = serving_peak_flop_per_s(chip, setup.weight_bytes_per_param)
-        bw = inference.accelerator_mem_bytes_per_s(chip)
-        tps = inference.decode_tokens_per_second(
-            models["active_params"].to_numpy(), setup.batch_size, setup.context_tokens,
-            setup.weight_bytes_per_param, models["kv_bytes_per_token"].to_numpy(), peak, bw,
-            setup.mfu_decode, setup.mbu)
-        usd = inference.usd_per_million_tokens(tps, chip[price_column], setup.utilization)
-        for model, t, u in zip(models["model"], tps, usd, strict=True):
-            rows.append({"accelerator": accelerator_label(chip["name"]),
-                         "year": int(chip["year"]), "model": model,
-                         "tokens_per_s_per_gpu": float(t),
-                         "usd_per_gpu_hour": float(chip[price_column]),
-                         "usd_per_m_tokens": float(u)})
-    return pd.DataFrame(rows)
+    be = get_backend(backend)
+    price = accelerators[price_column].to_numpy(dtype=float)
+    tps, usd, _ = decode_grid(
+        be.xp, serving_peak_flop_per_s(accelerators, setup.weight_bytes_per_param),
+        inference.accelerator_mem_bytes_per_s(accelerators).to_numpy(dtype=float), price,
+        models, [setup.batch_size], setup)
+    per_chip = len(models)
+    return be.frame("serving.decode_cost_by_accelerator", {
+        "accelerator": np.repeat(accelerators["name"].map(accelerator_label).to_numpy(),
+                                 per_chip),
+        "year": np.repeat(accelerators["year"].to_numpy(dtype=int), per_chip),
+        "model": np.tile(models["model"].to_numpy(), len(accelerators)),
+        "tokens_per_s_per_gpu": tps.ravel(),
+        "usd_per_gpu_hour": np.repeat(price, per_chip),
+        "usd_per_m_tokens": usd.ravel()})
 
 
 def bandwidth_per_rental_usd(accelerators: pd.DataFrame,
@@ -432,8 +496,8 @@ def bandwidth_per_rental_usd(accelerators: pd.DataFrame,
 
 
 def roofline_sweep(accelerator: pd.Series, models: pd.DataFrame, setup: ServingSetup,
-                   usd_per_gpu_hour: float, batch_sizes: ArrayLike = BATCH_SIZES
-                   ) -> pd.DataFrame:
+                   usd_per_gpu_hour: float, batch_sizes: ArrayLike = BATCH_SIZES,
+                   backend: str | None = None) -> pd.DataFrame:
     """Decode throughput per GPU and cost per million tokens against batch size.
 
     Parameters
@@ -448,29 +512,31 @@ def roofline_sweep(accelerator: pd.Series, models: pd.DataFrame, setup: ServingS
         Price of one GPU-hour [USD/h].
     batch_sizes : array-like, default BATCH_SIZES
         Sequences decoded together [sequences].
+    backend : str, optional
+        ``"auto"``, ``"numpy"`` or ``"cupy"`` (:func:`aiboom.backend.get_backend`).
 
     Returns
     -------
     pandas.DataFrame
         One row per model and batch: ``model``, ``batch_size`` [sequences],
         ``tokens_per_s_per_gpu`` [tokens/s], ``usd_per_m_tokens`` [USD/Mtoken] and ``bound``
-        ("memory" or "compute").
+        ("memory" or "compute"); tagged as computed by ``serving.roofline_sweep``.
+
+    Notes
+    -----
+    :func:`decode_grid` on one chip, all models and batches at once.
     """
-    peak = serving_peak_flop_per_s(accelerator, setup.weight_bytes_per_param)
-    bw = inference.accelerator_mem_bytes_per_s(accelerator)
+    be = get_backend(backend)
     batch = np.asarray(batch_sizes, dtype=float)
-    frames = []
-    for _, m in models.iterrows():
-        tps = inference.decode_tokens_per_second(
-            m["active_params"], batch, setup.context_tokens, setup.weight_bytes_per_param,
-            m["kv_bytes_per_token"], peak, bw, setup.mfu_decode, setup.mbu)
-        compute_s = 2.0 * m["active_params"] * batch / (peak * setup.mfu_decode)
-        frames.append(pd.DataFrame({
-            "model": m["model"], "batch_size": batch, "tokens_per_s_per_gpu": tps,
-            "usd_per_m_tokens": inference.usd_per_million_tokens(tps, usd_per_gpu_hour,
-                                                                 setup.utilization),
-            "bound": np.where(np.isclose(batch / tps, compute_s), "compute", "memory")}))
-    return pd.concat(frames, ignore_index=True)
+    tps, usd, compute_bound = decode_grid(
+        be.xp, [serving_peak_flop_per_s(accelerator, setup.weight_bytes_per_param)],
+        [inference.accelerator_mem_bytes_per_s(accelerator)], [usd_per_gpu_hour], models,
+        batch, setup)
+    return be.frame("serving.roofline_sweep", {
+        "model": np.repeat(models["model"].to_numpy(), len(batch)),
+        "batch_size": np.tile(batch, len(models)),
+        "tokens_per_s_per_gpu": tps.ravel(), "usd_per_m_tokens": usd.ravel(),
+        "bound": np.where(be.asnumpy(compute_bound).ravel(), "compute", "memory")})
 
 
 # --------------------------------------------------------------------------------------------
@@ -587,7 +653,7 @@ def interval_row(label: str, result: MonteCarloResult, output: str) -> dict[str,
 
 def histogram_frame(results: Mapping[str, MonteCarloResult], output: str,
                     merge_bins: int = 20, min_share: float = HISTOGRAM_MIN_SHARE,
-                    scale: float = 1.0) -> pd.DataFrame:
+                    scale: float = 1.0, backend: str | None = None) -> pd.DataFrame:
     """Histograms of one output from several runs, with coarser bins and empty tails trimmed.
 
     Parameters
@@ -603,13 +669,15 @@ def histogram_frame(results: Mapping[str, MonteCarloResult], output: str,
         [fraction].
     scale : float, default 1
         Factor applied to the bin edges, e.g. 100 for US dollars shown as cents [unitless].
+    backend : str, optional
+        The backend of the runs (:func:`aiboom.backend.get_backend`), named in the tag.
 
     Returns
     -------
     pandas.DataFrame
         ``bin_low``, ``bin_high`` [output unit times ``scale``], ``share`` [fraction of
-        samples] and
-        ``query`` (the label), over the bins between the first and last used bin of any run.
+        samples] and ``query`` (the label), over the bins between the first and last used bin
+        of any run; tagged as computed by ``serving.histogram_frame``.
     """
     frames = [r.histograms[output].coarsen(merge_bins).to_frame().assign(query=label)
               for label, r in results.items()]
@@ -618,7 +686,8 @@ def histogram_frame(results: Mapping[str, MonteCarloResult], output: str,
     keep = full["bin_low"].between(used.min(), used.max())
     out = full.loc[keep, ["bin_low", "bin_high", "share", "query"]].reset_index(drop=True)
     out[["bin_low", "bin_high"]] *= scale
-    return out
+    return get_backend(backend).frame("serving.histogram_frame",
+                                      {c: out[c].to_numpy() for c in out.columns})
 
 
 # --------------------------------------------------------------------------------------------
@@ -627,7 +696,8 @@ def histogram_frame(results: Mapping[str, MonteCarloResult], output: str,
 
 
 def cost_against_users(users: ArrayLike, products: Mapping[str, tuple[float, float]],
-                       price_usd_per_month: float) -> pd.DataFrame:
+                       price_usd_per_month: float, backend: str | None = None
+                       ) -> pd.DataFrame:
     """Yearly cost, cost per user and margin of products against their number of users.
 
     Parameters
@@ -640,29 +710,34 @@ def cost_against_users(users: ArrayLike, products: Mapping[str, tuple[float, flo
         queries per year times cost per query.
     price_usd_per_month : float
         Subscription price [USD/user/month].
+    backend : str, optional
+        ``"auto"``, ``"numpy"`` or ``"cupy"`` (:func:`aiboom.backend.get_backend`).
 
     Returns
     -------
     pandas.DataFrame
         One row per product and user count: ``product``, ``users``, ``total_usd`` [USD/yr],
-        ``per_user_usd`` [USD/user/yr] and ``margin`` [fraction of revenue].
+        ``per_user_usd`` [USD/user/yr] and ``margin`` [fraction of revenue]; tagged as
+        computed by ``serving.cost_against_users``.
 
     Notes
     -----
     Cost is :func:`aiboom.economics.software_cost_curve` (:math:`F + c u`) and the margin
-    :func:`aiboom.economics.gross_margin` with revenue :math:`12 P u` [USD/yr]; the fixed cost
-    is charged in full to the first year.
+    :func:`aiboom.economics.gross_margin` with revenue :math:`12 P u` [USD/yr], over products
+    x user counts at once; the fixed cost is charged in full to the first year.
     """
-    u = np.asarray(users, dtype=float)
-    revenue = MONTHS_PER_YEAR * price_usd_per_month * u
-    frames = []
-    for label, (fixed_usd, per_user_usd) in products.items():
-        curve = economics.software_cost_curve(u, fixed_usd, per_user_usd)
-        frames.append(pd.DataFrame({
-            "product": label, "users": u, "total_usd": curve.total_usd,
-            "per_user_usd": curve.per_user_usd,
-            "margin": economics.gross_margin(revenue, curve.total_usd)}))
-    return pd.concat(frames, ignore_index=True)
+    be = get_backend(backend)
+    xp = be.xp
+    u = xp.asarray(users, dtype=float)[None, :]
+    fixed = xp.asarray([f for f, _ in products.values()], dtype=float)[:, None]
+    per_user = xp.asarray([c for _, c in products.values()], dtype=float)[:, None]
+    curve = economics.software_cost_curve(u, fixed, per_user)
+    margin = economics.gross_margin(MONTHS_PER_YEAR * price_usd_per_month * u, curve.total_usd)
+    grid = (len(products), u.shape[1])
+    return be.frame("serving.cost_against_users", {
+        "product": np.repeat(np.asarray(list(products), dtype=object), u.shape[1]),
+        "users": xp.broadcast_to(u, grid).ravel(), "total_usd": curve.total_usd.ravel(),
+        "per_user_usd": curve.per_user_usd.ravel(), "margin": margin.ravel()})
 
 
 SOFTWARE = "Traditional software"
@@ -708,7 +783,7 @@ def subscription_products(registry: Mapping[str, Assumption], usd_per_query_typi
 
 def margins_at(users: float, registry: Mapping[str, Assumption],
                typical: Mapping[str, float], heavy: Mapping[str, float],
-               price_usd_per_month: float) -> pd.DataFrame:
+               price_usd_per_month: float, backend: str | None = None) -> pd.DataFrame:
     """Margin of each product at one user count, with the interval the query cost implies.
 
     Parameters
@@ -721,6 +796,8 @@ def margins_at(users: float, registry: Mapping[str, Assumption],
         ``p5``, ``p50``, ``p95`` of the cost of a typical and of a reasoning query [USD/query].
     price_usd_per_month : float
         Subscription price [USD/user/month].
+    backend : str, optional
+        Array backend of :func:`cost_against_users`.
 
     Returns
     -------
@@ -731,7 +808,7 @@ def margins_at(users: float, registry: Mapping[str, Assumption],
     by_q = {}
     for q in ("p5", "p50", "p95"):
         products = subscription_products(registry, typical[q], heavy[q])
-        by_q[q] = cost_against_users([users], products, price_usd_per_month) \
+        by_q[q] = cost_against_users([users], products, price_usd_per_month, backend) \
             .set_index("product")["margin"]
     return pd.DataFrame({"p50": by_q["p50"], "p5": by_q["p95"], "p95": by_q["p5"]})
 
@@ -763,6 +840,33 @@ def api_price_points(api_prices: pd.DataFrame, tier: str = "frontier") -> pd.Dat
     df = df.dropna(subset=["date"])
     return (df[["vendor", "model", "date", "output_usd_per_m", "input_usd_per_m"]]
             .sort_values(["date", "vendor", "model"], ignore_index=True))
+
+
+def token_cost_band(dates: pd.Series, token_cost: MonteCarloResult,
+                    backend: str | None = None) -> pd.DataFrame:
+    """The model's cost of a million output tokens as a band across the dates of the prices.
+
+    Parameters
+    ----------
+    dates : pandas.Series
+        Dates of the list prices it is drawn against, e.g. ``api_price_points(...)["date"]``.
+    token_cost : MonteCarloResult
+        From :func:`implied_token_cost` (its ``usd_per_query`` is the cost of a million output
+        tokens) [USD/Mtoken].
+    backend : str, optional
+        The backend of the run (:func:`aiboom.backend.get_backend`), named in the tag.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Two rows, at the first and last date: ``date``, ``low``, ``mid``, ``high`` (5th, 50th
+        and 95th percentiles) [USD/Mtoken]; tagged as computed by ``serving.token_cost_band``.
+    """
+    q = interval_row("implied", token_cost, "usd_per_query")
+    return get_backend(backend).frame("serving.token_cost_band", {
+        "date": [dates.min(), dates.max()],
+        **{name: np.full(2, q[level]) for name, level in
+           (("low", "p5"), ("mid", "p50"), ("high", "p95"))}})
 
 
 def price_cost_margin(price_usd_per_m: ArrayLike, cost_usd_per_m: ArrayLike
@@ -859,7 +963,8 @@ def breakeven_quantiles(training_cost_usd: float, queries_per_day: float,
 
 
 def cumulative_spend(horizon_days: float, queries_per_day: float,
-                     usd_per_query: Mapping[str, float], n_points: int = 61) -> pd.DataFrame:
+                     usd_per_query: Mapping[str, float], n_points: int = 61,
+                     backend: str | None = None) -> pd.DataFrame:
     """Cumulative inference spend after each day, at the cost-per-query quantiles.
 
     Parameters
@@ -872,19 +977,25 @@ def cumulative_spend(horizon_days: float, queries_per_day: float,
         ``p5``, ``p50``, ``p95`` of the cost of an average query [USD/query].
     n_points : int, default 61
         Days on the grid from 0 to ``horizon_days``.
+    backend : str, optional
+        ``"auto"``, ``"numpy"`` or ``"cupy"`` (:func:`aiboom.backend.get_backend`).
 
     Returns
     -------
     pandas.DataFrame
-        ``day`` [days], ``low``, ``mid``, ``high`` [USD million].
+        ``day`` [days], ``low``, ``mid``, ``high`` [USD million]: spend :math:`d q c / 10^6`
+        at the cost's 5th, 50th and 95th percentiles, days x quantiles at once; tagged as
+        computed by ``serving.cumulative_spend``.
     """
     if not horizon_days > 0:
         raise ValueError(f"horizon_days must be positive; got {horizon_days}")
-    d = np.linspace(0.0, float(horizon_days), n_points)
-    scale = d * queries_per_day / 1e6
-    return pd.DataFrame({"day": d, "low": scale * usd_per_query["p5"],
-                         "mid": scale * usd_per_query["p50"],
-                         "high": scale * usd_per_query["p95"]})
+    be = get_backend(backend)
+    xp = be.xp
+    d = xp.linspace(0.0, float(horizon_days), n_points)
+    cost = xp.asarray([usd_per_query[q] for q in ("p5", "p50", "p95")], dtype=float)
+    spend = (d * queries_per_day / 1e6)[:, None] * cost[None, :]
+    return be.frame("serving.cumulative_spend", {"day": d, "low": spend[:, 0],
+                                                 "mid": spend[:, 1], "high": spend[:, 2]})
 
 
 def electricity_usd_per_gpu_hour(server_watts_per_gpu: ArrayLike, pue: ArrayLike,
@@ -1018,7 +1129,7 @@ def chart_roofline(sweep: pd.DataFrame, ridge_batch: float) -> alt.LayerChart:
     return alt.layer(line, rule)
 
 
-def chart_prices_against_cost(price_points: pd.DataFrame, implied: Mapping[str, float],
+def chart_prices_against_cost(price_points: pd.DataFrame, band: pd.DataFrame,
                               cost_label: str) -> alt.LayerChart:
     """List prices as dots over time (log y), coloured by vendor, over a grey band of the
     model's cost per token.
@@ -1027,8 +1138,8 @@ def chart_prices_against_cost(price_points: pd.DataFrame, implied: Mapping[str, 
     ----------
     price_points : pandas.DataFrame
         From :func:`api_price_points`.
-    implied : mapping
-        ``p5``, ``p50``, ``p95`` of the cost per million tokens [USD/Mtoken].
+    band : pandas.DataFrame
+        From :func:`token_cost_band`: ``date``, ``low``, ``mid``, ``high`` [USD/Mtoken].
     cost_label : str
         Legend entry of the band.
     """
@@ -1036,10 +1147,8 @@ def chart_prices_against_cost(price_points: pd.DataFrame, implied: Mapping[str, 
     vendors = sorted(price_points["vendor"].unique())
     color = charts.color("series", [*vendors, cost_label], legend=alt.Legend(symbolOpacity=1.0))
     y_scale = alt.Scale(type="log")
-    cost = pd.DataFrame({"date": [price_points["date"].min(), price_points["date"].max()],
-                         "low": implied["p5"], "mid": implied["p50"], "high": implied["p95"],
-                         "series": cost_label})
-    base = alt.Chart(cost).encode(x=alt.X("date:T", title="Date the price took effect"))
+    base = alt.Chart(band.assign(series=cost_label)).encode(
+        x=alt.X("date:T", title="Date the price took effect"))
     area = base.mark_area(opacity=0.2).encode(
         y=alt.Y("low:Q", title=y_title, scale=y_scale, axis=alt.Axis(format="$,.2~f")),
         y2="high:Q", color=color)
@@ -1097,7 +1206,8 @@ def chart_breakeven(spend: pd.DataFrame, training_costs_usd_m: Mapping[str, floa
     return alt.layer(area, line, rules, text)
 
 
-def energy_intervals(costs: QueryCosts, published: Assumption) -> pd.DataFrame:
+def energy_intervals(costs: QueryCosts, published: Assumption,
+                     backend: str | None = None) -> pd.DataFrame:
     """Energy per query of the model's three query kinds beside the published range.
 
     Parameters
@@ -1106,13 +1216,15 @@ def energy_intervals(costs: QueryCosts, published: Assumption) -> pd.DataFrame:
         From :func:`run_query_costs`.
     published : Assumption
         The registry row ``wh_per_query_reference`` (low, central, high) [Wh/query].
+    backend : str, optional
+        The backend of the runs (:func:`aiboom.backend.get_backend`), named in the tag.
 
     Returns
     -------
     pandas.DataFrame
         ``label``, ``p5``, ``p50``, ``p95`` [Wh/query] and ``kind`` ("aiboom model" or
         "Published estimates"); for the published row the bounds are the registry's low and
-        high.
+        high. Tagged as computed by ``serving.energy_intervals``.
     """
     rows = [
         {**interval_row(ENERGY_PLAIN, costs.plain, "wh_per_query_fleet"), "kind": "aiboom model"},
@@ -1122,7 +1234,10 @@ def energy_intervals(costs: QueryCosts, published: Assumption) -> pd.DataFrame:
         {"label": ENERGY_PUBLISHED, "p5": published.low, "p50": published.central,
          "p95": published.high, "kind": "Published estimates"},
     ]
-    return pd.DataFrame(rows, columns=["label", "p5", "p50", "p95", "kind"])
+    return get_backend(backend).frame("serving.energy_intervals", {
+        "label": [r["label"] for r in rows],
+        **{q: np.array([r[q] for r in rows], dtype=float) for q in ("p5", "p50", "p95")},
+        "kind": [r["kind"] for r in rows]})
 
 
 def median_markers(values: Sequence[float], scale: float = 1.0,
