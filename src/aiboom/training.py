@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
+from aiboom.arrays import array_module, is_cupy
 from aiboom.arrays import check_range as _check
 
 __all__ = [
@@ -699,7 +700,9 @@ def _critical_value(confidence: float, dof: int) -> float:
     return float(stats.t.ppf(q, dof))
 
 
-def _as_years(years: Any) -> np.ndarray:
+def _as_years(years: Any) -> Any:
+    if is_cupy(years):  # decimal years already, on the GPU
+        return years.astype(float)
     arr = np.asarray(years)
     if arr.dtype.kind in "MO" or isinstance(years, pd.DatetimeIndex):
         return np.asarray(decimal_year(years), dtype=float)
@@ -831,18 +834,20 @@ def trend_predict(fit: TrendFit, years: ArrayLike, interval: str = "slope") -> T
     themselves and assume the trend continues: extrapolation is a scenario, not a forecast.
     """
     x = _as_years(years)
-    scalar = np.ndim(x) == 0
+    xp = array_module(x)
+    scalar = x.ndim == 0
     y_mean = fit.intercept + fit.slope * fit.mean_year
     dx = x - fit.mean_year
     central = y_mean + fit.slope * dx
     if interval == "slope":
         spread = fit.t_crit * fit.slope_se
-        a = y_mean + (fit.slope - spread) * dx
-        b = y_mean + (fit.slope + spread) * dx
-        low, high = np.minimum(a, b), np.maximum(a, b)
+        # Both ends of the slope interval at once: slopes x years.
+        slopes = xp.asarray([fit.slope - spread, fit.slope + spread])
+        lines = y_mean + slopes.reshape((2,) + (1,) * dx.ndim) * dx[None, ...]
+        low, high = lines.min(axis=0), lines.max(axis=0)
     elif interval in ("mean", "prediction"):
         extra = 1.0 if interval == "prediction" else 0.0
-        half = fit.t_crit * fit.residual_sd * np.sqrt(extra + 1.0 / fit.n + dx**2 / fit.sxx)
+        half = fit.t_crit * fit.residual_sd * xp.sqrt(extra + 1.0 / fit.n + dx**2 / fit.sxx)
         low, high = central - half, central + half
     elif interval == "none":
         low, high = central, central
@@ -850,7 +855,7 @@ def trend_predict(fit: TrendFit, years: ArrayLike, interval: str = "slope") -> T
         raise ValueError(
             f"interval must be 'slope', 'mean', 'prediction' or 'none'; got {interval!r}"
         )
-    out = tuple(10.0 ** np.asarray(z, dtype=float) for z in (central, low, high))
+    out = tuple(10.0 ** xp.asarray(z, dtype=float) for z in (central, low, high))
     if scalar:
         out = tuple(float(z) for z in out)
     return TrendPrediction(*out)
@@ -1076,6 +1081,7 @@ def backtest_runs(
     ppi: pd.DataFrame | None = None,
     server_prices: pd.DataFrame | None = None,
     costed_only: bool = True,
+    backend: str | None = None,
 ) -> pd.DataFrame:
     r"""
     Cost of each training run by Epoch AI's two methods, beside Epoch's own per-run cost.
@@ -1107,6 +1113,9 @@ def backtest_runs(
     costed_only : bool, default True
         Keep only the runs Epoch AI costs by either method; otherwise every run with an
         accelerator row.
+    backend : str, optional
+        Array backend of the arithmetic (:func:`aiboom.backend.get_backend`): every run and
+        both methods at once; the look-ups of dates, quotes and prices stay on the host.
 
     Returns
     -------
@@ -1127,7 +1136,8 @@ def backtest_runs(
         [2023 USD], ``ratio_amortized`` (amortised / ``epoch_usd``) and ``ratio_cloud``
         (cloud / ``epoch_cloud_usd``), each method against Epoch's series for that method,
         and ``cloud_over_epoch_amortized`` [unitless]. Runs without an accelerator row, or
-        with neither chip-hours, chips and time, nor compute, are left out.
+        with neither chip-hours, chips and time, nor compute, are left out. Tagged as
+        computed by ``training.backtest_runs`` (:meth:`aiboom.backend.Backend.frame`).
 
     Notes
     -----
@@ -1186,8 +1196,11 @@ def backtest_runs(
     .. [2] N. Maslej et al., "The AI Index 2024 Annual Report," Stanford HAI, 2024, ch. 1.
     """
     from aiboom import data
+    from aiboom.backend import get_backend
     from aiboom.registry import load_registry
 
+    be = get_backend(backend)
+    xp = be.xp
     registry = registry if registry is not None else load_registry()
     models = models if models is not None else data.models()
     accelerators = accelerators if accelerators is not None else data.accelerators(
@@ -1214,30 +1227,38 @@ def backtest_runs(
     runs["epoch_amortized"] = runs["epoch_amortized_cost_usd_2023"].fillna(runs["cost_usd_2023"])
     if costed_only:
         runs = runs[runs["epoch_amortized"].notna() | runs["epoch_cloud_cost_usd_2023"].notna()]
-    rows = []
-    for run in runs.itertuples(index=False):
+    by_quantity = runs["hardware_quantity"].notna() & runs["training_time_hours"].notna()
+    runs = runs[runs["training_chip_hours"].notna() | by_quantity
+                | runs["training_flop"].notna()]
+    basis = np.where(runs["training_chip_hours"].notna(), "reported",
+                     np.where(by_quantity.loc[runs.index], "quantity x time",
+                              "compute / (peak x MFU)"))
+
+    def column(name: str) -> Any:
+        return xp.asarray(runs[name].to_numpy(dtype=float))
+
+    # Accelerator-hours and run length, every run at once on the backend.
+    peak_host = [peak_flop_per_s(chips.loc[run.accelerator], run.numerical_format
+                                 if pd.notna(run.numerical_format) else None)
+                 for run in runs.itertuples(index=False)]
+    peak = xp.asarray(peak_host, dtype=float)
+    mfu = xp.asarray(runs["mfu"].fillna(c["training_mfu"]).to_numpy(dtype=float))
+    flop, quantity, time_h = (column(n) for n in (
+        "training_flop", "hardware_quantity", "training_time_hours"))
+    from_compute = xp.asarray(basis == "compute / (peak x MFU)")
+    hours = xp.where(xp.asarray(basis == "reported"), column("training_chip_hours"),
+                     xp.where(from_compute, accelerator_hours(flop, peak, mfu),
+                              quantity * time_h))
+    chips_known = quantity > 0
+    days = xp.where(~xp.isnan(time_h), time_h / 24.0,
+                    xp.where(chips_known, hours / xp.where(chips_known, quantity, 1.0) / 24.0,
+                             c["training_run_days"]))
+
+    # Dates, prices and quotes: look-ups in the tables, run by run on the host.
+    inputs = []
+    for run, run_days in zip(runs.itertuples(index=False), be.asnumpy(days), strict=True):
         chip = chips.loc[run.accelerator]
-        own_mfu = run.mfu if pd.notna(run.mfu) else None
-        mfu = own_mfu if own_mfu is not None else c["training_mfu"]
-        peak = peak_flop_per_s(chip, run.numerical_format if pd.notna(run.numerical_format)
-                               else None)
-        if pd.notna(run.training_chip_hours):
-            hours, basis = float(run.training_chip_hours), "reported"
-        elif pd.notna(run.hardware_quantity) and pd.notna(run.training_time_hours):
-            hours, basis = float(run.hardware_quantity * run.training_time_hours), \
-                "quantity x time"
-        elif pd.notna(run.training_flop):
-            hours = float(accelerator_hours(run.training_flop, peak, mfu))
-            basis = "compute / (peak x MFU)"
-        else:
-            continue
-        if pd.notna(run.training_time_hours):
-            days = float(run.training_time_hours) / 24.0
-        elif pd.notna(run.hardware_quantity) and run.hardware_quantity > 0:
-            days = hours / float(run.hardware_quantity) / 24.0
-        else:
-            days = c["training_run_days"]
-        start = run.publication_date - pd.Timedelta(days=days)
+        start = run.publication_date - pd.Timedelta(days=float(run_days))
         bought = max(start, chip["release_date"] + pd.Timedelta(
             days=EPOCH_ACQUISITION_LAG_YEARS * 365.25))
         quotes = server_prices[server_prices["accelerator"] == run.accelerator]
@@ -1248,41 +1269,58 @@ def backtest_runs(
             price, quoted, overhead = float(chip["purchase_usd_central"]), \
                 chip["release_date"], c["server_cost_overhead"]
             server_basis = "generic overhead"
-        value = float(hardware_value_usd(price * overhead, _years(quoted, bought)))
-        load = EPOCH_SERVER_LOAD_FRACTION.get(chip["vendor"], EPOCH_SERVER_LOAD_FRACTION["other"])
-        ratio = float(chip["server_w_per_chip"]) / float(chip["tdp_w"]) \
-            if pd.notna(chip["server_w_per_chip"]) else EPOCH_SERVER_TO_CHIP_POWER_RATIO
-        power = float(average_power_w_per_accelerator(float(chip["tdp_w"]), ratio, load))
-        to_2023 = _to_2023_usd(ppi_by_year, start.year)
-        amortized = float(amortized_training_cost_usd(
-            hours, value, power, c["usd_per_kwh"], pue=c["pue"], server_cost_overhead=1.0,
-            hardware_lifetime_years=c["hardware_lifetime_years"],
-            interconnect_cost_fraction=interconnect_fraction)) * to_2023
         acquired = start - pd.Timedelta(days=EPOCH_PUBLICATION_LAG_DAYS
                                         + EPOCH_RENTAL_ACQUISITION_LAG_DAYS)
         rent, rent_year, rent_cloud = _epoch_rental_for(
             rental_prices, run.accelerator, acquired.year, _developer_cloud(run.organization))
-        cloud = float(cloud_training_cost_usd(hours, rent)) * to_2023 \
-            if math.isfinite(rent) else math.nan
-        epoch = float(run.epoch_amortized) if pd.notna(run.epoch_amortized) else math.nan
-        epoch_cloud = float(run.epoch_cloud_cost_usd_2023) \
-            if pd.notna(run.epoch_cloud_cost_usd_2023) else math.nan
-        implied_mfu = float(run.training_flop) / (3600.0 * hours * peak) \
-            if basis != "compute / (peak x MFU)" and pd.notna(run.training_flop) and hours > 0 \
-            else math.nan
-        rows.append({
-            "model": run.model, "publication_date": run.publication_date,
-            "accelerator": run.accelerator, "accelerator_hours": hours, "hours_basis": basis,
-            "mfu": mfu, "mfu_source": "run" if own_mfu is not None else "registry",
-            "implied_mfu": implied_mfu, "inputs_consistent": not implied_mfu > 1.0,
-            "peak_flop_per_s": peak, "run_start": start, "server_usd_per_chip": price * overhead,
-            "server_basis": server_basis, "value_usd_per_chip": value,
-            "power_w_per_chip": power, "rental_usd_per_chip_hour": rent,
-            "rental_year": rent_year, "rental_cloud": rent_cloud, "amortized_usd": amortized,
-            "cloud_usd": cloud, "epoch_usd": epoch, "epoch_cloud_usd": epoch_cloud,
-            "ratio_amortized": amortized / epoch, "ratio_cloud": cloud / epoch_cloud,
-            "cloud_over_epoch_amortized": cloud / epoch})
-    return pd.DataFrame(rows)
+        inputs.append({
+            "run_start": start, "price": price, "overhead": overhead,
+            "server_basis": server_basis, "years_to_purchase": _years(quoted, bought),
+            "tdp_w": float(chip["tdp_w"]),
+            "power_ratio": float(chip["server_w_per_chip"]) / float(chip["tdp_w"])
+            if pd.notna(chip["server_w_per_chip"]) else EPOCH_SERVER_TO_CHIP_POWER_RATIO,
+            "load": EPOCH_SERVER_LOAD_FRACTION.get(chip["vendor"],
+                                                   EPOCH_SERVER_LOAD_FRACTION["other"]),
+            "to_2023": _to_2023_usd(ppi_by_year, start.year), "rent": rent,
+            "rental_year": rent_year, "rental_cloud": rent_cloud})
+    host = pd.DataFrame(inputs, columns=[
+        "run_start", "price", "overhead", "server_basis", "years_to_purchase", "tdp_w",
+        "power_ratio", "load", "to_2023", "rent", "rental_year", "rental_cloud"])
+
+    def given(name: str) -> Any:
+        return xp.asarray(host[name].to_numpy(dtype=float))
+
+    # Both methods, runs x methods on the backend.
+    server = given("price") * given("overhead")
+    value = hardware_value_usd(server, given("years_to_purchase"))
+    power = average_power_w_per_accelerator(given("tdp_w"), given("power_ratio"), given("load"))
+    rent = given("rent")
+    costs = xp.stack([
+        amortized_training_cost_usd(
+            hours, value, power, c["usd_per_kwh"], pue=c["pue"], server_cost_overhead=1.0,
+            hardware_lifetime_years=c["hardware_lifetime_years"],
+            interconnect_cost_fraction=interconnect_fraction),
+        cloud_training_cost_usd(hours, rent)]) * given("to_2023")[None, :]
+    epoch = xp.stack([column("epoch_amortized"), column("epoch_cloud_cost_usd_2023")])
+    ratios = costs / epoch
+    positive = hours > 0
+    implied_mfu = xp.where(~from_compute & ~xp.isnan(flop) & positive,
+                           flop / (3600.0 * xp.where(positive, hours, 1.0) * peak), math.nan)
+    own_mfu = runs["mfu"].notna().to_numpy()
+    return be.frame("training.backtest_runs", {
+        "model": list(runs["model"]), "publication_date": list(runs["publication_date"]),
+        "accelerator": list(runs["accelerator"]), "accelerator_hours": hours,
+        "hours_basis": list(basis), "mfu": mfu,
+        "mfu_source": list(np.where(own_mfu, "run", "registry")),
+        "implied_mfu": implied_mfu, "inputs_consistent": ~(implied_mfu > 1.0),
+        "peak_flop_per_s": peak, "run_start": list(host["run_start"]),
+        "server_usd_per_chip": server, "server_basis": list(host["server_basis"]),
+        "value_usd_per_chip": value, "power_w_per_chip": power,
+        "rental_usd_per_chip_hour": rent, "rental_year": given("rental_year"),
+        "rental_cloud": list(host["rental_cloud"]), "amortized_usd": costs[0],
+        "cloud_usd": costs[1], "epoch_usd": epoch[0], "epoch_cloud_usd": epoch[1],
+        "ratio_amortized": ratios[0], "ratio_cloud": ratios[1],
+        "cloud_over_epoch_amortized": costs[1] / epoch[0]})
 
 
 def backtest_summary(table: pd.DataFrame, consistent_only: bool = False) -> pd.DataFrame:
