@@ -8,7 +8,7 @@ shapes the tables the chapter plots.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import altair as alt
 import numpy as np
@@ -16,6 +16,7 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from aiboom import charts, training
+from aiboom.backend import computed_from, get_backend
 from aiboom.registry import Assumption
 
 __all__ = [
@@ -146,7 +147,7 @@ def compute_points(models: pd.DataFrame) -> pd.DataFrame:
 
 
 def trend_frame(fit: training.TrendFit, start_year: float, end_year: float,
-                n_points: int = 50) -> pd.DataFrame:
+                n_points: int = 50, backend: str | None = None) -> pd.DataFrame:
     """A fitted exponential trend and its band on a grid of years.
 
     Parameters
@@ -157,18 +158,22 @@ def trend_frame(fit: training.TrendFit, start_year: float, end_year: float,
         Range of decimal years [yr].
     n_points : int, default 50
         Grid points.
+    backend : str, optional
+        Array backend (:func:`aiboom.backend.get_backend`).
 
     Returns
     -------
     pandas.DataFrame
         ``year`` [yr], ``central``, ``low``, ``high`` [units of the fitted values]. The band
         is the ``"slope"`` interval of :func:`aiboom.training.trend_predict`: the uncertainty
-        of the growth rate, pivoting on the data's centroid.
+        of the growth rate, pivoting on the data's centroid, the grid evaluated at both ends
+        of the slope interval at once. Tagged ``training_trends.trend_frame``.
     """
-    years = np.linspace(start_year, end_year, n_points)
+    be = get_backend(backend)
+    years = be.xp.linspace(start_year, end_year, n_points)
     pred = training.trend_predict(fit, years, interval="slope")
-    return pd.DataFrame({"year": years, "central": pred.central, "low": pred.low,
-                         "high": pred.high})
+    return be.frame("training_trends.trend_frame", {
+        "year": years, "central": pred.central, "low": pred.low, "high": pred.high})
 
 
 def year_reaching(fit: training.TrendFit, threshold: float) -> dict[str, float]:
@@ -273,8 +278,8 @@ def default_accelerator(publication_date: pd.Timestamp, organization: str | floa
 
 def frontier_run_costs(models: pd.DataFrame | None = None, registry=None,
                        accelerators: pd.DataFrame | None = None,
-                       since_year: int = COST_TREND_START_YEAR, **backtest_inputs
-                       ) -> pd.DataFrame:
+                       since_year: int = COST_TREND_START_YEAR, backend: str | None = None,
+                       **backtest_inputs) -> pd.DataFrame:
     r"""
     Every frontier run since ``since_year`` costed with the book's own model.
 
@@ -291,6 +296,8 @@ def frontier_run_costs(models: pd.DataFrame | None = None, registry=None,
         ``data/accelerators.csv``, all rows (default: the project's).
     since_year : int, default 2016
         First publication year kept [yr].
+    backend : str, optional
+        Array backend of the costing (:func:`aiboom.training.backtest_runs`).
     **backtest_inputs
         ``rental_prices``, ``ppi`` or ``server_prices`` for
         :func:`aiboom.training.backtest_runs`.
@@ -305,7 +312,8 @@ def frontier_run_costs(models: pd.DataFrame | None = None, registry=None,
         compute at the registry's utilisation), ``cost_usd_2023`` (the model's amortised
         hardware and energy cost, Epoch AI's method 1) and ``cloud_usd_2023`` (method 2)
         [constant 2023 USD], and ``epoch_usd_2023``, Epoch's own amortised estimate where it
-        has one [constant 2023 USD].
+        has one [constant 2023 USD]. Tagged as computed by ``training.backtest_runs``, both
+        methods over every run at once on the backend.
 
     Notes
     -----
@@ -329,7 +337,7 @@ def frontier_run_costs(models: pd.DataFrame | None = None, registry=None,
         default_accelerator(r.publication_date, r.organization, accelerators)
         for r in runs.loc[missing].itertuples()]
     priced = training.backtest_runs(registry, models=runs, accelerators=accelerators,
-                                    costed_only=False, **backtest_inputs)
+                                    costed_only=False, backend=backend, **backtest_inputs)
     out = runs[["model", "organization", "publication_date", "training_flop", "accelerator",
                 "hardware_basis"]].merge(
         priced[["model", "hours_basis", "mfu_source", "amortized_usd", "cloud_usd",
@@ -339,7 +347,7 @@ def frontier_run_costs(models: pd.DataFrame | None = None, registry=None,
         (out["hours_basis"] == "compute / (peak x MFU)") & (out["mfu_source"] == "registry"))
     out = out.rename(columns={"amortized_usd": "cost_usd_2023", "cloud_usd": "cloud_usd_2023",
                               "epoch_usd": "epoch_usd_2023"})
-    return out.sort_values("publication_date", ignore_index=True)
+    return computed_from(out.sort_values("publication_date", ignore_index=True), priced)
 
 
 def bootstrap_growth(points: pd.DataFrame, column: str = "cost_usd_2023",
@@ -651,8 +659,16 @@ def reducible_share_per_step(params: training.ScalingLawParams,
     return float(1.0 - factor ** (-gamma))
 
 
+def _law_columns(laws: Mapping[str, training.ScalingLawParams], xp: Any
+                 ) -> training.ScalingLawParams:
+    """The laws' constants as one column per constant, one row per law, on ``xp``."""
+    return training.ScalingLawParams(*(
+        xp.asarray([getattr(law, name) for law in laws.values()], dtype=float)[:, None]
+        for name in training.ScalingLawParams._fields))
+
+
 def loss_curves(flop: ArrayLike, laws: Mapping[str, training.ScalingLawParams],
-                usd_per_flop: float) -> pd.DataFrame:
+                usd_per_flop: float, backend: str | None = None) -> pd.DataFrame:
     """Compute-optimal loss against compute and against the dollars that compute costs.
 
     Parameters
@@ -663,24 +679,36 @@ def loss_curves(flop: ArrayLike, laws: Mapping[str, training.ScalingLawParams],
         From :func:`scaling_laws`.
     usd_per_flop : float
         Price of one useful FLOP (:func:`aiboom.training.usd_per_flop`) [USD/FLOP].
+    backend : str, optional
+        Array backend (:func:`aiboom.backend.get_backend`).
 
     Returns
     -------
     pandas.DataFrame
-        ``law``, ``flop`` [FLOP], ``usd`` [USD], ``loss`` [nats/token] and
-        ``reducible_loss`` (loss above the law's irreducible :math:`E`) [nats/token].
+        One row per law and budget, law by law: ``law``, ``flop`` [FLOP], ``usd`` [USD],
+        ``loss`` [nats/token] and ``reducible_loss`` (loss above the law's irreducible
+        :math:`E`) [nats/token]. Tagged ``training_trends.loss_curves``.
+
+    Notes
+    -----
+    :math:`L^*(C)` of :func:`aiboom.training.compute_optimal_loss` on the laws x budgets
+    grid, and :math:`C c` for the cost at :math:`c` US$ per FLOP.
     """
-    c = np.asarray(flop, dtype=float)
-    frames = []
-    for label, p in laws.items():
-        loss = training.compute_optimal_loss(c, p)
-        frames.append(pd.DataFrame({"law": label, "flop": c, "usd": c * usd_per_flop,
-                                    "loss": loss, "reducible_loss": loss - p.e}))
-    return pd.concat(frames, ignore_index=True)
+    be = get_backend(backend)
+    xp = be.xp
+    c = xp.asarray(flop, dtype=float)[None, :]
+    law = _law_columns(laws, xp)
+    loss = training.compute_optimal_loss(c, law)
+    shape = loss.shape
+    return be.frame("training_trends.loss_curves", {
+        "law": [label for label in laws for _ in range(shape[1])],
+        "flop": xp.broadcast_to(c, shape).ravel(),
+        "usd": xp.broadcast_to(c * usd_per_flop, shape).ravel(),
+        "loss": loss.ravel(), "reducible_loss": (loss - law.e).ravel()})
 
 
-def loss_gain_table(flop: ArrayLike, laws: Mapping[str, training.ScalingLawParams]
-                    ) -> pd.DataFrame:
+def loss_gain_table(flop: ArrayLike, laws: Mapping[str, training.ScalingLawParams],
+                    backend: str | None = None) -> pd.DataFrame:
     """What one more tenfold step of compute buys, starting from each budget.
 
     Parameters
@@ -689,17 +717,23 @@ def loss_gain_table(flop: ArrayLike, laws: Mapping[str, training.ScalingLawParam
         Starting budgets :math:`C` [FLOP].
     laws : mapping of str to ScalingLawParams
         From :func:`scaling_laws`.
+    backend : str, optional
+        Array backend (:func:`aiboom.backend.get_backend`).
 
     Returns
     -------
     pandas.DataFrame
-        ``law``, ``flop`` [FLOP], ``gain`` = :math:`L^*(C) - L^*(10C)` [nats/token]
-        (:func:`aiboom.training.loss_gain_per_10x`).
+        One row per law and budget, law by law: ``law``, ``flop`` [FLOP], ``gain`` =
+        :math:`L^*(C) - L^*(10C)` [nats/token] (:func:`aiboom.training.loss_gain_per_10x`,
+        on the laws x budgets grid). Tagged ``training_trends.loss_gain_table``.
     """
-    c = np.asarray(flop, dtype=float)
-    return pd.concat([pd.DataFrame({"law": label, "flop": c,
-                                    "gain": training.loss_gain_per_10x(c, p)})
-                      for label, p in laws.items()], ignore_index=True)
+    be = get_backend(backend)
+    xp = be.xp
+    c = xp.asarray(flop, dtype=float)[None, :]
+    gain = training.loss_gain_per_10x(c, _law_columns(laws, xp))
+    return be.frame("training_trends.loss_gain_table", {
+        "law": [label for label in laws for _ in range(gain.shape[1])],
+        "flop": xp.broadcast_to(c, gain.shape).ravel(), "gain": gain.ravel()})
 
 
 # --------------------------------------------------------------------------------------------
@@ -726,7 +760,7 @@ class ReferenceRun(NamedTuple):
 
 
 def reference_run(registry: Mapping[str, Assumption], accelerator: pd.Series,
-                  usd_per_gpu_hour: float) -> ReferenceRun:
+                  usd_per_gpu_hour: float, backend: str | None = None) -> ReferenceRun:
     """Cost of training the registry's reference model (Llama 3.1 405B) on one accelerator type.
 
     Parameters
@@ -742,10 +776,13 @@ def reference_run(registry: Mapping[str, Assumption], accelerator: pd.Series,
     usd_per_gpu_hour : float
         Price of one accelerator-hour, the scenario's one price for that chip
         (:func:`aiboom.montecarlo.accelerator_price_row`) [USD/GPU-hour].
+    backend : str, optional
+        Array backend of the arithmetic (:func:`aiboom.backend.get_backend`).
 
     Returns
     -------
     ReferenceRun
+        Plain floats, copied back from the backend.
 
     Notes
     -----
@@ -759,43 +796,56 @@ def reference_run(registry: Mapping[str, Assumption], accelerator: pd.Series,
     outright costs :math:`n P o (1 + o_{ic})` for :math:`n` accelerators at price :math:`P`
     with server overhead :math:`o`.
     """
-    c = {k: registry[k].central for k in (
+    be = get_backend(backend)
+    xp = be.xp
+    c = {k: xp.asarray(registry[k].central, dtype=float) for k in (
         "llama31_405b_params", "llama31_405b_tokens", "flop_per_param_token", "training_mfu",
         "training_run_days", "server_cost_overhead", "cluster_interconnect_overhead",
         "hardware_lifetime_years", "pue", "usd_per_kwh")}
-    flop = float(training.training_flop(c["llama31_405b_params"], c["llama31_405b_tokens"],
-                                        c["flop_per_param_token"]))
-    peak = float(accelerator["bf16_dense_tflops"]) * 1e12
-    hours = float(training.accelerator_hours(flop, peak, c["training_mfu"]))
+    flop = training.training_flop(c["llama31_405b_params"], c["llama31_405b_tokens"],
+                                  c["flop_per_param_token"])
+    peak = xp.asarray(float(accelerator["bf16_dense_tflops"]) * 1e12)
+    hours = training.accelerator_hours(flop, peak, c["training_mfu"])
     n_acc = hours / (24.0 * c["training_run_days"])
     ic = c["cluster_interconnect_overhead"]
-    price = float(accelerator["purchase_usd_central"])
-    hardware = float(training.amortized_hardware_cost_usd(
+    price = xp.asarray(float(accelerator["purchase_usd_central"]))
+    hardware = training.amortized_hardware_cost_usd(
         hours, price, server_cost_overhead=c["server_cost_overhead"],
         hardware_lifetime_years=c["hardware_lifetime_years"],
-        interconnect_cost_fraction=ic / (1.0 + ic)))
+        interconnect_cost_fraction=ic / (1.0 + ic))
     capex = n_acc * price * c["server_cost_overhead"] * (1.0 + ic)
-    power = float(training.average_power_w_per_accelerator(float(accelerator["tdp_w"])))
-    energy_mwh = float(training.training_energy_mwh(hours, power, c["pue"]))
-    energy_usd = float(training.energy_cost_usd(hours, power, c["pue"], c["usd_per_kwh"]))
-    rental = float(training.cloud_training_cost_usd(hours, float(usd_per_gpu_hour)))
-    return ReferenceRun(flop, hours, n_acc, energy_mwh, hardware, capex, energy_usd, rental)
+    power = training.average_power_w_per_accelerator(xp.asarray(float(accelerator["tdp_w"])))
+    energy_mwh = training.training_energy_mwh(hours, power, c["pue"])
+    energy_usd = training.energy_cost_usd(hours, power, c["pue"], c["usd_per_kwh"])
+    rental = training.cloud_training_cost_usd(hours, xp.asarray(float(usd_per_gpu_hour)))
+    values = be.asnumpy(xp.stack([flop, hours, n_acc, energy_mwh, hardware, capex, energy_usd,
+                                  rental]))
+    return ReferenceRun(*(float(v) for v in values))
 
 
-def reference_run_table(run: ReferenceRun) -> pd.DataFrame:
+def reference_run_table(run: ReferenceRun, backend: str | None = None) -> pd.DataFrame:
     """The run's cost by method and component, for a stacked bar chart.
+
+    Parameters
+    ----------
+    run : ReferenceRun
+        From :func:`reference_run`.
+    backend : str, optional
+        Array backend (:func:`aiboom.backend.get_backend`).
 
     Returns
     -------
     pandas.DataFrame
         ``method`` ("Owned cluster, amortised" or "Rented cloud GPUs"), ``component`` and
-        ``usd_m`` [USD million].
+        ``usd_m`` [USD million]. Tagged ``training_trends.reference_run_table``.
     """
+    be = get_backend(backend)
     owned, rented = "Owned cluster, amortised", "Rented cloud GPUs"
-    return pd.DataFrame({
+    usd = be.xp.asarray([run.hardware_usd, run.energy_usd, run.rental_usd], dtype=float)
+    return be.frame("training_trends.reference_run_table", {
         "method": [owned, owned, rented],
         "component": ["Hardware, servers and network", "Electricity", "Rental"],
-        "usd_m": [run.hardware_usd / 1e6, run.energy_usd / 1e6, run.rental_usd / 1e6]})
+        "usd_m": usd / 1e6})
 
 
 # --------------------------------------------------------------------------------------------
@@ -999,7 +1049,7 @@ def backtest_points(table: pd.DataFrame) -> pd.DataFrame:
             method=label, epoch_usd=table[epoch_column[method]],
             model_usd=table[f"{method}_usd"])
         parts.append(part)
-    out = pd.concat(parts, ignore_index=True)
+    out = computed_from(pd.concat(parts, ignore_index=True), table)
     out = out[(out["epoch_usd"] > 0) & (out["model_usd"] > 0)]
     return out.assign(ratio=out["model_usd"] / out["epoch_usd"]).reset_index(drop=True)
 
