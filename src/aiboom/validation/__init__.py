@@ -17,18 +17,39 @@ target can never be a validation check (``tests/test_validation.py``).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import pandas as pd
 
+from aiboom.arrays import array_module
+from aiboom.backend import get_backend
 from aiboom.registry import Registry
 
 #: Families of checks, in the order the appendix shows them.
 FAMILIES: tuple[str, ...] = ("training", "inference", "energy", "economics")
 
 ModelFn = Callable[[Registry], float]
+
+
+def within_tolerance(ratio: Any, tolerance_factor: Any) -> Any:
+    """Whether model / published lies within a check's tolerance.
+
+    Parameters
+    ----------
+    ratio : numeric
+        Model value over published figure :math:`m/p` [unitless].
+    tolerance_factor : numeric
+        Accepted factor either way :math:`k`, at least 1 [unitless].
+
+    Returns
+    -------
+    bool or array of bool
+        :math:`1/k \\le m/p \\le k`, False where the ratio is not finite.
+    """
+    xp = array_module(ratio, tolerance_factor)
+    return xp.isfinite(ratio) & (1.0 / tolerance_factor <= ratio) & (ratio <= tolerance_factor)
 
 
 @dataclass(frozen=True)
@@ -58,8 +79,7 @@ class CheckResult:
 
     @property
     def passed(self) -> bool:
-        r = self.ratio
-        return math.isfinite(r) and 1.0 / self.tolerance_factor <= r <= self.tolerance_factor
+        return bool(within_tolerance(self.ratio, self.tolerance_factor))
 
     @property
     def as_expected(self) -> bool:
@@ -124,10 +144,35 @@ def run_checks(registry: Registry | None = None,
     return out
 
 
-def results_frame(results: list[CheckResult]) -> pd.DataFrame:
-    """One row per check, with ``ratio`` and ``passed``, families in :data:`FAMILIES` order."""
-    frame = pd.DataFrame([{**asdict(r), "ratio": r.ratio, "passed": r.passed,
-                           "as_expected": r.as_expected} for r in results])
+def results_frame(results: list[CheckResult], backend: str | None = None) -> pd.DataFrame:
+    """One row per check, with ``ratio`` and ``passed``, families in :data:`FAMILIES` order.
+
+    Parameters
+    ----------
+    results : list of CheckResult
+        From :func:`run_checks`.
+    backend : str, optional
+        Array backend (:func:`aiboom.backend.get_backend`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The fields of :class:`CheckResult`, then ``ratio`` (model / published) [unitless],
+        ``passed`` (:func:`within_tolerance`) and ``as_expected``, every check at once on
+        the backend. Tagged ``validation.results_frame``.
+    """
+    be = get_backend(backend)
+    xp = be.xp
+    fields = pd.DataFrame([asdict(r) for r in results])
+
+    def column(name: str, dtype: Any = float) -> Any:
+        return xp.asarray(fields[name].to_numpy(dtype=dtype))
+
+    ratio = column("model") / column("published")
+    passed = within_tolerance(ratio, column("tolerance_factor"))
+    frame = be.frame("validation.results_frame", {
+        **{name: fields[name] for name in fields.columns}, "ratio": ratio, "passed": passed,
+        "as_expected": passed != column("known_miss", bool)})
     order = {f: i for i, f in enumerate(FAMILIES)}
     return frame.sort_values(["family", "id"], key=lambda s: s.map(order)
                              if s.name == "family" else s).reset_index(drop=True)
