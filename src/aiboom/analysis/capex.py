@@ -14,6 +14,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from aiboom.backend import get_backend
 from aiboom.charts import color as entity_color
 from aiboom.economics import (
     GIGAWATT_COMPONENTS,
@@ -390,7 +391,8 @@ def cahn_factor_samples(registry: Mapping[str, Assumption], n_samples: int, seed
 def cahn_requirement(run_rate_usd_bn: float | Sequence[float] | np.ndarray,
                      dc_cost_multiplier: float, end_user_margin: float,
                      factor: np.ndarray, ai_revenue_usd_bn: float | np.ndarray = 0.0,
-                     levels: tuple[float, float] = (0.05, 0.95)) -> pd.DataFrame:
+                     levels: tuple[float, float] = (0.05, 0.95), backend: str | None = None
+                     ) -> pd.DataFrame:
     """
     Revenue required by Cahn's rule, and the gap to revenue earned, with an interval.
 
@@ -408,13 +410,17 @@ def cahn_requirement(run_rate_usd_bn: float | Sequence[float] | np.ndarray,
         AI revenue earned at the same dates :math:`R_{AI}` [USD bn/yr].
     levels : tuple of float, default (0.05, 0.95)
         Lower and upper quantile levels of the interval [unitless].
+    backend : str, optional
+        Array backend (:func:`aiboom.backend.get_backend`): the draws' quantiles and every
+        run-rate at once.
 
     Returns
     -------
     pandas.DataFrame
         One row per run-rate: ``run_rate_usd_bn``, ``required_usd_bn`` (central),
         ``required_usd_bn_p5``, ``required_usd_bn_p95``, ``ai_revenue_usd_bn``,
-        ``gap_usd_bn``, ``gap_usd_bn_p5``, ``gap_usd_bn_p95`` [USD bn].
+        ``gap_usd_bn``, ``gap_usd_bn_p5``, ``gap_usd_bn_p95`` [USD bn]. Tagged
+        ``capex.cahn_requirement``.
 
     Notes
     -----
@@ -425,12 +431,14 @@ def cahn_requirement(run_rate_usd_bn: float | Sequence[float] | np.ndarray,
     factor :math:`f`, so its quantiles are :math:`R_{gpu}` times those of :math:`f`, and the
     gap's are shifted by :math:`R_{AI}`: exact, with no need to broadcast the draws.
     """
-    rr = np.atleast_1d(np.asarray(run_rate_usd_bn, dtype=float))
-    earned = np.broadcast_to(np.asarray(ai_revenue_usd_bn, dtype=float), rr.shape)
-    lo_f, hi_f = np.quantile(factor, levels)
-    required = np.asarray(revenue_required_usd_bn(rr, dc_cost_multiplier, end_user_margin))
+    be = get_backend(backend)
+    xp = be.xp
+    rr = xp.atleast_1d(xp.asarray(np.asarray(run_rate_usd_bn, dtype=float)))
+    earned = xp.broadcast_to(xp.asarray(np.asarray(ai_revenue_usd_bn, dtype=float)), rr.shape)
+    lo_f, hi_f = xp.quantile(xp.asarray(np.asarray(factor, dtype=float)), xp.asarray(levels))
+    required = revenue_required_usd_bn(rr, dc_cost_multiplier, end_user_margin)
     lo, hi = rr * lo_f, rr * hi_f
-    return pd.DataFrame({
+    return be.frame("capex.cahn_requirement", {
         "run_rate_usd_bn": rr,
         "required_usd_bn": required,
         "required_usd_bn_p5": lo,
@@ -443,7 +451,8 @@ def cahn_requirement(run_rate_usd_bn: float | Sequence[float] | np.ndarray,
 
 
 def cahn_vintages(registry: Mapping[str, Assumption], factor: np.ndarray,
-                  years: Sequence[int] = (2023, 2024)) -> pd.DataFrame:
+                  years: Sequence[int] = (2023, 2024), backend: str | None = None
+                  ) -> pd.DataFrame:
     """
     Cahn's published vintages recomputed from the registry.
 
@@ -456,6 +465,8 @@ def cahn_vintages(registry: Mapping[str, Assumption], factor: np.ndarray,
         Draws of the revenue multiple from :func:`cahn_factor_samples` [unitless].
     years : sequence of int, default (2023, 2024)
         Vintages: 2023 is "AI's $200B question" [1]_, 2024 "AI's $600B question" [2]_.
+    backend : str, optional
+        Array backend of :func:`cahn_requirement`.
 
     Returns
     -------
@@ -472,7 +483,7 @@ def cahn_vintages(registry: Mapping[str, Assumption], factor: np.ndarray,
     m = registry["sequoia_end_user_margin"].central
     rr = [registry[f"sequoia_{y}_nvda_dc_run_rate_usd_bn"].central for y in years]
     earned = np.array([registry[f"sequoia_{y}_ai_revenue_usd_bn"].central for y in years])
-    out = cahn_requirement(rr, k, m, factor, earned)
+    out = cahn_requirement(rr, k, m, factor, earned, backend=backend)
     out.insert(0, "date", pd.to_datetime(
         [registry[f"sequoia_{y}_nvda_dc_run_rate_usd_bn"].as_of for y in years]))
     out.insert(0, "year", list(years))
@@ -480,7 +491,8 @@ def cahn_vintages(registry: Mapping[str, Assumption], factor: np.ndarray,
 
 
 def cahn_requirement_by_quarter(quarters: pd.DataFrame, registry: Mapping[str, Assumption],
-                                factor: np.ndarray) -> pd.DataFrame:
+                                factor: np.ndarray, backend: str | None = None
+                                ) -> pd.DataFrame:
     """
     Cahn's requirement at every NVIDIA quarter's annualised data-centre revenue.
 
@@ -492,16 +504,19 @@ def cahn_requirement_by_quarter(quarters: pd.DataFrame, registry: Mapping[str, A
         For the central ratios ``sequoia_dc_cost_multiplier`` and ``sequoia_end_user_margin``.
     factor : numpy.ndarray
         Draws of the revenue multiple [unitless].
+    backend : str, optional
+        Array backend of :func:`cahn_requirement`.
 
     Returns
     -------
     pandas.DataFrame
         ``fiscal_quarter``, ``period_end`` and the columns of :func:`cahn_requirement`
-        [USD bn].
+        [USD bn], tagged as its output.
     """
     k = registry["sequoia_dc_cost_multiplier"].central
     m = registry["sequoia_end_user_margin"].central
-    out = cahn_requirement(quarters["run_rate_usd_bn"].to_numpy(), k, m, factor)
+    out = cahn_requirement(quarters["run_rate_usd_bn"].to_numpy(), k, m, factor,
+                           backend=backend)
     out.insert(0, "period_end", quarters["period_end"].to_numpy())
     out.insert(0, "fiscal_quarter", quarters["fiscal_quarter"].to_numpy())
     return out.drop(columns=["ai_revenue_usd_bn", "gap_usd_bn", "gap_usd_bn_p5",
@@ -714,8 +729,8 @@ def gigawatt_cost(inputs: Mapping[str, float | np.ndarray], it_power_gw: float |
     return capex, yearly
 
 
-def gigawatt_costs(registry: Mapping[str, Assumption], accelerators: pd.DataFrame
-                   ) -> pd.DataFrame:
+def gigawatt_costs(registry: Mapping[str, Assumption], accelerators: pd.DataFrame,
+                   backend: str | None = None) -> pd.DataFrame:
     """
     Yearly cost of one gigawatt of AI IT load by generation and component, at the registry's
     central values.
@@ -726,11 +741,14 @@ def gigawatt_costs(registry: Mapping[str, Assumption], accelerators: pd.DataFram
         The scenario's registry.
     accelerators : pandas.DataFrame
         ``data/accelerators.csv``.
+    backend : str, optional
+        Array backend (:func:`aiboom.backend.get_backend`): every generation at once.
 
     Returns
     -------
     pandas.DataFrame
-        One row per generation and component, in :data:`GIGAWATT_GENERATIONS` and
+        Tagged ``capex.gigawatt_costs``. One row per generation and component, in
+        :data:`GIGAWATT_GENERATIONS` and
         :data:`aiboom.economics.GIGAWATT_COMPONENTS` order: ``generation``, ``component``,
         ``label``, ``usd_bn_per_year`` [USD bn/yr per GW of IT load], ``share`` [fraction of
         the generation's total], ``total_usd_bn_per_year`` [USD bn/yr per GW],
@@ -738,24 +756,34 @@ def gigawatt_costs(registry: Mapping[str, Assumption], accelerators: pd.DataFram
         [accelerators per GW] and ``peak_pflop_per_s`` (dense BF16 peak of the gigawatt)
         [PFLOP/s per GW].
     """
+    be = get_backend(backend)
+    xp = be.xp
     central = {a_id: a.central for a_id, a in registry.items()}
-    chips = accelerators.set_index("id")
-    rows = []
-    for generation, (chip_id, _) in GIGAWATT_GENERATIONS.items():
-        inputs = gigawatt_inputs(central, accelerators, generation)
-        capex, yearly = gigawatt_cost(inputs)
-        n_acc = W_PER_GW / float(inputs["it_watts_per_accelerator"])
-        pflops = n_acc * float(chips.loc[chip_id, "bf16_dense_tflops"]) / 1e3
-        shares = yearly.shares()
-        for component in GIGAWATT_COMPONENTS:
-            rows.append({"generation": generation, "component": component,
-                         "label": GIGAWATT_COMPONENT_LABELS[component],
-                         "usd_bn_per_year": float(getattr(yearly, component)),
-                         "share": float(shares[component]),
-                         "total_usd_bn_per_year": float(yearly.total),
-                         "capex_usd_bn": float(capex.total_usd_bn),
-                         "n_accelerators": n_acc, "peak_pflop_per_s": pflops})
-    return pd.DataFrame(rows)
+    generations = list(GIGAWATT_GENERATIONS)
+    by_generation = [gigawatt_inputs(central, accelerators, g) for g in generations]
+    # One entry per generation in every input: the model runs on all generations at once.
+    inputs = {name: xp.asarray([float(i[name]) for i in by_generation])
+              for name in by_generation[0]}
+    capex, yearly = gigawatt_cost(inputs)
+    n_acc = W_PER_GW / inputs["it_watts_per_accelerator"]
+    tflops = accelerators.set_index("id").loc[
+        [chip_id for chip_id, _ in GIGAWATT_GENERATIONS.values()], "bf16_dense_tflops"]
+    pflops = n_acc * xp.asarray(tflops.to_numpy(dtype=float)) / 1e3
+    shares = yearly.shares()
+    n = len(GIGAWATT_COMPONENTS)
+
+    def per_component(values: Mapping[str, object]) -> object:
+        """generations x components, flattened generation by generation."""
+        return xp.stack([values[c] for c in GIGAWATT_COMPONENTS], axis=1).ravel()
+
+    return be.frame("capex.gigawatt_costs", {
+        "generation": [g for g in generations for _ in range(n)],
+        "component": list(GIGAWATT_COMPONENTS) * len(generations),
+        "label": [GIGAWATT_COMPONENT_LABELS[c] for c in GIGAWATT_COMPONENTS] * len(generations),
+        "usd_bn_per_year": per_component(yearly._asdict()), "share": per_component(shares),
+        "total_usd_bn_per_year": xp.repeat(yearly.total, n),
+        "capex_usd_bn": xp.repeat(capex.total_usd_bn, n),
+        "n_accelerators": xp.repeat(n_acc, n), "peak_pflop_per_s": xp.repeat(pflops, n)})
 
 
 def gigawatt_cost_samples(registry: Mapping[str, Assumption], accelerators: pd.DataFrame,
