@@ -802,7 +802,8 @@ def trend_predict(fit: TrendFit, years: ArrayLike, interval: str = "slope") -> T
     fit : TrendFit
         Result of :func:`fit_log_linear_trend`.
     years : array-like
-        Decimal years or datetime-like values [yr].
+        Decimal years or datetime-like values, or a CuPy array of decimal years (the
+        prediction then stays on the GPU) [yr].
     interval : {"slope", "mean", "prediction", "none"}, default "slope"
         What the band shows, at the fit's confidence level:
 
@@ -818,7 +819,8 @@ def trend_predict(fit: TrendFit, years: ArrayLike, interval: str = "slope") -> T
     Returns
     -------
     TrendPrediction
-        ``central``, ``low`` and ``high`` in the units of the fitted values [value units].
+        ``central``, ``low`` and ``high`` in the units of the fitted values, arrays of the
+        years' array module (floats for a single year) [value units].
 
     Notes
     -----
