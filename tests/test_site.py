@@ -113,6 +113,49 @@ def test_at_least_twenty_charts_each_with_caption_and_alt(site: Path):
     assert total >= 20
 
 
+def _chart_specs(site: Path) -> list[tuple[str, dict]]:
+    """(page, Vega-Lite spec) of every chart of the site."""
+    out = []
+    for page in _pages(site):
+        for payload in re.findall(
+                r'<script type="application/json" class="aiboom-chart-spec">(.*?)</script>',
+                page.read_text(), re.S):
+            out.append((page.name, json.loads(payload.replace("<\\/", "</"))))
+    return out
+
+
+#: Charts whose source names aiboom but which draw no cost curve, and why (caption prefix).
+NOT_COST_CURVES = {
+    "Headline results by scenario": "re-plots the recorded results of each scenario's build",
+}
+
+
+def test_every_model_chart_names_a_tested_kernel(site: Path):
+    """Every chart that shows the aiboom model carries the kernels that computed its tables
+    (``usermeta.aiboom.computed_by``, from :meth:`aiboom.backend.Backend.frame`), each of them
+    proved by ``test_kernel_routing`` to compute through the backend switch, on the backend
+    that ``results.json`` names."""
+    from test_kernel_routing import KERNELS
+
+    backend = json.loads((site / "results.json").read_text())["backend"]
+    untagged, untested, charts = [], set(), 0
+    for page, spec in _chart_specs(site):
+        meta = spec.get("usermeta", {}).get("aiboom", {})
+        if "aiboom" not in meta.get("source", "") or any(
+                meta["caption"].startswith(c) for c in NOT_COST_CURVES):
+            continue
+        charts += 1
+        computed = meta.get("computed_by")
+        if not computed:
+            untagged.append(f"{page}: {meta['caption'][:70]}")
+            continue
+        assert computed["backend"] == backend, (page, meta["caption"][:70])
+        untested |= set(computed["kernels"]) - set(KERNELS)
+    assert charts >= 30
+    assert not untagged, "model charts drawn from no backend kernel:\n" + "\n".join(untagged)
+    assert not untested, f"kernels without a routing test: {sorted(untested)}"
+
+
 class _Refs(HTMLParser):
     def __init__(self):
         super().__init__()
