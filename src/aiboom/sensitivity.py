@@ -152,16 +152,23 @@ def sobol_indices(model: Model, a: Mapping[str, np.ndarray], b: Mapping[str, np.
     pandas.DataFrame
         Columns ``id``, ``first_order``, ``total_order`` [fraction of output variance], in
         the order of ``ids``.
+
+    Notes
+    -----
+    The model runs once, on :math:`A`, :math:`B` and every :math:`A_B^{(i)}` stacked
+    (:math:`(k + 2) N` samples), so a backend model evaluates them in one batch.
     """
     ids = list(a) if ids is None else list(ids)
-    f_a = np.asarray(model(a), dtype=np.float64)
-    f_b = np.asarray(model(b), dtype=np.float64)
-    variance = np.var(np.concatenate([f_a, f_b]))
-    first, total = [], []
-    for k in ids:
-        f_ab = np.asarray(model({**a, k: b[k]}), dtype=np.float64)
-        first.append(np.mean(f_b * (f_ab - f_a)) / variance)
-        total.append(0.5 * np.mean((f_a - f_ab) ** 2) / variance)
+    n = len(next(iter(a.values())))
+    # one model run on A, B and every A_B^(i) stacked: (2 + k) N samples
+    stacked = {name: np.concatenate([a[name], b[name]]
+                                    + [b[name] if name == k else a[name] for k in ids])
+               for name in a}
+    f = np.asarray(model(stacked), dtype=np.float64).reshape(2 + len(ids), n)
+    f_a, f_b, f_ab = f[0], f[1], f[2:]
+    variance = np.var(f[:2].ravel())
+    first = np.mean(f_b * (f_ab - f_a), axis=1) / variance
+    total = 0.5 * np.mean((f_a - f_ab) ** 2, axis=1) / variance
     return pd.DataFrame({"id": ids, "first_order": first, "total_order": total})
 
 

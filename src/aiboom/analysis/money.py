@@ -38,6 +38,8 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from aiboom import charts, economics, kernels, sensitivity
+from aiboom.arrays import array_module
+from aiboom.backend import Backend, get_backend
 from aiboom.kernels import INPUTS, PAYBACK_HORIZON_MONTHS, Accelerator
 from aiboom.montecarlo import accelerator_constants
 from aiboom.registry import Assumption
@@ -49,6 +51,7 @@ __all__ = [
     "CLEANUP_DELAYS_MONTHS",
     "COMPUTE_INPUTS",
     "CONVERSION_GRID",
+    "GRID_CHUNK_SAMPLES",
     "SOBOL_BASE_SAMPLES",
     "TOP_INPUTS",
     "central_break_even_conversion",
@@ -87,6 +90,7 @@ __all__ = [
     "cleanup_added_months",
     "cleanup_grid",
     "evaluate_with",
+    "payback_on_grid",
     "free_tier_by_conversion",
     "free_tier_subsidy_samples",
     "input_label",
@@ -156,6 +160,10 @@ CONVERSION_GRID: np.ndarray = np.linspace(0.0, 0.2, 41)
 CLEANUP_DELAYS_MONTHS: np.ndarray = np.arange(0.0, 25.0, 3.0)
 #: Value-capture shares on the value chart, a tenth to all of the benefit [fraction].
 CAPTURE_GRID: np.ndarray = np.round(np.linspace(0.1, 1.0, 19), 3)
+#: Most samples per :func:`aiboom.kernels.evaluate` call when a grid of input values is run on
+#: every sample (whole grid rows at a time; the chunk size of
+#: :func:`aiboom.montecarlo.run_monte_carlo`) [samples].
+GRID_CHUNK_SAMPLES = 2**20
 
 #: Short chart labels of the kernel inputs (registry descriptions are too long for an axis).
 INPUT_LABELS: dict[str, str] = {
@@ -335,20 +343,96 @@ def evaluate_with(samples: Mapping[str, np.ndarray], changes: Mapping[str, Array
     return kernels.evaluate(x, backend, accelerator=accelerator)
 
 
+def payback_on_grid(samples: Mapping[str, np.ndarray], grid: Mapping[str, Any],
+                    backend: Backend | str | None = None,
+                    accelerator: Accelerator = kernels.H100_SXM) -> Any:
+    r"""Payback of every sample at every point of a grid of input values (common random
+    numbers): grid x samples through the backend.
+
+    Parameters
+    ----------
+    samples : mapping of str to numpy.ndarray
+        From :func:`simulate_project`, ``n`` samples.
+    grid : mapping of str to array-like
+        Kernel input id to its values at the ``G`` grid points, all of shape ``(G,)``
+        (arrays of the backend, or host values) [input unit]; every other input keeps its
+        sampled value.
+    backend : Backend or str, optional
+        As for :func:`aiboom.backend.get_backend`.
+    accelerator : Accelerator, default H100_SXM
+        Serving accelerator constants.
+
+    Returns
+    -------
+    array
+        Of the backend's array module, shape ``(G, n)``: payback [months], ``inf`` when not
+        within :data:`aiboom.kernels.PAYBACK_HORIZON_MONTHS`.
+
+    Notes
+    -----
+    Row :math:`g` equals ``evaluate_with(samples, {k: grid[k][g]})["payback_months"]``. The
+    grid is run on all samples in :func:`aiboom.kernels.evaluate` calls of whole rows, at most
+    :data:`GRID_CHUNK_SAMPLES` samples each (at least one row).
+    """
+    be = backend if isinstance(backend, Backend) else get_backend(backend)
+    xp = be.xp
+    unknown = set(grid) - set(INPUTS)
+    if unknown:
+        raise KeyError(f"not model inputs: {sorted(unknown)}")
+    # the kernel reads host arrays: the grid's columns come back once, tiny
+    points = {k: be.asnumpy(xp.asarray(v, dtype=float)).ravel() for k, v in grid.items()}
+    n_points = {v.size for v in points.values()}
+    if len(n_points) != 1:
+        raise ValueError(f"grid columns differ in length: {sorted(n_points)}")
+    g = n_points.pop()
+    n = len(samples[INPUTS[0]])
+    rows = max(1, GRID_CHUNK_SAMPLES // max(n, 1))
+    out = xp.empty((g, n))
+    for lo in range(0, g, rows):
+        hi = min(lo + rows, g)
+        x = {k: np.repeat(points[k][lo:hi], n) if k in points else
+             np.tile(np.asarray(samples[k], dtype=float), hi - lo) for k in INPUTS}
+        y = kernels.evaluate(x, be, accelerator=accelerator)["payback_months"]
+        out[lo:hi] = xp.asarray(y).reshape(hi - lo, n)
+    return out
+
+
 # --------------------------------------------------------------------------------------------
 # Payback distributions
 # --------------------------------------------------------------------------------------------
 
 
-def quantiles(values: ArrayLike, levels: Sequence[float] = (0.05, 0.5, 0.95)) -> np.ndarray:
-    """Quantiles by the inverted empirical CDF, as the engine computes them (``inf`` allowed).
+def quantiles(values: ArrayLike, levels: Sequence[float] = (0.05, 0.5, 0.95)) -> Any:
+    r"""Quantiles by the inverted empirical CDF along the last axis, as the engine computes
+    them (``inf`` allowed).
+
+    Parameters
+    ----------
+    values : array-like
+        Samples along the last axis, any leading axes (a grid) [any unit]; a CuPy array stays
+        on the device.
+    levels : sequence of float, default (0.05, 0.5, 0.95)
+        Quantile levels in [0, 1].
 
     Returns
     -------
-    numpy.ndarray
-        One value per level [unit of ``values``].
+    array
+        Of the values' array module, shape ``(len(levels),) + values.shape[:-1]``
+        [unit of ``values``]; ``nan`` where a row holds a ``nan``.
+
+    Notes
+    -----
+    The level-:math:`q` quantile of :math:`n` values is the order statistic
+    :math:`x_{(k)}`, :math:`k = \max(1, \lceil q n \rceil)`: ``numpy.quantile(...,
+    method="inverted_cdf")``, which CuPy lacks, taken by sorting each row.
     """
-    return np.quantile(np.asarray(values, dtype=float), list(levels), method="inverted_cdf")
+    xp = array_module(values)
+    v = xp.asarray(values, dtype=float)
+    n = v.shape[-1]
+    ranks = [max(1, math.ceil(q * n)) - 1 for q in levels]
+    ordered = xp.sort(v, axis=-1)
+    picked = xp.moveaxis(ordered[..., ranks], -1, 0)
+    return xp.where(xp.isnan(ordered[..., -1]), xp.nan, picked)
 
 
 def payback_summary(payback_months: ArrayLike, within_months: float = MONTHS_PER_YEAR
@@ -377,8 +461,8 @@ def payback_summary(payback_months: ArrayLike, within_months: float = MONTHS_PER
 
 
 def log_histogram(groups: Mapping[str, ArrayLike], low: float, high: float, n_bins: int,
-                  group: str = "group") -> pd.DataFrame:
-    """Log-binned shares of samples, one block of rows per group.
+                  group: str = "group", backend: Backend | str | None = None) -> pd.DataFrame:
+    r"""Log-binned shares of samples, one block of rows per group.
 
     Parameters
     ----------
@@ -391,30 +475,53 @@ def log_histogram(groups: Mapping[str, ArrayLike], low: float, high: float, n_bi
         Number of log-spaced bins.
     group : str, default "group"
         Name of the label column.
+    backend : Backend or str, optional
+        As for :func:`aiboom.backend.get_backend`.
 
     Returns
     -------
     pandas.DataFrame
         ``bin_low``, ``bin_high`` [unit of the samples], ``share`` [fraction of all samples of
-        the group, non-finite ones included] and the label column.
+        the group, non-finite ones included] and the label column, tagged as computed by
+        ``money.log_histogram``.
+
+    Notes
+    -----
+    Bin :math:`i` holds the samples with :math:`e_i \le x < e_{i+1}`, edges
+    :math:`e_i = l\,(h/l)^{i/n}`, as :func:`numpy.histogram` counts them; every group is
+    counted at once on the backend (one ``bincount`` over group x bin).
     """
+    return _log_histogram(groups, low, high, n_bins, group, "money.log_histogram", backend)
+
+
+def _log_histogram(groups: Mapping[str, ArrayLike], low: float, high: float, n_bins: int,
+                   group: str, kernel: str, backend: Backend | str | None) -> pd.DataFrame:
+    """:func:`log_histogram`, its table tagged as computed by ``kernel``."""
     if not 0.0 < low < high:
         raise ValueError(f"need 0 < low < high; got {low}, {high}")
-    edges = np.geomspace(low, high, int(n_bins) + 1)
-    frames = []
-    for label, values in groups.items():
-        v = np.asarray(values, dtype=float)
-        kept = v[np.isfinite(v) & (v < high)]
-        counts, _ = np.histogram(np.clip(kept, low, None), bins=edges)
-        frames.append(pd.DataFrame({"bin_low": edges[:-1], "bin_high": edges[1:],
-                                    "share": counts / v.size, group: label}))
-    return pd.concat(frames, ignore_index=True)
+    be = backend if isinstance(backend, Backend) else get_backend(backend)
+    xp = be.xp
+    n_bins = int(n_bins)
+    edges = xp.asarray(np.geomspace(low, high, n_bins + 1))  # the bins, as numpy.histogram's
+    labels = list(groups)
+    values = [xp.asarray(v, dtype=float).ravel() for v in groups.values()]
+    sizes = [v.size for v in values]
+    v = xp.concatenate(values)
+    member = xp.repeat(xp.arange(len(values)), sizes)
+    binned = xp.isfinite(v) & (v < high)
+    b = xp.searchsorted(edges, xp.maximum(v, low), side="right") - 1  # below low: first bin
+    cell = xp.where(binned, member * n_bins + b, len(values) * n_bins)  # unbinned: spare cell
+    counts = xp.bincount(cell, minlength=len(values) * n_bins + 1)[:-1]
+    share = counts.reshape(len(values), n_bins) / xp.asarray(sizes)[:, None]
+    return be.frame(kernel, {
+        "bin_low": xp.tile(edges[:-1], len(values)), "bin_high": xp.tile(edges[1:], len(values)),
+        "share": share.ravel(), group: [label for label in labels for _ in range(n_bins)]})
 
 
 def payback_histogram(paybacks: Mapping[str, ArrayLike],
                       low_months: float = PAYBACK_TICKS_MONTHS[0],
-                      high_months: float = PAYBACK_HORIZON_MONTHS, n_bins: int = 36
-                      ) -> pd.DataFrame:
+                      high_months: float = PAYBACK_HORIZON_MONTHS, n_bins: int = 36,
+                      backend: Backend | str | None = None) -> pd.DataFrame:
     """Log-binned shares of sampled paybacks, one group (``project``) per project type.
 
     Parameters
@@ -425,14 +532,18 @@ def payback_histogram(paybacks: Mapping[str, ArrayLike],
         Range of the bins; paybacks below ``low_months`` join the first bin [months].
     n_bins : int, default 36
         Number of log-spaced bins.
+    backend : Backend or str, optional
+        As for :func:`aiboom.backend.get_backend`.
 
     Returns
     -------
     pandas.DataFrame
-        As :func:`log_histogram` with the label column ``project``. The shares of a group sum
-        to the share of its samples that pay back within ``high_months``.
+        As :func:`log_histogram` with the label column ``project``, tagged as computed by
+        ``money.payback_histogram``. The shares of a group sum to the share of its samples that
+        pay back within ``high_months``.
     """
-    return log_histogram(paybacks, low_months, high_months, n_bins, group="project")
+    return _log_histogram(paybacks, low_months, high_months, n_bins, "project",
+                          "money.payback_histogram", backend)
 
 
 def months_text(months: float, horizon_months: float = PAYBACK_HORIZON_MONTHS) -> str:
@@ -718,7 +829,8 @@ def compute_share_of_revenue(registry: Mapping[str, Assumption], usd_per_query: 
 
 
 def free_tier_by_conversion(registry: Mapping[str, Assumption], usd_per_query: ArrayLike,
-                            seed: int, conversion: ArrayLike) -> pd.DataFrame:
+                            seed: int, conversion: ArrayLike,
+                            backend: Backend | str | None = None) -> pd.DataFrame:
     r"""Subscription revenue and compute cost of a chatbot against its paying share.
 
     Parameters
@@ -732,33 +844,38 @@ def free_tier_by_conversion(registry: Mapping[str, Assumption], usd_per_query: A
         Root seed for the user-side draws.
     conversion : array-like
         Paying shares to evaluate, in [0, 1] [fraction].
+    backend : Backend or str, optional
+        As for :func:`aiboom.backend.get_backend`.
 
     Returns
     -------
     pandas.DataFrame
-        One row per series and share: ``series`` ("Subscription revenue" or "Compute cost of
-        all users"), ``conversion`` [fraction], ``p5``, ``p50``, ``p95`` [USD bn/month].
+        One row per share and series: ``series`` ("Subscription revenue" or "Compute cost of
+        all users"), ``conversion`` [fraction], ``p5``, ``p50``, ``p95`` [USD bn/month];
+        tagged as computed by ``money.free_tier_by_conversion``.
 
     Notes
     -----
     Per sample, revenue :math:`W s P` and compute
     :math:`W \bar d\, c\, [(1 - s) q_f + s q_p]` [USD/month], as in
     :func:`aiboom.economics.break_even_conversion_rate`; the two cross at :math:`s^*`.
+    Evaluated on the backend for every paying share and sample at once (share x sample).
     """
-    c = np.asarray(usd_per_query, dtype=float)
-    d = _free_tier_draws(registry, c.size, seed)
+    be = get_backend(backend)
+    xp = be.xp
+    c = xp.asarray(usd_per_query, dtype=float)
+    d = {k: xp.asarray(v) for k, v in _free_tier_draws(registry, c.size, seed).items()}
+    s = xp.asarray(conversion, dtype=float).ravel()[:, None]  # paying share x sample
     w = d["weekly_active_users"]
-    rows = []
-    for s in np.asarray(conversion, dtype=float):
-        revenue = w * s * d["subscription_usd_per_month"] / 1e9
-        cost = w * economics.DAYS_PER_MONTH * c * (
-            (1.0 - s) * d["queries_per_free_user_per_day"]
-            + s * d["queries_per_paid_user_per_day"]) / 1e9
-        for label, v in (("Subscription revenue", revenue), ("Compute cost of all users", cost)):
-            p5, p50, p95 = quantiles(v)
-            rows.append({"series": label, "conversion": float(s), "p5": p5, "p50": p50,
-                         "p95": p95})
-    return pd.DataFrame(rows)
+    revenue = w * s * d["subscription_usd_per_month"] / 1e9
+    cost = w * economics.DAYS_PER_MONTH * c * (
+        (1.0 - s) * d["queries_per_free_user_per_day"]
+        + s * d["queries_per_paid_user_per_day"]) / 1e9
+    p5, p50, p95 = quantiles(xp.stack([revenue, cost], axis=1))  # each share x series
+    series = ("Subscription revenue", "Compute cost of all users")
+    return be.frame("money.free_tier_by_conversion", {
+        "series": list(series) * s.shape[0], "conversion": xp.repeat(s[:, 0], len(series)),
+        "p5": p5.ravel(), "p50": p50.ravel(), "p95": p95.ravel()})
 
 
 def chart_free_tier(df: pd.DataFrame, observed_conversion: float) -> alt.LayerChart:
@@ -923,26 +1040,32 @@ def cleanup_grid(samples: Mapping[str, np.ndarray], registry: Mapping[str, Assum
     -------
     pandas.DataFrame
         ``delay_months`` [months], ``oneoff_usd`` [USD], ``oneoff`` (label) and
-        ``payback_p50`` [months] (``inf`` when more than half never pay back).
+        ``payback_p50`` [months] (``inf`` when more than half never pay back), one row per
+        one-off cost and delay (cost-major); tagged as computed by ``money.cleanup_grid``.
 
     Notes
     -----
     Every other input keeps its sampled value (common random numbers), so the lines differ
-    only by the clean-up.
+    only by the clean-up. The one-off cost x delay grid runs on every sample at once
+    (:func:`payback_on_grid`) and its medians are taken on the backend.
     """
+    be = get_backend(backend)
+    xp = be.xp
     row = registry["data_cleanup_oneoff_usd"]
-    monthly = registry["data_cleanup_monthly_usd"].central
-    out = []
-    for level, cost in (("low", row.low), ("central", row.central), ("high", row.high)):
-        for delay in np.asarray(delays_months, dtype=float):
-            y = evaluate_with(samples, {"data_cleanup_oneoff_usd": cost,
+    levels = (("low", row.low), ("central", row.central), ("high", row.high))
+    cost, delay = xp.broadcast_arrays(xp.asarray([c for _, c in levels], dtype=float)[:, None],
+                                      xp.asarray(delays_months, dtype=float)[None, :])
+    cost, delay = cost.ravel(), delay.ravel()  # one-off cost x delay, cost-major
+    monthly = xp.full(cost.shape, registry["data_cleanup_monthly_usd"].central)
+    payback = payback_on_grid(samples, {"data_cleanup_oneoff_usd": cost,
                                         "data_cleanup_monthly_usd": monthly,
-                                        "data_cleanup_delay_months": delay},
-                              backend, accelerator)["payback_months"]
-            out.append({"delay_months": float(delay), "oneoff_usd": float(cost),
-                        "oneoff": f"{level.capitalize()}: US$ {cost / 1e3:,.0f} thousand",
-                        "payback_p50": float(quantiles(y, (0.5,))[0])})
-    return pd.DataFrame(out)
+                                        "data_cleanup_delay_months": delay}, be, accelerator)
+    n_delays = delay.size // len(levels)
+    labels = [f"{level.capitalize()}: US$ {c / 1e3:,.0f} thousand"
+              for level, c in levels for _ in range(n_delays)]
+    return be.frame("money.cleanup_grid", {
+        "delay_months": delay, "oneoff_usd": cost, "oneoff": labels,
+        "payback_p50": quantiles(payback, (0.5,))[0]})
 
 
 def cleanup_added_months(samples: Mapping[str, np.ndarray], registry: Mapping[str, Assumption],
@@ -972,16 +1095,19 @@ def cleanup_added_months(samples: Mapping[str, np.ndarray], registry: Mapping[st
     :math:`H` = :data:`aiboom.kernels.PAYBACK_HORIZON_MONTHS`, so a project that never pays
     back counts as paying back at the horizon.
     """
-    central = {k: registry[k].central for k in _CLEANUP_IDS}
-    with_ = evaluate_with(samples, central, backend, accelerator)["payback_months"]
-    without = evaluate_with(samples, dict.fromkeys(_CLEANUP_IDS, 0.0), backend,
-                            accelerator)["payback_months"]
-    delta = np.minimum(with_, PAYBACK_HORIZON_MONTHS) - np.minimum(without,
+    be = get_backend(backend)
+    xp = be.xp
+    # row 0: the central clean-up; row 1: none
+    with_, without = payback_on_grid(
+        samples, {k: xp.asarray([registry[k].central, 0.0]) for k in _CLEANUP_IDS}, be,
+        accelerator)
+    delta = xp.minimum(with_, PAYBACK_HORIZON_MONTHS) - xp.minimum(without,
                                                                    PAYBACK_HORIZON_MONTHS)
-    p5, p50, p95 = quantiles(delta)
-    return {"p5": float(p5), "p50": float(p50), "p95": float(p95),
-            "median_with": float(quantiles(with_, (0.5,))[0]),
-            "median_without": float(quantiles(without, (0.5,))[0])}
+    p5, p50, p95 = (float(q) for q in quantiles(delta))
+    median_with, median_without = (float(q) for q in quantiles(xp.stack([with_, without]),
+                                                                (0.5,))[0])
+    return {"p5": p5, "p50": p50, "p95": p95,
+            "median_with": median_with, "median_without": median_without}
 
 
 # --------------------------------------------------------------------------------------------
@@ -1007,15 +1133,24 @@ def payback_tornado(registry: Mapping[str, Assumption], top: int = 12,
     -------
     pandas.DataFrame
         :func:`aiboom.sensitivity.tornado` columns plus ``label`` (short name); payback beyond
-        the horizon is reported as the horizon [months] so every bar has two ends.
+        the horizon is reported as the horizon [months] so every bar has two ends. Tagged as
+        computed by ``money.payback_tornado``: all :math:`1 + 2k` points run in one
+        :func:`aiboom.kernels.evaluate` call on the backend.
     """
-    model = sensitivity.kernel_model("payback_months", backend, accelerator._asdict(),
+    be = get_backend(backend)
+    model = sensitivity.kernel_model("payback_months", be, accelerator._asdict(),
                                      cap_payback=True)
     ids = [k for k in INPUTS if registry[k].uncertain]
-    frame = sensitivity.tornado(registry, "payback_months", ids, model=model)
-    frame = frame.head(top).copy()
-    frame["label"] = [input_label(k) for k in frame["id"]]
-    return frame
+    frame = sensitivity.tornado(registry, "payback_months", ids, model=model).head(top)
+    return _tagged(be, "money.payback_tornado", frame)
+
+
+def _tagged(be: Backend, kernel: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """A sensitivity table with its ``label`` column, as :meth:`Backend.frame` tags it."""
+    out = be.frame(kernel, {**dict(frame.items()),
+                            "label": [input_label(k) for k in frame["id"]]})
+    out.attrs["output"] = frame.attrs["output"]
+    return out
 
 
 def chart_tornado(df: pd.DataFrame) -> alt.LayerChart:
@@ -1056,14 +1191,15 @@ def payback_sobol(registry: Mapping[str, Assumption], n_base: int, seed: int, to
     Returns
     -------
     pandas.DataFrame
-        ``id``, ``label``, ``first_order``, ``total_order`` [fraction of payback variance],
-        payback capped at the horizon (:func:`aiboom.sensitivity.sobol`).
+        ``id``, ``first_order``, ``total_order`` [fraction of payback variance], ``label``,
+        payback capped at the horizon (:func:`aiboom.sensitivity.sobol`, its :math:`N(k + 2)`
+        runs in one :func:`aiboom.kernels.evaluate` call on the backend); tagged as computed
+        by ``money.payback_sobol``.
     """
-    frame = sensitivity.sobol(registry, "payback_months", n_base, seed, backend=backend,
-                              constants=accelerator._asdict())
-    frame = frame.head(top).copy()
-    frame["label"] = [input_label(k) for k in frame["id"]]
-    return frame
+    be = get_backend(backend)
+    frame = sensitivity.sobol(registry, "payback_months", n_base, seed, backend=be,
+                              constants=accelerator._asdict()).head(top)
+    return _tagged(be, "money.payback_sobol", frame)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1134,16 +1270,22 @@ def payback_by_capture(samples: Mapping[str, np.ndarray], shares: ArrayLike,
     -------
     pandas.DataFrame
         ``capture_share`` [fraction], ``p5``, ``p50``, ``p95`` [months, capped at the
-        horizon] and ``share_never`` [fraction of samples].
+        horizon] and ``share_never`` [fraction of samples]; tagged as computed by
+        ``money.payback_by_capture``.
+
+    Notes
+    -----
+    Every other input keeps its sampled value (common random numbers); the shares run on
+    every sample at once (:func:`payback_on_grid`) and the quantiles are taken on the backend.
     """
-    rows = []
-    for s in np.asarray(shares, dtype=float):
-        y = evaluate_with(samples, {"value_capture_share": s}, backend,
-                          accelerator)["payback_months"]
-        p5, p50, p95 = np.minimum(quantiles(y), PAYBACK_HORIZON_MONTHS)
-        rows.append({"capture_share": float(s), "p5": float(p5), "p50": float(p50),
-                     "p95": float(p95), "share_never": float(np.mean(~np.isfinite(y)))})
-    return pd.DataFrame(rows)
+    be = get_backend(backend)
+    xp = be.xp
+    share = xp.asarray(shares, dtype=float).ravel()
+    payback = payback_on_grid(samples, {"value_capture_share": share}, be, accelerator)
+    p5, p50, p95 = xp.minimum(quantiles(payback), PAYBACK_HORIZON_MONTHS)
+    never = (~xp.isfinite(payback)).sum(axis=1) / payback.shape[1]
+    return be.frame("money.payback_by_capture", {
+        "capture_share": share, "p5": p5, "p50": p50, "p95": p95, "share_never": never})
 
 
 # --- Claims chosen by the numbers -------------------------------------------------------------
