@@ -97,12 +97,30 @@ def test_break_even_conversion_hand_case_and_identity():
     s = ec.break_even_conversion_rate(20.0, 0.01, 3.7, 11.0)
     assert s == pytest.approx(0.06335, rel=1e-3)
     # at s*, subscription revenue equals compute for all users
-    revenue = s * 20.0
-    cost = ec.DAYS_PER_MONTH * 0.01 * ((1 - s) * 3.7 + s * 11.0)
+    revenue = ec.subscription_revenue_usd_per_month(1.0, s, 20.0)
+    cost = ec.users_compute_usd_per_month(1.0, s, 3.7, 11.0, 0.01)
+    assert revenue == pytest.approx(s * 20.0, rel=1e-15)
+    assert cost == pytest.approx(ec.DAYS_PER_MONTH * 0.01 * ((1 - s) * 3.7 + s * 11.0),
+                                 rel=1e-15)
     assert revenue == pytest.approx(cost, rel=1e-12)
     # subsidy of the free users equals the profit on paid users at s*
     subsidy = ec.free_tier_subsidy_usd_per_month(1.0, s, 3.7, 0.01)
     assert s * (20.0 - ec.DAYS_PER_MONTH * 0.01 * 11.0) == pytest.approx(subsidy, rel=1e-12)
+
+
+def test_users_revenue_and_compute_hand_case_and_grid():
+    # 8e8 users, 5% paying at 20 USD: 0.8 bn USD/month; compute at 1 cent a query with
+    # 3.7 free and 11 paid queries a day: 8e8 x 30.4375 x 0.01 x (0.95 x 3.7 + 0.05 x 11)
+    assert ec.subscription_revenue_usd_per_month(8e8, 0.05, 20.0) == pytest.approx(8e8)
+    assert ec.users_compute_usd_per_month(8e8, 0.05, 3.7, 11.0, 0.01) == pytest.approx(
+        8e8 * 30.4375 * 0.01 * 4.065)
+    # paying shares down a column, query costs along a row: a grid by broadcasting
+    grid = ec.users_compute_usd_per_month(1.0, np.array([[0.0], [1.0]]), 3.7, 11.0,
+                                          np.array([0.01, 0.02]))
+    np.testing.assert_allclose(grid, ec.DAYS_PER_MONTH * np.array([[0.037, 0.074],
+                                                                  [0.11, 0.22]]))
+    with pytest.raises(ValueError, match="paid_conversion"):
+        ec.subscription_revenue_usd_per_month(1.0, 1.5, 20.0)
 
 
 def test_break_even_infeasible_is_inf():

@@ -37,6 +37,8 @@ __all__ = [
     "software_cost_curve",
     "solve_for",
     "straight_line_depreciation",
+    "subscription_revenue_usd_per_month",
+    "users_compute_usd_per_month",
 ]
 
 #: Mean days in a month, 365.25 / 12 [days].
@@ -347,6 +349,86 @@ def free_tier_subsidy_usd_per_month(
     )
 
 
+def users_compute_usd_per_month(
+    weekly_users: ArrayLike,
+    paid_conversion: ArrayLike,
+    queries_per_free_user_per_day: ArrayLike,
+    queries_per_paid_user_per_day: ArrayLike,
+    usd_per_query: ArrayLike,
+) -> np.ndarray | float:
+    r"""
+    Monthly compute bill of all users of a chatbot, free and paying.
+
+    Parameters
+    ----------
+    weekly_users : numeric
+        Weekly active users :math:`W` (1 for the bill per user) [users].
+    paid_conversion : numeric
+        Share of them paying :math:`s`, in [0, 1] [unitless].
+    queries_per_free_user_per_day : numeric
+        Queries per free user per day :math:`q_f` [queries/(user day)].
+    queries_per_paid_user_per_day : numeric
+        Queries per paying user per day :math:`q_p` [queries/(user day)].
+    usd_per_query : numeric
+        Serving cost per query :math:`c` [USD/query].
+
+    Returns
+    -------
+    numeric
+        Compute cost of serving every user [USD/month]; arrays broadcast (a grid of paying
+        shares against samples, say).
+
+    Notes
+    -----
+    .. math::
+
+        C = W\, \bar d\, c\, [(1 - s) q_f + s q_p], \qquad \bar d = 365.25/12
+
+    It equals :func:`subscription_revenue_usd_per_month` at the paying share of
+    :func:`break_even_conversion_rate`.
+    """
+    _check("weekly_users", weekly_users, low=0.0)
+    _check("paid_conversion", paid_conversion, low=0.0, high=1.0)
+    _check("queries_per_free_user_per_day", queries_per_free_user_per_day, low=0.0)
+    _check("queries_per_paid_user_per_day", queries_per_paid_user_per_day, low=0.0)
+    _check("usd_per_query", usd_per_query, low=0.0)
+    return (
+        weekly_users
+        * DAYS_PER_MONTH
+        * usd_per_query
+        * ((1.0 - paid_conversion) * queries_per_free_user_per_day
+           + paid_conversion * queries_per_paid_user_per_day)
+    )
+
+
+def subscription_revenue_usd_per_month(
+    weekly_users: ArrayLike,
+    paid_conversion: ArrayLike,
+    subscription_usd_per_month: ArrayLike,
+) -> np.ndarray | float:
+    r"""
+    Monthly subscription revenue of a chatbot's users.
+
+    Parameters
+    ----------
+    weekly_users : numeric
+        Weekly active users :math:`W` (1 for the revenue per user) [users].
+    paid_conversion : numeric
+        Share of them paying :math:`s`, in [0, 1] [unitless].
+    subscription_usd_per_month : numeric
+        Subscription price :math:`P` [USD/month].
+
+    Returns
+    -------
+    numeric
+        :math:`R = W s P` [USD/month].
+    """
+    _check("weekly_users", weekly_users, low=0.0)
+    _check("paid_conversion", paid_conversion, low=0.0, high=1.0)
+    _check("subscription_usd_per_month", subscription_usd_per_month, low=0.0)
+    return weekly_users * paid_conversion * subscription_usd_per_month
+
+
 def break_even_conversion_rate(
     subscription_usd_per_month: ArrayLike,
     usd_per_query: ArrayLike,
@@ -376,8 +458,9 @@ def break_even_conversion_rate(
 
     Notes
     -----
-    Per user and month, revenue :math:`sP` must equal compute
-    :math:`\bar d\, c\, [(1 - s) q_f + s q_p]`, so
+    Per user and month, revenue :math:`sP` (:func:`subscription_revenue_usd_per_month`) must
+    equal compute :math:`\bar d\, c\, [(1 - s) q_f + s q_p]`
+    (:func:`users_compute_usd_per_month`), so
 
     .. math::
 

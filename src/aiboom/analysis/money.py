@@ -817,15 +817,16 @@ def compute_share_of_revenue(registry: Mapping[str, Assumption], usd_per_query: 
     Returns
     -------
     numpy.ndarray
-        :math:`ar d\, c\, [(1 - s) q_f + s q_p] / (s P)` per sample [fraction of revenue];
+        :math:`\bar d\, c\, [(1 - s) q_f + s q_p] / (s P)` per sample [fraction of revenue];
         above one, subscriptions do not cover compute.
     """
     c = np.asarray(usd_per_query, dtype=float)
     d = _free_tier_draws(registry, c.size, seed)
     s = d["paid_conversion_rate"]
-    cost = economics.DAYS_PER_MONTH * c * ((1.0 - s) * d["queries_per_free_user_per_day"]
-                                           + s * d["queries_per_paid_user_per_day"])
-    return cost / (s * d["subscription_usd_per_month"])
+    cost = economics.users_compute_usd_per_month(  # per user
+        1.0, s, d["queries_per_free_user_per_day"], d["queries_per_paid_user_per_day"], c)
+    return cost / economics.subscription_revenue_usd_per_month(
+        1.0, s, d["subscription_usd_per_month"])
 
 
 def free_tier_by_conversion(registry: Mapping[str, Assumption], usd_per_query: ArrayLike,
@@ -856,9 +857,9 @@ def free_tier_by_conversion(registry: Mapping[str, Assumption], usd_per_query: A
 
     Notes
     -----
-    Per sample, revenue :math:`W s P` and compute
-    :math:`W \bar d\, c\, [(1 - s) q_f + s q_p]` [USD/month], as in
-    :func:`aiboom.economics.break_even_conversion_rate`; the two cross at :math:`s^*`.
+    Per sample, revenue :func:`aiboom.economics.subscription_revenue_usd_per_month` and
+    compute :func:`aiboom.economics.users_compute_usd_per_month` [USD/month]; the two cross
+    at :math:`s^*` (:func:`aiboom.economics.break_even_conversion_rate`).
     Evaluated on the backend for every paying share and sample at once (share x sample).
     """
     be = get_backend(backend)
@@ -867,10 +868,10 @@ def free_tier_by_conversion(registry: Mapping[str, Assumption], usd_per_query: A
     d = {k: xp.asarray(v) for k, v in _free_tier_draws(registry, c.size, seed).items()}
     s = xp.asarray(conversion, dtype=float).ravel()[:, None]  # paying share x sample
     w = d["weekly_active_users"]
-    revenue = w * s * d["subscription_usd_per_month"] / 1e9
-    cost = w * economics.DAYS_PER_MONTH * c * (
-        (1.0 - s) * d["queries_per_free_user_per_day"]
-        + s * d["queries_per_paid_user_per_day"]) / 1e9
+    revenue = economics.subscription_revenue_usd_per_month(
+        w, s, d["subscription_usd_per_month"]) / 1e9
+    cost = economics.users_compute_usd_per_month(
+        w, s, d["queries_per_free_user_per_day"], d["queries_per_paid_user_per_day"], c) / 1e9
     p5, p50, p95 = quantiles(xp.stack([revenue, cost], axis=1))  # each share x series
     series = ("Subscription revenue", "Compute cost of all users")
     return be.frame("money.free_tier_by_conversion", {
