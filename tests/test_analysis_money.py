@@ -117,6 +117,34 @@ def test_payback_summary_counts_never_and_within():
     assert s["p5"] == 1.0 and s["p50"] == 5.0 and s["p95"] == math.inf
 
 
+def test_quantiles_match_numpy_inverted_cdf_along_the_last_axis():
+    rng = np.random.default_rng(SEED)
+    values = rng.lognormal(size=(3, 1001))
+    values[0, :50] = math.inf
+    values[2, 7] = math.nan  # numpy.quantile gives nan for a row holding one
+    levels = (0.0, 0.05, 0.5, 0.95, 1.0)
+    np.testing.assert_array_equal(
+        money.quantiles(values, levels),
+        np.quantile(values, levels, axis=-1, method="inverted_cdf"))
+    for n in (1, 2, 19, 20, 21, 4000):
+        v = rng.random(n)
+        np.testing.assert_array_equal(money.quantiles(v),
+                                      np.quantile(v, [0.05, 0.5, 0.95], method="inverted_cdf"))
+
+
+def test_log_histogram_counts_every_group_as_numpy_histogram_does():
+    rng = np.random.default_rng(SEED)
+    edges = np.geomspace(1.0, 100.0, 9)
+    groups = {"a": np.concatenate([edges, rng.lognormal(2.0, 2.0, 500), [math.inf, math.nan]]),
+              "b": rng.lognormal(1.0, 1.0, 37)}
+    df = money.log_histogram(groups, 1.0, 100.0, 8)
+    assert list(df["group"]) == ["a"] * 8 + ["b"] * 8
+    for label, v in groups.items():
+        kept = v[np.isfinite(v) & (v < 100.0)]
+        counts, _ = np.histogram(np.clip(kept, 1.0, None), bins=edges)
+        np.testing.assert_array_equal(df.loc[df["group"] == label, "share"], counts / v.size)
+
+
 def test_log_histogram_shares_sum_to_the_binned_fraction():
     values = np.array([0.5, 2.0, 3.0, 50.0, 150.0, math.inf])
     df = money.log_histogram({"a": values}, 1.0, 100.0, 4)
@@ -220,6 +248,23 @@ def test_cleanup_adds_months_and_nothing_when_there_is_none(genai):
                                               "data_cleanup_delay_months")}})
     zero = money.cleanup_added_months(genai, none, "numpy")
     assert zero["p5"] == zero["p50"] == zero["p95"] == 0.0
+
+
+def test_payback_on_grid_equals_one_run_per_point(genai, monkeypatch):
+    # three grid points, one row per kernel call: the chunks join up sample for sample
+    monkeypatch.setattr(money, "GRID_CHUNK_SAMPLES", 1)
+    grid = {"value_capture_share": np.array([0.2, 0.5, 0.9]),
+            "data_cleanup_delay_months": np.array([0.0, 6.0, 12.0])}
+    payback = money.payback_on_grid(genai, grid, "numpy")
+    assert payback.shape == (3, N)
+    for g in range(3):
+        one = money.evaluate_with(genai, {k: v[g] for k, v in grid.items()}, "numpy")
+        np.testing.assert_array_equal(payback[g], one["payback_months"])
+    with pytest.raises(KeyError, match="not model inputs"):
+        money.payback_on_grid(genai, {"magic": [1.0]}, "numpy")
+    with pytest.raises(ValueError, match="differ in length"):
+        money.payback_on_grid(genai, {"value_capture_share": [0.2, 0.5],
+                                      "data_cleanup_delay_months": [0.0]}, "numpy")
 
 
 def test_payback_falls_as_more_value_is_captured(genai):

@@ -66,6 +66,30 @@ def test_sobol_on_a_linear_function():
     assert frame["total_order"].iloc[3] == 0.0  # an input the function ignores
 
 
+def test_sobol_runs_the_model_once_on_every_matrix_stacked():
+    coef = {"x1": 3.0, "x2": 1.0}
+    n = 64
+    a = uniform_inputs(coef, n, 0.0, 1.0, seed=1)
+    b = uniform_inputs(coef, n, 0.0, 1.0, seed=2)
+    sizes = []
+
+    def model(x):
+        sizes.append(len(x["x1"]))
+        return sum(c * x[k] ** 2 for k, c in coef.items())
+
+    frame = sobol_indices(model, a, b).set_index("id")
+    assert sizes == [(2 + len(coef)) * n]
+    # the estimators of the module Notes, input by input
+    f_a, f_b = model(a), model(b)
+    variance = np.var(np.concatenate([f_a, f_b]))
+    for k in coef:
+        f_ab = model({**a, k: b[k]})
+        assert frame.loc[k, "first_order"] == pytest.approx(
+            np.mean(f_b * (f_ab - f_a)) / variance, rel=1e-12)
+        assert frame.loc[k, "total_order"] == pytest.approx(
+            0.5 * np.mean((f_a - f_ab) ** 2) / variance, rel=1e-12)
+
+
 def test_sobol_on_the_ishigami_function():
     a_coef, b_coef = 7.0, 0.1
 
