@@ -1099,14 +1099,12 @@ def cleanup_added_months(samples: Mapping[str, np.ndarray], registry: Mapping[st
     be = get_backend(backend)
     xp = be.xp
     # row 0: the central clean-up; row 1: none
-    with_, without = payback_on_grid(
+    payback = payback_on_grid(
         samples, {k: xp.asarray([registry[k].central, 0.0]) for k in _CLEANUP_IDS}, be,
         accelerator)
-    delta = xp.minimum(with_, PAYBACK_HORIZON_MONTHS) - xp.minimum(without,
-                                                                   PAYBACK_HORIZON_MONTHS)
-    p5, p50, p95 = (float(q) for q in quantiles(delta))
-    median_with, median_without = (float(q) for q in quantiles(xp.stack([with_, without]),
-                                                                (0.5,))[0])
+    capped = xp.minimum(payback, PAYBACK_HORIZON_MONTHS)
+    p5, p50, p95 = (float(q) for q in quantiles(capped[0] - capped[1]))
+    median_with, median_without = (float(q) for q in quantiles(payback, (0.5,))[0])
     return {"p5": p5, "p50": p50, "p95": p95,
             "median_with": median_with, "median_without": median_without}
 
