@@ -42,7 +42,7 @@ import re
 import sys
 import time
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -53,6 +53,7 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
+from aiboom.arrays import array_module
 from aiboom.backend import Backend, get_backend
 from aiboom.errors import InputError, Problem
 from aiboom.kernels import (
@@ -213,14 +214,36 @@ def _finite_sum(values: Any, xp: ModuleType) -> Any:
     return xp.where(xp.isfinite(values), values, 0.0).sum()
 
 
-def _inverted_cdf(values: Any, levels: tuple[float, ...], xp: ModuleType) -> np.ndarray:
-    r"""Order statistics :math:`x_{(k)}`, :math:`k = \max(1, \lceil q n \rceil)`, of an
-    ``xp`` array, as a host array: ``numpy.quantile(..., method="inverted_cdf")``, which CuPy
-    lacks. Sorts a copy (on the device with CuPy); infinities sort last."""
-    n = values.size
+def inverted_cdf(values: Any, levels: Sequence[float] = (0.05, 0.5, 0.95)) -> Any:
+    r"""Quantiles by the inverted empirical CDF along the last axis (``inf`` allowed).
+
+    Parameters
+    ----------
+    values : array-like
+        Samples along the last axis, any leading axes (a grid) [any unit]; a CuPy array is
+        sorted on the device and the result stays there.
+    levels : sequence of float, default (0.05, 0.5, 0.95)
+        Quantile levels in [0, 1].
+
+    Returns
+    -------
+    array
+        Of the values' array module, shape ``(len(levels),) + values.shape[:-1]``
+        [unit of ``values``]; ``nan`` where a row holds a ``nan``.
+
+    Notes
+    -----
+    The level-:math:`q` quantile of :math:`n` values is the order statistic
+    :math:`x_{(k)}`, :math:`k = \max(1, \lceil q n \rceil)`: ``numpy.quantile(...,
+    method="inverted_cdf")``, which CuPy lacks, taken by sorting each row.
+    """
+    xp = array_module(values)
+    v = xp.asarray(values, dtype=float)
+    n = v.shape[-1]
     ranks = [max(1, math.ceil(q * n)) - 1 for q in levels]
-    ordered = xp.sort(values)
-    return np.asarray([float(ordered[k]) for k in ranks])
+    ordered = xp.sort(v, axis=-1)
+    picked = xp.moveaxis(ordered[..., ranks], -1, 0)
+    return xp.where(xp.isnan(ordered[..., -1]), xp.nan, picked)
 
 
 @dataclass(frozen=True)
@@ -561,7 +584,7 @@ def _summarise_xp(rows: Mapping[str, Assumption], n_samples: int, seed: int, be:
         for k, v in values.items():
             counts[k] = _bin_counts(v, HISTOGRAM_SPECS[k], xp)
             sums[k] = _finite_sum(v, xp)
-        quantiles = {k: _inverted_cdf(v, QUANTILE_LEVELS, xp) for k, v in values.items()}
+        quantiles = {k: be.asnumpy(inverted_cdf(v, QUANTILE_LEVELS)) for k, v in values.items()}
         if kept is not None:
             kept.update({k: be.asnumpy(v) for k, v in values.items()})
     return _Summary({k: be.asnumpy(c) for k, c in counts.items()},

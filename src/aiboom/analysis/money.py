@@ -38,10 +38,10 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from aiboom import charts, economics, kernels, sensitivity
-from aiboom.arrays import array_module
 from aiboom.backend import Backend, get_backend
 from aiboom.kernels import INPUTS, PAYBACK_HORIZON_MONTHS, Accelerator
 from aiboom.montecarlo import accelerator_constants
+from aiboom.montecarlo import inverted_cdf as quantiles
 from aiboom.registry import Assumption
 from aiboom.sampling import draw_samples
 
@@ -400,39 +400,6 @@ def payback_on_grid(samples: Mapping[str, np.ndarray], grid: Mapping[str, Any],
 # --------------------------------------------------------------------------------------------
 # Payback distributions
 # --------------------------------------------------------------------------------------------
-
-
-def quantiles(values: ArrayLike, levels: Sequence[float] = (0.05, 0.5, 0.95)) -> Any:
-    r"""Quantiles by the inverted empirical CDF along the last axis, as the engine computes
-    them (``inf`` allowed).
-
-    Parameters
-    ----------
-    values : array-like
-        Samples along the last axis, any leading axes (a grid) [any unit]; a CuPy array stays
-        on the device.
-    levels : sequence of float, default (0.05, 0.5, 0.95)
-        Quantile levels in [0, 1].
-
-    Returns
-    -------
-    array
-        Of the values' array module, shape ``(len(levels),) + values.shape[:-1]``
-        [unit of ``values``]; ``nan`` where a row holds a ``nan``.
-
-    Notes
-    -----
-    The level-:math:`q` quantile of :math:`n` values is the order statistic
-    :math:`x_{(k)}`, :math:`k = \max(1, \lceil q n \rceil)`: ``numpy.quantile(...,
-    method="inverted_cdf")``, which CuPy lacks, taken by sorting each row.
-    """
-    xp = array_module(values)
-    v = xp.asarray(values, dtype=float)
-    n = v.shape[-1]
-    ranks = [max(1, math.ceil(q * n)) - 1 for q in levels]
-    ordered = xp.sort(v, axis=-1)
-    picked = xp.moveaxis(ordered[..., ranks], -1, 0)
-    return xp.where(xp.isnan(ordered[..., -1]), xp.nan, picked)
 
 
 def payback_summary(payback_months: ArrayLike, within_months: float = MONTHS_PER_YEAR
