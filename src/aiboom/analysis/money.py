@@ -371,29 +371,30 @@ def payback_on_grid(samples: Mapping[str, np.ndarray], grid: Mapping[str, Any],
     Notes
     -----
     Row :math:`g` equals ``evaluate_with(samples, {k: grid[k][g]})["payback_months"]``. The
-    grid is run on all samples in :func:`aiboom.kernels.evaluate` calls of whole rows, at most
-    :data:`GRID_CHUNK_SAMPLES` samples each (at least one row).
+    grid is run on all samples in :func:`aiboom.kernels.evaluate_device` calls of whole rows,
+    at most :data:`GRID_CHUNK_SAMPLES` samples each (at least one row), built from the
+    backend's arrays: on a GPU nothing crosses to the host until the quantiles.
     """
     be = backend if isinstance(backend, Backend) else get_backend(backend)
     xp = be.xp
     unknown = set(grid) - set(INPUTS)
     if unknown:
         raise KeyError(f"not model inputs: {sorted(unknown)}")
-    # the kernel reads host arrays: the grid's columns come back once, tiny
-    points = {k: be.asnumpy(xp.asarray(v, dtype=float)).ravel() for k, v in grid.items()}
+    points = {k: xp.asarray(v, dtype=float).ravel() for k, v in grid.items()}
     n_points = {v.size for v in points.values()}
     if len(n_points) != 1:
         raise ValueError(f"grid columns differ in length: {sorted(n_points)}")
     g = n_points.pop()
+    sampled = {k: xp.asarray(samples[k], dtype=float) for k in INPUTS if k not in points}
     n = len(samples[INPUTS[0]])
     rows = max(1, GRID_CHUNK_SAMPLES // max(n, 1))
     out = xp.empty((g, n))
     for lo in range(0, g, rows):
         hi = min(lo + rows, g)
-        x = {k: np.repeat(points[k][lo:hi], n) if k in points else
-             np.tile(np.asarray(samples[k], dtype=float), hi - lo) for k in INPUTS}
-        y = kernels.evaluate(x, be, accelerator=accelerator)["payback_months"]
-        out[lo:hi] = xp.asarray(y).reshape(hi - lo, n)
+        x = {k: xp.repeat(points[k][lo:hi], n) if k in points else xp.tile(sampled[k], hi - lo)
+             for k in INPUTS}
+        y = kernels.evaluate_device(x, be, accelerator)["payback_months"]  # stays on the device
+        out[lo:hi] = y.reshape(hi - lo, n)
     return out
 
 
