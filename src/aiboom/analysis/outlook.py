@@ -28,10 +28,10 @@ from aiboom.analysis.money import (
     central_inputs,
     evaluate_with,
     log_histogram,
-    quantiles,
     required_conversion,  # one definition, in money; re-exported here
 )
-from aiboom.kernels import PAYBACK_HORIZON_MONTHS, Accelerator
+from aiboom.backend import computed_from, get_backend
+from aiboom.kernels import INPUTS, PAYBACK_HORIZON_MONTHS, Accelerator
 from aiboom.montecarlo import REFERENCE_ACCELERATOR, accelerator_constants, accelerator_price_row
 from aiboom.registry import Assumption
 from aiboom.sampling import draw_samples
@@ -51,11 +51,12 @@ __all__ = [
     "cost_histogram",
     "chart_lever_sweep",
     "chart_required",
-    "current_value",
     "favourable_inputs",
     "format_value",
     "requirement_text",
     "improvement_factor",
+    "improvements_needed",
+    "sorted_quantiles",
     "chart_workload_bills",
     "create_workload",
     "current_prices",
@@ -132,7 +133,7 @@ def small_model_name(registry: Mapping[str, Assumption]) -> str:
 
 
 def cost_histogram(groups: Mapping[str, ArrayLike], n_bins: int = 40,
-                   coverage: float = 0.999) -> pd.DataFrame:
+                   coverage: float = 0.999, backend: str | None = None) -> pd.DataFrame:
     """Log-binned shares of positive samples over whole decades that hold nearly all of them.
 
     Parameters
@@ -144,17 +145,24 @@ def cost_histogram(groups: Mapping[str, ArrayLike], n_bins: int = 40,
     coverage : float, default 0.999
         The range spans the decades from the lowest ``(1 - coverage)`` quantile to the highest
         ``coverage`` quantile of any group [fraction].
+    backend : str, optional
+        Array backend of the quantiles (:func:`aiboom.backend.get_backend`).
 
     Returns
     -------
     pandas.DataFrame
-        As :func:`aiboom.analysis.money.log_histogram`, label column ``model``.
+        As :func:`aiboom.analysis.money.log_histogram`, label column ``model``; tagged as
+        computed by ``outlook.cost_histogram``.
     """
-    lows = [np.quantile(np.asarray(v, dtype=float), 1.0 - coverage) for v in groups.values()]
-    highs = [np.quantile(np.asarray(v, dtype=float), coverage) for v in groups.values()]
-    low = 10.0 ** math.floor(math.log10(min(lows)))
-    high = 10.0 ** math.ceil(math.log10(max(highs)))
-    return log_histogram(groups, low, high, n_bins, group="model")
+    be = get_backend(backend)
+    xp = be.xp
+    levels = xp.asarray([1.0 - coverage, coverage])
+    ends = np.array([be.asnumpy(xp.quantile(xp.asarray(v, dtype=float), levels))
+                     for v in groups.values()])  # group x (low, high) [unit of the samples]
+    low = 10.0 ** math.floor(math.log10(ends[:, 0].min()))
+    high = 10.0 ** math.ceil(math.log10(ends[:, 1].max()))
+    hist = log_histogram(groups, low, high, n_bins, group="model")
+    return be.frame("outlook.cost_histogram", {c: hist[c].to_numpy() for c in hist.columns})
 
 
 def chart_cost_histogram(hist: pd.DataFrame, x_title: str) -> alt.Chart:
@@ -301,13 +309,14 @@ def median_list_price(api_prices: pd.DataFrame, tier: str = "frontier",
 
 def _bill(w: Workload, usd_per_m_input: ArrayLike, usd_per_m_output: ArrayLike,
           cached_ratio: ArrayLike) -> np.ndarray | float:
+    """Monthly bill of workload ``w`` at the given list prices [USD/month], elementwise."""
     return w.queries_per_month * inference.usd_per_query(
         w.input_tokens, w.output_tokens, usd_per_m_input, usd_per_m_output,
         w.cached_input_share, cached_ratio, w.reasoning_multiplier)
 
 
-def workload_bills(api_prices: pd.DataFrame, registry: Mapping[str, Assumption]
-                   ) -> pd.DataFrame:
+def workload_bills(api_prices: pd.DataFrame, registry: Mapping[str, Assumption],
+                   backend: str | None = None) -> pd.DataFrame:
     r"""Monthly API bill of one workload at each current list price, and at registry prices.
 
     Parameters
@@ -317,6 +326,8 @@ def workload_bills(api_prices: pd.DataFrame, registry: Mapping[str, Assumption]
     registry : mapping of str to Assumption
         The workload (:func:`create_workload`), ``frontier_input_usd_per_m_tokens``,
         ``frontier_output_usd_per_m_tokens`` and ``open_model_price_discount``.
+    backend : str, optional
+        Array backend (:func:`aiboom.backend.get_backend`).
 
     Returns
     -------
@@ -325,7 +336,8 @@ def workload_bills(api_prices: pd.DataFrame, registry: Mapping[str, Assumption]
         ``model``, ``vendor``, ``bill_usd_per_month`` [USD/month], ``bill_low``,
         ``bill_high`` (equal to the bill) ; then two rows at registry prices, "Frontier
         (registry)" and "Open model (registry discount)", whose ``bill_low``/``bill_high``
-        span the registry's low and high [USD/month].
+        span the registry's low and high [USD/month]. Tagged as computed by
+        ``outlook.workload_bills``.
 
     Notes
     -----
@@ -334,31 +346,36 @@ def workload_bills(api_prices: pd.DataFrame, registry: Mapping[str, Assumption]
     ``cached_input_price_ratio`` is used. The open-model price is the frontier price times
     the discount :math:`\delta`, on input and output alike.
     """
+    be = get_backend(backend)
+    xp = be.xp
     w = create_workload(registry)
     cur = like_with_like_prices(api_prices)
     ratio = (cur["cached_input_usd_per_m"] / cur["input_usd_per_m"]).fillna(
         w.cached_input_price_ratio)
-    bills = _bill(w, cur["input_usd_per_m"].to_numpy(), cur["output_usd_per_m"].to_numpy(),
-                  ratio.to_numpy())
-    rows = pd.DataFrame({"group": cur["tier"].str.capitalize() + " tier",
-                         "model": cur["model"], "vendor": cur["vendor"],
-                         "bill_usd_per_month": bills, "bill_low": bills, "bill_high": bills})
+    levels = ("low", "central", "high")
     p_in = registry["frontier_input_usd_per_m_tokens"]
     p_out = registry["frontier_output_usd_per_m_tokens"]
     disc = registry["open_model_price_discount"]
-    frontier = {lvl: float(_bill(w, getattr(p_in, lvl), getattr(p_out, lvl),
-                                 w.cached_input_price_ratio))
-                for lvl in ("low", "central", "high")}
-    open_ = {lvl: frontier["central"] * getattr(disc, lvl) for lvl in ("low", "central", "high")}
-    extra = pd.DataFrame([
-        {"group": "Frontier (registry)", "model": "registry central price", "vendor": "",
-         "bill_usd_per_month": frontier["central"], "bill_low": frontier["low"],
-         "bill_high": frontier["high"]},
-        {"group": "Open model (registry discount)", "model": "frontier price x discount",
-         "vendor": "", "bill_usd_per_month": open_["central"], "bill_low": open_["low"],
-         "bill_high": open_["high"]},
-    ])
-    return pd.concat([rows, extra], ignore_index=True)
+    # one price per model on sale, then the registry's frontier price at low, central, high
+    usd_in = xp.asarray([*cur["input_usd_per_m"].astype(float),
+                         *(getattr(p_in, v) for v in levels)])
+    usd_out = xp.asarray([*cur["output_usd_per_m"].astype(float),
+                          *(getattr(p_out, v) for v in levels)])
+    cached = xp.asarray([*ratio.astype(float), *[w.cached_input_price_ratio] * len(levels)])
+    bills = _bill(w, usd_in, usd_out, cached)  # [USD/month]
+    n = len(cur)
+    frontier = bills[n:]  # low, central, high
+    open_ = frontier[1] * xp.asarray([getattr(disc, v) for v in levels])
+    on_sale = bills[:n]
+    return be.frame("outlook.workload_bills", {
+        "group": [*(cur["tier"].str.capitalize() + " tier"), "Frontier (registry)",
+                  "Open model (registry discount)"],
+        "model": [*cur["model"], "registry central price", "frontier price x discount"],
+        "vendor": [*cur["vendor"], "", ""],
+        "bill_usd_per_month": xp.concatenate([on_sale, frontier[1:2], open_[1:2]]),
+        "bill_low": xp.concatenate([on_sale, frontier[0:1], open_[0:1]]),
+        "bill_high": xp.concatenate([on_sale, frontier[2:3], open_[2:3]]),
+    })
 
 
 def decade_ticks(values: ArrayLike) -> list[float]:
@@ -407,35 +424,47 @@ def chart_workload_bills(df: pd.DataFrame, order: Sequence[str]) -> alt.LayerCha
 # --------------------------------------------------------------------------------------------
 
 
-def perf_per_watt(accelerators: pd.DataFrame) -> pd.DataFrame:
+def perf_per_watt(accelerators: pd.DataFrame, backend: str | None = None) -> pd.DataFrame:
     r"""Dense throughput per watt of board power, by accelerator and precision.
 
     Parameters
     ----------
     accelerators : pandas.DataFrame
         ``data/accelerators.csv``; chips without ``tdp_w`` are left out.
+    backend : str, optional
+        Array backend (:func:`aiboom.backend.get_backend`).
 
     Returns
     -------
     pandas.DataFrame
-        One row per chip and precision with a published peak: ``id``, ``name``, ``vendor``,
-        ``year``, ``precision`` ("BF16" or "FP8"), ``tflops_per_w`` [TFLOP/s per W].
+        One row per chip and precision with a published peak, BF16 rows first: ``id``,
+        ``name``, ``vendor``, ``year``, ``precision`` ("BF16" or "FP8"), ``tflops_per_w``
+        [TFLOP/s per W]. Tagged as computed by ``outlook.perf_per_watt``.
 
     Notes
     -----
     :math:`F / P_{TDP}`: dense peak over thermal design power, the power the board is rated
-    for. Servers draw more (host, network, cooling), in roughly the same proportion for each
-    generation.
+    for, for every precision and chip at once. Servers draw more (host, network, cooling), in
+    roughly the same proportion for each generation.
     """
+    be = get_backend(backend)
+    xp = be.xp
     acc = accelerators.dropna(subset=["tdp_w"])
-    frames = []
-    for col, label in (("bf16_dense_tflops", "BF16"), ("fp8_dense_tflops", "FP8")):
-        sub = acc.dropna(subset=[col])
-        frames.append(pd.DataFrame({
-            "id": sub["id"], "name": sub["name"].str.split(" \\(").str[0], "vendor": sub["vendor"],
-            "year": sub["year"].astype(int), "precision": label,
-            "tflops_per_w": sub[col] / sub["tdp_w"]}))
-    return pd.concat(frames, ignore_index=True)
+    columns = {"bf16_dense_tflops": "BF16", "fp8_dense_tflops": "FP8"}
+    peak = xp.asarray(acc[list(columns)].to_numpy(dtype=float).T)  # precision x chip [TFLOP/s]
+    tdp_w = xp.asarray(acc["tdp_w"].to_numpy(dtype=float))  # [W]
+    per_w = (peak / tdp_w[None, :]).ravel()
+    published = be.asnumpy(~xp.isnan(peak).ravel())
+    n = len(columns)
+
+    def labels(values: ArrayLike) -> np.ndarray:
+        return np.tile(np.asarray(values), n)[published]
+
+    return be.frame("outlook.perf_per_watt", {
+        "id": labels(acc["id"]), "name": labels(acc["name"].str.split(" \\(").str[0]),
+        "vendor": labels(acc["vendor"]), "year": labels(acc["year"].astype(int)),
+        "precision": np.repeat(list(columns.values()), len(acc))[published],
+        "tflops_per_w": per_w[xp.asarray(published)]})
 
 
 def generation_gain(perf: pd.DataFrame, vendor: str = "NVIDIA", precision: str = "BF16"
@@ -525,7 +554,8 @@ def query_by_accelerator(samples: Mapping[str, np.ndarray], accelerators: pd.Dat
     seed : int
         Root seed of the price draws.
     backend : str, optional
-        Array backend.
+        Array backend: the roofline of each chip (:func:`aiboom.kernels.evaluate`), the server
+        power of every chip and sample, and the quantiles of every chip at once.
     samples_accelerator : str, default REFERENCE_ACCELERATOR
         The chip whose server power the samples carry (the scenario's accelerator:
         :func:`aiboom.montecarlo.scenario_inputs` has already scaled it when the table gives
@@ -535,7 +565,8 @@ def query_by_accelerator(samples: Mapping[str, np.ndarray], accelerators: pd.Dat
     -------
     pandas.DataFrame
         One row per chip, by launch year: ``accelerator``, ``year``, ``wh_p5``, ``wh_p50``,
-        ``wh_p95`` [Wh/query], ``usd_p5``, ``usd_p50``, ``usd_p95`` [USD/query].
+        ``wh_p95`` [Wh/query], ``usd_p5``, ``usd_p50``, ``usd_p95`` [USD/query]; tagged as
+        computed by ``outlook.query_by_accelerator``.
 
     Notes
     -----
@@ -546,24 +577,58 @@ def query_by_accelerator(samples: Mapping[str, np.ndarray], accelerators: pd.Dat
 
     .. math:: W_a = W\, \frac{P_a}{P_{ref}} .
     """
+    be = get_backend(backend)
+    xp = be.xp
     acc = accelerators.dropna(subset=["tdp_w"]).sort_values(["year", "id"])
     table = accelerators.set_index("id")
     ref = table.loc[samples_accelerator]
     if pd.isna(ref["tdp_w"]):  # scenario_inputs left the registry's (reference) power as is
         ref = table.loc[REFERENCE_ACCELERATOR]
     n = len(samples["server_watts_per_gpu"])
-    rows = []
-    for _, chip in acc.iterrows():
+    tdp_w = xp.asarray(acc["tdp_w"].to_numpy(dtype=float))
+    watts = (xp.asarray(samples["server_watts_per_gpu"])[None, :] * tdp_w[:, None]
+             / float(ref["tdp_w"]))  # chip x sample [W/GPU]
+    wh, usd = [], []
+    # one roofline run per chip: each has its own peaks and bandwidth, constants of the kernel
+    for i, (_, chip) in enumerate(acc.iterrows()):
         price = accelerator_price_samples(registry, accelerators, chip["id"], n, seed)
-        watts = samples["server_watts_per_gpu"] * chip["tdp_w"] / ref["tdp_w"]
         y = evaluate_with(samples, {"h100_usd_per_gpu_hour": price,
-                                    "server_watts_per_gpu": watts}, backend,
+                                    "server_watts_per_gpu": be.asnumpy(watts[i])}, backend,
                           accelerator_constants(chip))
-        wh, usd = quantiles(y["wh_per_query_fleet"]), quantiles(y["usd_per_query"])
-        rows.append({"accelerator": chip["name"].split(" (")[0], "year": int(chip["year"]),
-                     "wh_p5": wh[0], "wh_p50": wh[1], "wh_p95": wh[2],
-                     "usd_p5": usd[0], "usd_p50": usd[1], "usd_p95": usd[2]})
-    return pd.DataFrame(rows)
+        wh.append(y["wh_per_query_fleet"])
+        usd.append(y["usd_per_query"])
+    wh_q = sorted_quantiles(xp.asarray(np.stack(wh)), xp)  # chip x (p5, p50, p95)
+    usd_q = sorted_quantiles(xp.asarray(np.stack(usd)), xp)
+    return be.frame("outlook.query_by_accelerator", {
+        "accelerator": acc["name"].str.split(" (", regex=False).str[0].to_numpy(),
+        "year": acc["year"].astype(int).to_numpy(),
+        "wh_p5": wh_q[:, 0], "wh_p50": wh_q[:, 1], "wh_p95": wh_q[:, 2],
+        "usd_p5": usd_q[:, 0], "usd_p50": usd_q[:, 1], "usd_p95": usd_q[:, 2]})
+
+
+def sorted_quantiles(values: Any, xp: Any, levels: Sequence[float] = (0.05, 0.5, 0.95)) -> Any:
+    r"""Quantiles along the last axis by the inverted empirical CDF, on the array's backend.
+
+    Parameters
+    ----------
+    values : array of ``xp``
+        Samples along the last axis, ``inf`` allowed [any unit].
+    xp : module
+        Array module of ``values`` (``numpy`` or ``cupy``).
+    levels : sequence of float, default (0.05, 0.5, 0.95)
+        Quantile levels [fraction].
+
+    Returns
+    -------
+    array of ``xp``
+        Shape ``values.shape[:-1] + (len(levels),)``: the order statistics
+        :math:`x_{(k)}`, :math:`k = \max(1, \lceil q n \rceil)`, the values of
+        :func:`aiboom.analysis.money.quantiles` (``numpy.quantile(...,
+        method="inverted_cdf")``, which CuPy lacks) [unit of ``values``].
+    """
+    n = values.shape[-1]
+    ranks = [max(1, math.ceil(q * n)) - 1 for q in levels]
+    return xp.sort(values, axis=-1)[..., ranks]
 
 
 def chart_accelerator_query(df: pd.DataFrame) -> alt.HConcatChart:
@@ -676,7 +741,8 @@ def frontier_price_trend(api_prices: pd.DataFrame, tier: str = "frontier",
 
 
 def price_paths(registry: Mapping[str, Assumption], trend: training.TrendFit, start_year: int,
-                n_samples: int, seed: int, years: int = OUTLOOK_YEARS) -> pd.DataFrame:
+                n_samples: int, seed: int, years: int = OUTLOOK_YEARS,
+                backend: str | None = None) -> pd.DataFrame:
     r"""List price of one query over the coming years, three ways.
 
     Parameters
@@ -694,11 +760,14 @@ def price_paths(registry: Mapping[str, Assumption], trend: training.TrendFit, st
         Root seed.
     years : int, default OUTLOOK_YEARS
         Years ahead [years].
+    backend : str, optional
+        Array backend: every year and sample at once.
 
     Returns
     -------
     pandas.DataFrame
-        ``series``, ``year`` [year], ``p5``, ``p50``, ``p95`` [USD/query].
+        ``series``, ``year`` [year], ``p5``, ``p50``, ``p95`` [USD/query], tagged as computed
+        by ``outlook.price_paths``.
 
     Notes
     -----
@@ -714,31 +783,32 @@ def price_paths(registry: Mapping[str, Assumption], trend: training.TrendFit, st
     interval from its distribution) and :math:`g` the fitted yearly change of frontier list
     prices (interval from the fit's slope).
     """
+    be = get_backend(backend)
+    xp = be.xp
     c = {k: registry[k].central for k in (
         "input_tokens_per_query", "output_tokens_per_query", "frontier_input_usd_per_m_tokens",
         "frontier_output_usd_per_m_tokens", "cached_input_share", "cached_input_price_ratio",
         "reasoning_token_multiplier")}
-
-    def price(reasoning: float) -> float:
-        return float(inference.usd_per_query(
-            c["input_tokens_per_query"], c["output_tokens_per_query"],
-            c["frontier_input_usd_per_m_tokens"], c["frontier_output_usd_per_m_tokens"],
-            c["cached_input_share"], c["cached_input_price_ratio"], reasoning))
-
-    plain, reasoning = price(0.0), price(c["reasoning_token_multiplier"])
-    decline = draw_samples(registry, ["api_price_decline_per_year"], n_samples,
-                           seed)["api_price_decline_per_year"]
-    rows = []
-    for t in range(int(years) + 1):
-        same = quantiles(plain * decline ** (-float(t)))
-        rows.append({"series": "Same capability, plain answer", "year": start_year + t,
-                     "p5": same[0], "p50": same[1], "p95": same[2]})
-        for label, base in (("Frontier, plain answer", plain),
-                            ("Frontier, reasoning answer", reasoning)):
-            rows.append({"series": label, "year": start_year + t,
-                         "p5": base * trend.low ** t, "p50": base * trend.growth_per_year ** t,
-                         "p95": base * trend.high ** t})
-    return pd.DataFrame(rows)
+    # c_0 and c_0^r: plain and reasoning answers at today's frontier list prices [USD/query]
+    today = inference.usd_per_query(
+        c["input_tokens_per_query"], c["output_tokens_per_query"],
+        c["frontier_input_usd_per_m_tokens"], c["frontier_output_usd_per_m_tokens"],
+        c["cached_input_share"], c["cached_input_price_ratio"],
+        xp.asarray([0.0, c["reasoning_token_multiplier"]]))
+    decline = xp.asarray(draw_samples(registry, ["api_price_decline_per_year"], n_samples,
+                                      seed)["api_price_decline_per_year"])
+    t = xp.arange(int(years) + 1, dtype=float)  # [years]
+    same = sorted_quantiles(today[0] * decline[None, :] ** (-t[:, None]), xp)  # year x q
+    change = xp.asarray([trend.low, trend.growth_per_year, trend.high])  # [x/yr]
+    frontier = today[:, None, None] * change[None, None, :] ** t[None, :, None]  # answer x year x q
+    paths = xp.stack([same, frontier[0], frontier[1]], axis=1)  # year x series x q
+    series = ["Same capability, plain answer", "Frontier, plain answer",
+              "Frontier, reasoning answer"]
+    n_years = int(years) + 1
+    return be.frame("outlook.price_paths", {
+        "series": series * n_years,
+        "year": np.repeat(start_year + np.arange(n_years), len(series)),
+        "p5": paths[..., 0].ravel(), "p50": paths[..., 1].ravel(), "p95": paths[..., 2].ravel()})
 
 
 # --------------------------------------------------------------------------------------------
@@ -809,14 +879,6 @@ def _lever_fn(inputs: Mapping[str, float], lever: Lever,
     return lambda x: payback_at({**inputs, lever.key: x}, accelerator)
 
 
-def current_value(inputs: Mapping[str, float], lever: Lever,
-                  accelerator: Accelerator = kernels.H100_SXM) -> float:
-    """Value of a lever at the given inputs [lever unit] (the roofline cost for a query)."""
-    if lever.key == "usd_per_query":
-        return kernels.reference_per_sample(dict(inputs), accelerator)["usd_per_query"]
-    return float(inputs[lever.key])
-
-
 def improvement_factor(lever: Lever, current: float, value: float) -> float:
     """How many times better than ``current`` a value is, in the lever's good direction:
     ``value / current`` for levers where higher is better, ``current / value`` otherwise
@@ -862,9 +924,64 @@ def required_value(inputs: Mapping[str, float], lever: Lever, target_months: flo
         return math.nan
 
 
+def _central_usd_per_query(inputs: Mapping[str, float], accelerator: Accelerator,
+                           be: Any) -> float:
+    """Roofline cost of one query at ``inputs``, by the backend kernel [USD/query]."""
+    chunk = {k: np.full(1, float(inputs[k])) for k in INPUTS}
+    return float(kernels.evaluate(chunk, be, accelerator=accelerator)["usd_per_query"][0])
+
+
+def _current_values(inputs: Mapping[str, float], levers: Sequence[Lever],
+                    accelerator: Accelerator, be: Any) -> tuple[np.ndarray, float]:
+    """Value of every lever at ``inputs`` [lever units], and the roofline cost of a query
+    there (by the backend kernel; the value of the "usd_per_query" lever) [USD/query]."""
+    usd = _central_usd_per_query(inputs, accelerator, be)
+    return np.array([usd if lv.key == "usd_per_query" else float(inputs[lv.key])
+                     for lv in levers]), usd
+
+
+def _payback_with(inputs: Mapping[str, float], levers: Sequence[Lever], lever_index: np.ndarray,
+                  values: np.ndarray, accelerator: Accelerator, be: Any,
+                  usd_per_query: float) -> np.ndarray:
+    r"""Payback at many points, each with one lever moved, in one backend kernel call.
+
+    Parameters
+    ----------
+    inputs : mapping of str to float
+        Kernel inputs of every point but the lever moved [registry units].
+    levers : sequence of Lever
+        The levers.
+    lever_index, values : numpy.ndarray
+        Per point: which lever is moved, and to what value [lever unit].
+    accelerator : Accelerator
+        Serving accelerator constants.
+    be : Backend
+        Array backend of :func:`aiboom.kernels.evaluate`.
+    usd_per_query : float
+        Roofline cost of a query at ``inputs`` [USD/query]; a point that imposes a cost
+        :math:`c` scales the GPU-hour price :math:`p` by :math:`c / c_0` (cost is proportional
+        to :math:`p`), as :func:`payback_at` does.
+
+    Returns
+    -------
+    numpy.ndarray
+        Payback per point [months], ``inf`` when not within the horizon.
+    """
+    chunk = {k: np.full(len(values), float(inputs[k])) for k in INPUTS}
+    for j, lever in enumerate(levers):
+        at = lever_index == j
+        if lever.key == "usd_per_query":
+            p = float(inputs["h100_usd_per_gpu_hour"])
+            chunk["h100_usd_per_gpu_hour"][at] = p * values[at] / usd_per_query
+        else:
+            chunk[lever.key][at] = values[at]
+    return kernels.evaluate(chunk, be, accelerator=accelerator)["payback_months"]
+
+
 def what_must_be_true(inputs: Mapping[str, float], targets: Mapping[str, float],
                       accelerator: Accelerator = kernels.H100_SXM,
-                      levers: Sequence[Lever] = LEVERS) -> pd.DataFrame:
+                      levers: Sequence[Lever] = LEVERS, backend: str | None = None
+                      ) -> pd.DataFrame:
     """Required value of each lever for each target payback, against its current value.
 
     Parameters
@@ -877,6 +994,9 @@ def what_must_be_true(inputs: Mapping[str, float], targets: Mapping[str, float],
         Serving accelerator constants.
     levers : sequence of Lever, default LEVERS
         Levers to solve for.
+    backend : str, optional
+        Array backend of the current values and of the best paybacks, every lever in one
+        kernel call (:func:`aiboom.kernels.evaluate`).
 
     Returns
     -------
@@ -885,21 +1005,40 @@ def what_must_be_true(inputs: Mapping[str, float], targets: Mapping[str, float],
         ``target_months`` [months], ``current`` and ``required`` [lever unit] (NaN when out of
         reach), ``factor`` (:func:`improvement_factor` of the required value) [ratio] and
         ``best_payback`` [months], the payback with this lever alone at the favourable end
-        of its bracket (``inf`` for never).
+        of its bracket (``inf`` for never). Tagged as computed by
+        ``outlook.what_must_be_true``.
+
+    Notes
+    -----
+    Each required value is a root, found by Brent's method (:func:`required_value`) one lever
+    and target at a time.
     """
-    rows = []
-    for lever in levers:
-        current = current_value(inputs, lever, accelerator)
-        best_x = lever.bracket[1] if lever.better == "higher" else lever.bracket[0]
-        best = _lever_fn(inputs, lever, accelerator)(best_x)
-        for name, months in targets.items():
-            req = required_value(inputs, lever, months, accelerator)
-            rows.append({"short": lever.short, "lever": lever.label, "unit": lever.unit,
-                         "better": lever.better, "target": name,
-                         "target_months": float(months), "current": current, "required": req,
-                         "factor": improvement_factor(lever, current, req),
-                         "best_payback": best})
-    return pd.DataFrame(rows)
+    be = get_backend(backend)
+    xp = be.xp
+    current, usd = _current_values(inputs, levers, accelerator, be)
+    best_x = np.array([lv.bracket[1] if lv.better == "higher" else lv.bracket[0]
+                       for lv in levers])
+    best = xp.asarray(_payback_with(inputs, levers, np.arange(len(levers)), best_x,
+                                    accelerator, be, usd))
+    required = np.array([[required_value(inputs, lever, months, accelerator)
+                          for months in targets.values()] for lever in levers])
+    factor = [[improvement_factor(lever, c, r) for r in row]
+              for lever, c, row in zip(levers, current, required, strict=True)]
+    n_targets = len(targets)
+
+    def per_lever(values: Sequence[Any]) -> list[Any]:
+        return [v for v in values for _ in range(n_targets)]
+
+    return be.frame("outlook.what_must_be_true", {
+        "short": per_lever([lv.short for lv in levers]),
+        "lever": per_lever([lv.label for lv in levers]),
+        "unit": per_lever([lv.unit for lv in levers]),
+        "better": per_lever([lv.better for lv in levers]),
+        "target": list(targets) * len(levers),
+        "target_months": [float(m) for m in targets.values()] * len(levers),
+        "current": xp.repeat(xp.asarray(current), n_targets),
+        "required": required.ravel(), "factor": np.ravel(factor),
+        "best_payback": xp.repeat(best, n_targets)})
 
 
 def requirement_text(required: float, factor: float, unit: str) -> str:
@@ -970,7 +1109,7 @@ def what_must_be_true_table(df: pd.DataFrame, months_text: Callable[[float], str
 
 def lever_sweep(inputs: Mapping[str, float], factors: ArrayLike,
                 accelerator: Accelerator = kernels.H100_SXM,
-                levers: Sequence[Lever] = LEVERS) -> pd.DataFrame:
+                levers: Sequence[Lever] = LEVERS, backend: str | None = None) -> pd.DataFrame:
     """Payback as each lever alone improves by each factor, the others as given.
 
     Parameters
@@ -983,26 +1122,36 @@ def lever_sweep(inputs: Mapping[str, float], factors: ArrayLike,
         bracket (a share above one) are skipped.
     accelerator, levers
         As for :func:`what_must_be_true`.
+    backend : str, optional
+        Array backend: every lever and factor in one kernel call
+        (:func:`aiboom.kernels.evaluate`).
 
     Returns
     -------
     pandas.DataFrame
         ``lever``, ``factor`` [ratio], ``value`` [lever unit], ``payback_months`` [months,
-        capped at the horizon] and ``never`` (True where it does not pay back).
+        capped at the horizon] and ``never`` (True where it does not pay back), lever by
+        lever; tagged as computed by ``outlook.lever_sweep``.
     """
-    rows = []
-    for lever in levers:
-        current = current_value(inputs, lever, accelerator)
-        fn = _lever_fn(inputs, lever, accelerator)
-        for f in np.asarray(factors, dtype=float):
-            x = current * f if lever.better == "higher" else current / f
-            if not lever.bracket[0] <= x <= lever.bracket[1]:
-                continue
-            p = fn(x)
-            rows.append({"lever": lever.label, "factor": float(f), "value": x,
-                         "payback_months": min(p, PAYBACK_HORIZON_MONTHS),
-                         "never": not math.isfinite(p)})
-    return pd.DataFrame(rows)
+    be = get_backend(backend)
+    xp = be.xp
+    current, usd = _current_values(inputs, levers, accelerator, be)
+    f = xp.asarray(factors, dtype=float)[None, :]
+    now = xp.asarray(current)[:, None]  # lever x 1 [lever unit]
+    higher = xp.asarray([lv.better == "higher" for lv in levers])[:, None]
+    x = xp.where(higher, now * f, now / f)  # lever x factor [lever unit]
+    low = xp.asarray([lv.bracket[0] for lv in levers])[:, None]
+    high = xp.asarray([lv.bracket[1] for lv in levers])[:, None]
+    keep = (low <= x) & (x <= high)
+    lever_index, factor_index = (be.asnumpy(i) for i in xp.nonzero(keep))
+    values = be.asnumpy(x[keep])
+    payback = xp.asarray(_payback_with(inputs, levers, lever_index, values, accelerator, be,
+                                       usd))
+    return be.frame("outlook.lever_sweep", {
+        "lever": [levers[i].label for i in lever_index],
+        "factor": be.asnumpy(f[0])[factor_index], "value": values,
+        "payback_months": xp.minimum(payback, PAYBACK_HORIZON_MONTHS),
+        "never": ~xp.isfinite(payback)})
 
 
 def chart_lever_sweep(df: pd.DataFrame, targets: Mapping[str, float]) -> alt.LayerChart:
@@ -1077,6 +1226,41 @@ def favourable_inputs(registry: Mapping[str, Assumption], inputs: Mapping[str, f
         high = payback_at({**inputs, k: a.high}, accelerator)
         best[k] = a.low if low < high else a.high if high < low else a.central
     return best
+
+
+def improvements_needed(solved: pd.DataFrame, paying_now: float,
+                        paying_shares: Mapping[str, float]) -> pd.DataFrame:
+    """The rows of :func:`chart_required`: each lever that reaches a target alone, then the
+    paying share a chatbot needs for each goal.
+
+    Parameters
+    ----------
+    solved : pandas.DataFrame
+        From :func:`what_must_be_true`.
+    paying_now : float
+        Share of a chatbot's users who pay today [fraction].
+    paying_shares : mapping of str to float
+        Goal to the paying share it needs [fraction]; shares above one are left out.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``label``, ``goal``, ``factor`` [ratio], ``required_text``, ``current_text``; tagged
+        as computed by the kernels that computed ``solved``.
+    """
+    needed = solved[solved["required"].notna()].assign(
+        label=lambda d: d["lever"], goal=lambda d: d["target"].str.capitalize(),
+        required_text=lambda d: [format_value(v, u) for v, u in zip(d["required"], d["unit"],
+                                                                    strict=True)],
+        current_text=lambda d: [format_value(v, u) for v, u in zip(d["current"], d["unit"],
+                                                                   strict=True)])
+    consumer = pd.DataFrame([
+        {"label": "Chatbot paying share", "goal": goal, "factor": value / paying_now,
+         "required_text": f"{value:.1%}", "current_text": f"{paying_now:.1%}"}
+        for goal, value in paying_shares.items() if value <= 1.0])
+    both = pd.concat([needed[["label", "goal", "factor", "required_text", "current_text"]],
+                      consumer], ignore_index=True)
+    return computed_from(both, solved)
 
 
 def chart_required(df: pd.DataFrame) -> alt.LayerChart:
