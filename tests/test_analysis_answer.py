@@ -11,6 +11,7 @@ import pytest
 
 from aiboom import data, kernels
 from aiboom.analysis import answer, money, outlook
+from aiboom.registry import load_registry
 from aiboom.scenarios import load_scenario
 
 
@@ -220,15 +221,24 @@ def test_break_even_cost_per_query(baseline):
 # --- a lab's accounts ------------------------------------------------------------------------
 
 
+def _lab_pnl(bill_usd_bn: float, **kwargs):
+    """The lab's table with the modelled bill at ``bill_usd_bn`` (the bill is linear in the
+    cost per query)."""
+    registry = load_registry()
+    usd_per_query = bill_usd_bn / answer.inference_bill_usd_bn(registry, 1.0)
+    return answer.lab_pnl(data.ai_revenue(), registry, usd_per_query, **kwargs)
+
+
 def test_lab_pnl_and_sentence():
-    pnl = answer.lab_pnl(data.ai_revenue(), 5.0).set_index("item")["value_usd_bn"]
+    pnl = _lab_pnl(5.0).set_index("item")["value_usd_bn"]
     assert pnl["Operating costs"] == pytest.approx(pnl["Revenue"] + pnl["Operating loss"])
-    low = answer.lab_pnl(data.ai_revenue(), 1.0)
-    high = answer.lab_pnl(data.ai_revenue(), 100.0)
+    assert pnl["Modelled inference bill"] == pytest.approx(5.0)
+    low = _lab_pnl(1.0)
+    high = _lab_pnl(100.0)
     assert "explains only part" in answer.lab_sentence(low)
     assert "higher than the lab reports" in answer.lab_sentence(high)
     with pytest.raises(KeyError, match="Anthropic 2025"):
-        answer.lab_pnl(data.ai_revenue(), 1.0, company="Anthropic")
+        _lab_pnl(1.0, company="Anthropic")
 
 
 def test_race_tornado_flags_the_ends_that_reverse_the_answer(baseline):

@@ -17,9 +17,17 @@ from conftest import ROOT
 
 from aiboom import data, kernels
 from aiboom.analysis import answer, capex, money, outlook
+from aiboom.registry import load_registry
 from aiboom.scenarios import load_scenario
 
 SCENARIOS = sorted((ROOT / "data" / "scenarios").glob("*.yaml"))
+
+
+def _lab_pnl(ai_revenue: pd.DataFrame, bill_usd_bn: float) -> pd.DataFrame:
+    """The lab's table with the modelled bill at ``bill_usd_bn`` (linear in the query cost)."""
+    registry = load_registry()
+    return answer.lab_pnl(ai_revenue, registry,
+                          bill_usd_bn / answer.inference_bill_usd_bn(registry, 1.0))
 
 
 @pytest.fixture(scope="module")
@@ -133,7 +141,7 @@ def test_financing_claims_hold(tables):
     ocf = totals["operating_cash_flow_usd_bn"].iloc[-1]
     assert ("no longer paid for out of operating cash" in cf) == (
         guidance["capex_usd_bn"].sum() > ocf), cf
-    pnl = answer.lab_pnl(tables["ai_revenue"], 1.0)
+    pnl = _lab_pnl(tables["ai_revenue"], 1.0)
     v = pnl.set_index("item")["value_usd_bn"]
     lab = answer.lab_costs_sentence(pnl)
     assert ("investors paid the difference" in lab) == (v["Operating loss"] > 0), lab
@@ -259,7 +267,7 @@ def test_lab_sentence_branches():
 
 
 def test_lab_sentence_holds_on_the_data(tables):
-    pnl = answer.lab_pnl(tables["ai_revenue"], 1.0)
+    pnl = _lab_pnl(tables["ai_revenue"], 1.0)
     v = pnl.set_index("item")["value_usd_bn"]
     text = answer.lab_sentence(pnl)
     below = v["Operating costs"] - v["Cost of revenue"]

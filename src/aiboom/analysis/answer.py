@@ -36,10 +36,13 @@ from typing import Any, NamedTuple
 import altair as alt
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from scipy.optimize import brentq
 
 from aiboom import charts, economics, kernels, sensitivity
 from aiboom.analysis import capex, money, outlook
+from aiboom.arrays import array_module, check_range
+from aiboom.backend import get_backend
 from aiboom.kernels import INPUTS, Accelerator
 from aiboom.registry import Assumption
 
@@ -81,59 +84,69 @@ SEARCH_FACTOR = 100.0
 # --------------------------------------------------------------------------------------------
 
 
-def cumulative_revenue_usd_bn(earned_usd_bn: float, growth_per_year: float,
-                              years: float | np.ndarray) -> float | np.ndarray:
+def cumulative_revenue_usd_bn(earned_usd_bn: ArrayLike, growth_per_year: ArrayLike,
+                              years: ArrayLike) -> Any:
     r"""Revenue earned over the next ``years`` from a yearly rate growing geometrically.
 
     Parameters
     ----------
-    earned_usd_bn : float
+    earned_usd_bn : float or array
         Revenue earned a year today :math:`E` [USD bn/yr].
-    growth_per_year : float
+    growth_per_year : float or array
         Growth factor :math:`g`, positive [x/yr].
-    years : float or numpy.ndarray
+    years : float or array
         Horizon :math:`t`, non-negative [years].
 
     Returns
     -------
-    float or numpy.ndarray
-        :math:`S(t) = E (g^t - 1)/\ln g`, or :math:`E t` when :math:`g = 1` [USD bn].
+    float or array
+        :math:`S(t) = E (g^t - 1)/\ln g`, or :math:`E t` when :math:`g = 1` [USD bn],
+        elementwise over the broadcast inputs (NumPy or CuPy arrays alike); a float for
+        scalar inputs.
     """
-    if growth_per_year <= 0:
-        raise ValueError(f"growth_per_year must be positive; got {growth_per_year}")
-    t = np.asarray(years, dtype=float)
-    log_g = math.log(growth_per_year)
-    out = earned_usd_bn * t if abs(log_g) < 1e-12 else earned_usd_bn * np.expm1(t * log_g) / log_g
-    return float(out) if np.ndim(out) == 0 else out
+    xp = array_module(earned_usd_bn, growth_per_year, years)
+    g = xp.asarray(growth_per_year, dtype=float)
+    check_range("growth_per_year", growth_per_year, low=0.0, low_open=True)
+    t = xp.asarray(years, dtype=float)
+    log_g = xp.log(g)
+    flat = xp.abs(log_g) < 1e-12
+    out = xp.where(flat, earned_usd_bn * t,
+                   earned_usd_bn * xp.expm1(t * log_g) / xp.where(flat, 1.0, log_g))
+    return float(out) if out.ndim == 0 else out
 
 
-def years_to_earn(required_usd_bn: float, earned_usd_bn: float, growth_per_year: float) -> float:
+def years_to_earn(required_usd_bn: ArrayLike, earned_usd_bn: ArrayLike,
+                  growth_per_year: ArrayLike) -> Any:
     r"""Years until the cumulative revenue reaches ``required_usd_bn``.
 
     Parameters
     ----------
-    required_usd_bn : float
+    required_usd_bn : float or array
         Lifetime revenue required :math:`R` [USD bn].
-    earned_usd_bn : float
+    earned_usd_bn : float or array
         Revenue earned a year today :math:`E` [USD bn/yr].
-    growth_per_year : float
+    growth_per_year : float or array
         Growth factor :math:`g` [x/yr].
 
     Returns
     -------
-    float
+    float or array
         :math:`t^* = \ln(1 + R \ln g / E) / \ln g` (:math:`R/E` when :math:`g = 1`) [years];
-        ``inf`` when shrinking revenue never gets there or nothing is earned.
+        0 when nothing is required, ``inf`` when shrinking revenue never gets there or
+        nothing is earned; elementwise (NumPy or CuPy arrays alike), a float for scalars.
     """
-    if required_usd_bn <= 0:
-        return 0.0
-    if earned_usd_bn <= 0:
-        return math.inf
-    log_g = math.log(growth_per_year)
-    if abs(log_g) < 1e-12:
-        return required_usd_bn / earned_usd_bn
-    inner = 1.0 + required_usd_bn * log_g / earned_usd_bn
-    return math.log(inner) / log_g if inner > 0 else math.inf
+    xp = array_module(required_usd_bn, earned_usd_bn, growth_per_year)
+    r = xp.asarray(required_usd_bn, dtype=float)
+    e = xp.asarray(earned_usd_bn, dtype=float)
+    log_g = xp.log(xp.asarray(growth_per_year, dtype=float))
+    flat = xp.abs(log_g) < 1e-12
+    e_safe = xp.where(e > 0, e, 1.0)
+    inner = 1.0 + r * log_g / e_safe
+    t = xp.where(flat, r / e_safe,
+                 xp.log(xp.where(inner > 0, inner, 1.0)) / xp.where(flat, 1.0, log_g))
+    t = xp.where(flat | (inner > 0), t, math.inf)
+    t = xp.where(r <= 0, 0.0, xp.where(e <= 0, math.inf, t))
+    return float(t) if t.ndim == 0 else t
 
 
 def growth_needed_per_year(required_usd_bn: float, earned_usd_bn: float,
@@ -226,13 +239,15 @@ RACE_LABELS: dict[str, str] = {
 
 
 def race_tornado(registry: Mapping[str, Assumption], nvidia: pd.DataFrame,
-                 ai_revenue: pd.DataFrame) -> pd.DataFrame:
+                 ai_revenue: pd.DataFrame, backend: str | None = None) -> pd.DataFrame:
     """Years to spare in the race with each of its inputs alone at the ends of its range.
 
     Parameters
     ----------
     registry, nvidia, ai_revenue
         As for :func:`revenue_race`.
+    backend : str, optional
+        Array backend: the central point and every input at each end, at once.
 
     Returns
     -------
@@ -241,31 +256,37 @@ def race_tornado(registry: Mapping[str, Assumption], nvidia: pd.DataFrame,
         ``label``, ``low``, ``central``, ``high`` [input unit], ``output_low``,
         ``output_high``, ``output_central`` (hardware life minus years to close, positive when
         the gap closes in time; ``-inf`` when it never closes) [years], ``swing`` [years] and
-        ``flips_low``, ``flips_high`` (whether that end alone reverses the answer).
+        ``flips_low``, ``flips_high`` (whether that end alone reverses the answer). Tagged as
+        computed by ``answer.race_tornado``.
     """
+    be = get_backend(backend)
+    xp = be.xp
     rr = capex.nvidia_quarters(nvidia)["run_rate_usd_bn"].iloc[-1]
     earned = capex.disclosed_ai_run_rate(ai_revenue)["value_usd_bn"].sum()
-    central = {k: registry[v].central for k, v in RACE_IDS.items()}
-
-    def spare(**changes: float) -> float:
-        v = {**central, **changes}
-        race = race_from(rr, earned, v["gpu_share"], v["end_user_margin"], v["growth"],
-                         v["life_years"])
-        return race.life_years - race.years_to_close
-
-    base = spare()
-    rows = []
-    for key, rid in RACE_IDS.items():
-        a = registry[rid]
-        lo, hi = spare(**{key: a.low}), spare(**{key: a.high})
-        rows.append({"key": key, "id": rid, "label": RACE_LABELS[key], "low": a.low,
-                     "central": a.central, "high": a.high, "output_low": lo,
-                     "output_high": hi, "output_central": base,
-                     "swing": abs(hi - lo) if math.isfinite(hi - lo) else math.inf,
-                     "flips_low": (lo >= 0) != (base >= 0),
-                     "flips_high": (hi >= 0) != (base >= 0)})
-    return pd.DataFrame(rows).sort_values("swing", ascending=False,
-                                          kind="stable").reset_index(drop=True)
+    rows = [registry[v] for v in RACE_IDS.values()]
+    n = len(rows)
+    central = xp.asarray([a.central for a in rows])
+    alone = xp.eye(n, dtype=bool)  # row i: input i moved, the others central
+    # point 0 every input central; points 1..n: input i at its low; n+1..2n: at its high
+    points = xp.concatenate([central[None, :],
+                             xp.where(alone, xp.asarray([a.low for a in rows])[None, :],
+                                      central[None, :]),
+                             xp.where(alone, xp.asarray([a.high for a in rows])[None, :],
+                                      central[None, :])])
+    v = dict(zip(RACE_IDS, points.T, strict=True))
+    required = economics.revenue_required_usd_bn(rr, 1.0 / v["gpu_share"],
+                                                 v["end_user_margin"])
+    spare = be.asnumpy(v["life_years"] - years_to_earn(required, earned, v["growth"]))
+    base, lo, hi = spare[0], spare[1:n + 1], spare[n + 1:]
+    with np.errstate(invalid="ignore"):
+        swing = np.where(np.isfinite(hi - lo), np.abs(hi - lo), math.inf)
+    frame = be.frame("answer.race_tornado", {
+        "key": list(RACE_IDS), "id": list(RACE_IDS.values()),
+        "label": [RACE_LABELS[k] for k in RACE_IDS], "low": [a.low for a in rows],
+        "central": [a.central for a in rows], "high": [a.high for a in rows],
+        "output_low": lo, "output_high": hi, "output_central": base, "swing": swing,
+        "flips_low": (lo >= 0) != (base >= 0), "flips_high": (hi >= 0) != (base >= 0)})
+    return frame.sort_values("swing", ascending=False, kind="stable").reset_index(drop=True)
 
 
 def race_flip_sentence(tornado: pd.DataFrame) -> str:
@@ -707,12 +728,19 @@ def lever_label(registry: Mapping[str, Assumption], param_id: str) -> str:
 def cost_tornado(registry: Mapping[str, Assumption], accelerator: Accelerator,
                  top: int = 8, backend: str | None = None) -> pd.DataFrame:
     """One-at-a-time swings of the cost per query, largest first (as
-    :func:`aiboom.analysis.money.payback_tornado`, for ``usd_per_query``) [USD/query]."""
-    model = sensitivity.kernel_model("usd_per_query", backend, accelerator._asdict())
+    :func:`aiboom.analysis.money.payback_tornado`, for ``usd_per_query``) [USD/query].
+
+    Every point (all central, each input at its low and at its high) is one sample of a
+    single run of the backend kernel (:func:`aiboom.sensitivity.kernel_model`); the table is
+    tagged as computed by ``answer.cost_tornado``.
+    """
+    be = get_backend(backend)
+    model = sensitivity.kernel_model("usd_per_query", be, accelerator._asdict())
     ids = [k for k in INPUTS if registry[k].uncertain]
-    frame = sensitivity.tornado(registry, "usd_per_query", ids, model=model).head(top).copy()
-    frame["label"] = [lever_label(registry, k) for k in frame["id"]]
-    return frame
+    frame = sensitivity.tornado(registry, "usd_per_query", ids, model=model).head(top)
+    out = be.frame("answer.cost_tornado", {c: frame[c].to_numpy() for c in frame.columns})
+    out["label"] = [lever_label(registry, k) for k in out["id"]]
+    return out
 
 
 def lever_threshold(fn: Callable[[float], float], target: float, a: Assumption) -> float:
@@ -892,7 +920,7 @@ def watch_sentence(row: Mapping[str, Any]) -> str:
 
 
 def depreciation_by_life(capex_by_year: pd.Series, lives: Mapping[str, float],
-                         share: float = 1.0) -> pd.DataFrame:
+                         share: float = 1.0, backend: str | None = None) -> pd.DataFrame:
     """Yearly straight-line depreciation of a capex series at several lives.
 
     Parameters
@@ -903,23 +931,29 @@ def depreciation_by_life(capex_by_year: pd.Series, lives: Mapping[str, float],
         Label to useful life [years].
     share : float, default 1
         Share of capex depreciated at these lives (e.g. the accelerator share) [fraction].
+    backend : str, optional
+        Array backend: every life and year at once.
 
     Returns
     -------
     pandas.DataFrame
         ``year``, ``life`` (label), ``life_years`` [years], ``depreciation_usd_bn`` [USD bn/yr]
         (:func:`aiboom.economics.depreciation_schedule_usd`, full-year convention: a vintage is
-        charged from the year it is spent).
+        charged from the year it is spent), life by life; tagged as computed by
+        ``answer.depreciation_by_life``.
     """
+    be = get_backend(backend)
+    xp = be.xp
     years = capex_by_year.index.to_numpy()
     if len(years) and not np.array_equal(years, np.arange(years[0], years[0] + len(years))):
         raise ValueError("capex_by_year must cover consecutive years")
-    frames = []
-    for label, life in lives.items():
-        dep = economics.depreciation_schedule_usd(capex_by_year.to_numpy() * share, life)
-        frames.append(pd.DataFrame({"year": years, "life": label, "life_years": float(life),
-                                    "depreciation_usd_bn": dep}))
-    return pd.concat(frames, ignore_index=True)
+    life = xp.asarray(list(lives.values()), dtype=float)  # [years]
+    spent = xp.asarray(capex_by_year.to_numpy(dtype=float)) * share  # [USD bn]
+    dep = economics.depreciation_schedule_usd(
+        xp.broadcast_to(spent[None, :], (len(lives), len(years))), life)  # life x year
+    return be.frame("answer.depreciation_by_life", {
+        "year": np.tile(years, len(lives)), "life": np.repeat(list(lives), len(years)),
+        "life_years": xp.repeat(life, len(years)), "depreciation_usd_bn": dep.ravel()})
 
 
 def depreciation_gap(dep: pd.DataFrame, economic: str, accounting: str) -> pd.Series:
@@ -982,8 +1016,9 @@ def cash_flow_sentence(totals: pd.DataFrame, guidance_usd_bn: float,
             "for out of operating cash.")
 
 
-def lab_pnl(ai_revenue: pd.DataFrame, inference_bill_usd_bn: float, company: str = "OpenAI",
-            year: int = 2025) -> pd.DataFrame:
+def lab_pnl(ai_revenue: pd.DataFrame, registry: Mapping[str, Assumption],
+            usd_per_query: float, company: str = "OpenAI", year: int = 2025,
+            backend: str | None = None) -> pd.DataFrame:
     """A lab's reported year against the modelled inference bill.
 
     Parameters
@@ -991,35 +1026,48 @@ def lab_pnl(ai_revenue: pd.DataFrame, inference_bill_usd_bn: float, company: str
     ai_revenue : pandas.DataFrame
         ``data/ai_revenue.csv``: rows ``revenue``, ``cost_of_revenue``, ``operating_loss``
         dated 31 December of ``year``.
-    inference_bill_usd_bn : float
-        Modelled yearly compute bill of the lab's chat queries [USD bn/yr].
+    registry : mapping of str to Assumption
+        The users and queries of :func:`inference_bill_usd_bn`.
+    usd_per_query : float
+        Cost of an average query [USD/query].
+    company : str, default "OpenAI"
+    year : int, default 2025
+    backend : str, optional
+        Array backend of the arithmetic.
 
     Returns
     -------
     pandas.DataFrame
         ``item``, ``value_usd_bn`` [USD bn], ``kind`` ("reported" or "modelled"); operating
-        expenses are revenue plus operating loss.
+        expenses are revenue plus operating loss, and the modelled row is the yearly compute
+        bill of the lab's chat queries (:func:`inference_bill_usd_bn`). Tagged as computed
+        by ``answer.lab_pnl``.
     """
+    be = get_backend(backend)
+    xp = be.xp
     rows = ai_revenue[(ai_revenue["company"] == company)
                       & (ai_revenue["date"] == pd.Timestamp(f"{year}-12-31"))]
     value = rows.set_index("metric")["value_usd_bn"]
     missing = {"revenue", "cost_of_revenue", "operating_loss"} - set(value.index)
     if missing:
         raise KeyError(f"{company} {year}: no {', '.join(sorted(missing))} in ai_revenue")
-    return pd.DataFrame({
+    reported = xp.asarray([value["revenue"], value["cost_of_revenue"], value["operating_loss"]],
+                          dtype=float)  # [USD bn]
+    bill = inference_bill_usd_bn(registry, xp.asarray([usd_per_query], dtype=float))
+    return be.frame("answer.lab_pnl", {
         "item": ["Revenue", "Cost of revenue", "Operating costs", "Operating loss",
                  "Modelled inference bill"],
-        "value_usd_bn": [value["revenue"], value["cost_of_revenue"],
-                         value["revenue"] + value["operating_loss"], value["operating_loss"],
-                         inference_bill_usd_bn],
+        "value_usd_bn": xp.concatenate([reported[:2], reported[0:1] + reported[2:3],
+                                        reported[2:3], bill]),
         "kind": ["reported"] * 4 + ["modelled"],
     })
 
 
-def inference_bill_usd_bn(registry: Mapping[str, Assumption], usd_per_query: float) -> float:
+def inference_bill_usd_bn(registry: Mapping[str, Assumption], usd_per_query: ArrayLike) -> Any:
     r"""Yearly compute bill of a chatbot's queries, :math:`U q\, 365\, c / 10^9` [USD bn/yr],
     from central ``weekly_active_users`` and ``queries_per_user_per_day``
-    (as :func:`aiboom.validation.economics.chatgpt_inference_bill_usd_bn`)."""
+    (as :func:`aiboom.validation.economics.chatgpt_inference_bill_usd_bn`), elementwise in the
+    cost per query :math:`c` [USD/query] (NumPy or CuPy arrays alike)."""
     return (registry["weekly_active_users"].central
             * registry["queries_per_user_per_day"].central * DAYS_PER_YEAR * usd_per_query / 1e9)
 
@@ -1095,28 +1143,50 @@ def lab_sentence(pnl: pd.DataFrame) -> str:
 
 
 def race_curves(answers: list[ScenarioAnswer], horizon_years: float | None = None,
-                n: int = 81) -> pd.DataFrame:
-    """Cumulative revenue against the requirement by year [USD bn]: one curve per distinct
-    (revenue, growth, requirement), labelled with every scenario that shares it. The horizon
-    defaults to a quarter beyond the longest hardware life or closing time [years]."""
+                n: int = 81, backend: str | None = None) -> pd.DataFrame:
+    """Cumulative revenue against the requirement by year [USD bn].
+
+    Parameters
+    ----------
+    answers : list of ScenarioAnswer
+        The scenarios; one curve per distinct (revenue, growth, requirement), labelled with
+        every scenario that shares it.
+    horizon_years : float, optional
+        Last year drawn; a quarter beyond the longest hardware life or closing time by
+        default [years].
+    n : int, default 81
+        Points per curve.
+    backend : str, optional
+        Array backend: every curve and year at once.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``curve`` (label), ``years`` [years], ``cumulative_usd_bn``
+        (:func:`cumulative_revenue_usd_bn`) and ``required_usd_bn`` [USD bn], curve by curve;
+        tagged as computed by ``answer.race_curves``.
+    """
+    be = get_backend(backend)
+    xp = be.xp
     if horizon_years is None:
         ends = [v for a in answers for v in (a.race.life_years, a.race.years_to_close)
                 if math.isfinite(v)]
         horizon_years = 1.25 * max(ends)
-    t = np.linspace(0.0, horizon_years, n)
     groups: dict[tuple, list[ScenarioAnswer]] = {}
     for a in answers:
         key = tuple(round(v, 9) for v in (a.race.earned_usd_bn, a.race.growth_per_year,
                                           a.race.required_usd_bn))
         groups.setdefault(key, []).append(a)
-    frames = []
-    for members in groups.values():
-        r = members[0].race
-        frames.append(pd.DataFrame({
-            "curve": ", ".join(short_title(m.title) for m in members), "years": t,
-            "cumulative_usd_bn": cumulative_revenue_usd_bn(r.earned_usd_bn, r.growth_per_year, t),
-            "required_usd_bn": r.required_usd_bn}))
-    return pd.concat(frames, ignore_index=True)
+    races = [members[0].race for members in groups.values()]
+    t = xp.linspace(0.0, horizon_years, n)  # [years]
+    earned = xp.asarray([r.earned_usd_bn for r in races])[:, None]
+    growth = xp.asarray([r.growth_per_year for r in races])[:, None]
+    cumulative = cumulative_revenue_usd_bn(earned, growth, t[None, :])  # curve x year
+    return be.frame("answer.race_curves", {
+        "curve": np.repeat([", ".join(short_title(m.title) for m in members)
+                            for members in groups.values()], n),
+        "years": xp.tile(t, len(races)), "cumulative_usd_bn": cumulative.ravel(),
+        "required_usd_bn": np.repeat([r.required_usd_bn for r in races], n)})
 
 
 def short_title(title: str) -> str:
