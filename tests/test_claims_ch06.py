@@ -45,7 +45,9 @@ def test_chapter6_shares_its_central_figures_with_chapter4(chapter6):
     # one function for the central payback and the central break-even, whoever states them
     assert money.central_payback_months(reg, acc) == pytest.approx(
         outlook.payback_at(inputs, acc), rel=1e-12)
-    usd = outlook.current_value(inputs, outlook.LEVERS[2], acc)
+    query_cost = outlook.what_must_be_true(inputs, {"one year": 12.0}, acc,
+                                           levers=[outlook.LEVERS[2]])
+    usd = float(query_cost["current"].iloc[0])  # the cost per query chapter 6 states
     assert money.central_usd_per_query(reg, acc) == pytest.approx(usd, rel=1e-12)
     assert money.central_break_even_conversion(reg, acc) == pytest.approx(
         outlook.required_conversion(reg, usd), rel=1e-12)
