@@ -554,8 +554,8 @@ def query_by_accelerator(samples: Mapping[str, np.ndarray], accelerators: pd.Dat
     seed : int
         Root seed of the price draws.
     backend : str, optional
-        Array backend: the roofline of each chip (:func:`aiboom.kernels.evaluate`), the server
-        power of every chip and sample, and the quantiles of every chip at once.
+        Array backend of the roofline of each chip (:func:`aiboom.kernels.evaluate`), of its
+        server power and of its quantiles.
     samples_accelerator : str, default REFERENCE_ACCELERATOR
         The chip whose server power the samples carry (the scenario's accelerator:
         :func:`aiboom.montecarlo.scenario_inputs` has already scaled it when the table gives
@@ -585,20 +585,18 @@ def query_by_accelerator(samples: Mapping[str, np.ndarray], accelerators: pd.Dat
     if pd.isna(ref["tdp_w"]):  # scenario_inputs left the registry's (reference) power as is
         ref = table.loc[REFERENCE_ACCELERATOR]
     n = len(samples["server_watts_per_gpu"])
-    tdp_w = xp.asarray(acc["tdp_w"].to_numpy(dtype=float))
-    watts = (xp.asarray(samples["server_watts_per_gpu"])[None, :] * tdp_w[:, None]
-             / float(ref["tdp_w"]))  # chip x sample [W/GPU]
-    wh, usd = [], []
-    # one roofline run per chip: each has its own peaks and bandwidth, constants of the kernel
+    watts_ref = xp.asarray(samples["server_watts_per_gpu"])  # [W/GPU]
+    wh_q = xp.empty((len(acc), 3))  # chip x (p5, p50, p95) [Wh/query]
+    usd_q = xp.empty((len(acc), 3))  # [USD/query]
+    # one roofline run per chip: its peaks and bandwidth are constants of the kernel
     for i, (_, chip) in enumerate(acc.iterrows()):
         price = accelerator_price_samples(registry, accelerators, chip["id"], n, seed)
+        watts = watts_ref * float(chip["tdp_w"]) / float(ref["tdp_w"])  # W_a [W/GPU]
         y = evaluate_with(samples, {"h100_usd_per_gpu_hour": price,
-                                    "server_watts_per_gpu": be.asnumpy(watts[i])}, backend,
+                                    "server_watts_per_gpu": be.asnumpy(watts)}, backend,
                           accelerator_constants(chip))
-        wh.append(y["wh_per_query_fleet"])
-        usd.append(y["usd_per_query"])
-    wh_q = sorted_quantiles(xp.asarray(np.stack(wh)), xp)  # chip x (p5, p50, p95)
-    usd_q = sorted_quantiles(xp.asarray(np.stack(usd)), xp)
+        wh_q[i] = sorted_quantiles(xp.asarray(y["wh_per_query_fleet"]), xp, overwrite=True)
+        usd_q[i] = sorted_quantiles(xp.asarray(y["usd_per_query"]), xp, overwrite=True)
     return be.frame("outlook.query_by_accelerator", {
         "accelerator": acc["name"].str.split(" (", regex=False).str[0].to_numpy(),
         "year": acc["year"].astype(int).to_numpy(),
@@ -606,7 +604,8 @@ def query_by_accelerator(samples: Mapping[str, np.ndarray], accelerators: pd.Dat
         "usd_p5": usd_q[:, 0], "usd_p50": usd_q[:, 1], "usd_p95": usd_q[:, 2]})
 
 
-def sorted_quantiles(values: Any, xp: Any, levels: Sequence[float] = (0.05, 0.5, 0.95)) -> Any:
+def sorted_quantiles(values: Any, xp: Any, levels: Sequence[float] = (0.05, 0.5, 0.95),
+                     overwrite: bool = False) -> Any:
     r"""Quantiles along the last axis by the inverted empirical CDF, on the array's backend.
 
     Parameters
@@ -617,6 +616,9 @@ def sorted_quantiles(values: Any, xp: Any, levels: Sequence[float] = (0.05, 0.5,
         Array module of ``values`` (``numpy`` or ``cupy``).
     levels : sequence of float, default (0.05, 0.5, 0.95)
         Quantile levels [fraction].
+    overwrite : bool, default False
+        Sort ``values`` in place instead of a copy (as ``numpy.quantile``'s
+        ``overwrite_input``), so that no second copy of the samples is held.
 
     Returns
     -------
@@ -628,6 +630,9 @@ def sorted_quantiles(values: Any, xp: Any, levels: Sequence[float] = (0.05, 0.5,
     """
     n = values.shape[-1]
     ranks = [max(1, math.ceil(q * n)) - 1 for q in levels]
+    if overwrite:
+        values.sort(axis=-1)
+        return values[..., ranks]
     return xp.sort(values, axis=-1)[..., ranks]
 
 
@@ -798,7 +803,9 @@ def price_paths(registry: Mapping[str, Assumption], trend: training.TrendFit, st
     decline = xp.asarray(draw_samples(registry, ["api_price_decline_per_year"], n_samples,
                                       seed)["api_price_decline_per_year"])
     t = xp.arange(int(years) + 1, dtype=float)  # [years]
-    same = sorted_quantiles(today[0] * decline[None, :] ** (-t[:, None]), xp)  # year x q
+    same = decline[None, :] ** (-t[:, None])  # year x sample
+    same *= today[0]  # in place, as the sort below: one year-by-sample array at a time
+    same = sorted_quantiles(same, xp, overwrite=True)  # year x q
     change = xp.asarray([trend.low, trend.growth_per_year, trend.high])  # [x/yr]
     frontier = today[:, None, None] * change[None, None, :] ** t[None, :, None]  # answer x year x q
     paths = xp.stack([same, frontier[0], frontier[1]], axis=1)  # year x series x q
