@@ -214,7 +214,8 @@ def _finite_sum(values: Any, xp: ModuleType) -> Any:
     return xp.where(xp.isfinite(values), values, 0.0).sum()
 
 
-def inverted_cdf(values: Any, levels: Sequence[float] = (0.05, 0.5, 0.95)) -> Any:
+def inverted_cdf(values: Any, levels: Sequence[float] = (0.05, 0.5, 0.95),
+                 overwrite: bool = False) -> Any:
     r"""Quantiles by the inverted empirical CDF along the last axis (``inf`` allowed).
 
     Parameters
@@ -224,6 +225,9 @@ def inverted_cdf(values: Any, levels: Sequence[float] = (0.05, 0.5, 0.95)) -> An
         sorted on the device and the result stays there.
     levels : sequence of float, default (0.05, 0.5, 0.95)
         Quantile levels in [0, 1].
+    overwrite : bool, default False
+        Sort ``values`` (a float64 array) in place instead of a copy, as ``numpy.quantile``'s
+        ``overwrite_input``, so that no second copy of the samples is held.
 
     Returns
     -------
@@ -241,7 +245,11 @@ def inverted_cdf(values: Any, levels: Sequence[float] = (0.05, 0.5, 0.95)) -> An
     v = xp.asarray(values, dtype=float)
     n = v.shape[-1]
     ranks = [max(1, math.ceil(q * n)) - 1 for q in levels]
-    ordered = xp.sort(v, axis=-1)
+    if overwrite:
+        v.sort(axis=-1)
+        ordered = v
+    else:
+        ordered = xp.sort(v, axis=-1)
     picked = xp.moveaxis(ordered[..., ranks], -1, 0)
     return xp.where(xp.isnan(ordered[..., -1]), xp.nan, picked)
 

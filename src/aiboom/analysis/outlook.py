@@ -32,7 +32,12 @@ from aiboom.analysis.money import (
 )
 from aiboom.backend import computed_from, get_backend
 from aiboom.kernels import INPUTS, PAYBACK_HORIZON_MONTHS, Accelerator
-from aiboom.montecarlo import REFERENCE_ACCELERATOR, accelerator_constants, accelerator_price_row
+from aiboom.montecarlo import (
+    REFERENCE_ACCELERATOR,
+    accelerator_constants,
+    accelerator_price_row,
+    inverted_cdf,
+)
 from aiboom.registry import Assumption
 from aiboom.sampling import draw_samples
 
@@ -56,7 +61,6 @@ __all__ = [
     "requirement_text",
     "improvement_factor",
     "improvements_needed",
-    "sorted_quantiles",
     "chart_workload_bills",
     "create_workload",
     "current_prices",
@@ -595,45 +599,13 @@ def query_by_accelerator(samples: Mapping[str, np.ndarray], accelerators: pd.Dat
         y = evaluate_with(samples, {"h100_usd_per_gpu_hour": price,
                                     "server_watts_per_gpu": be.asnumpy(watts)}, backend,
                           accelerator_constants(chip))
-        wh_q[i] = sorted_quantiles(xp.asarray(y["wh_per_query_fleet"]), xp, overwrite=True)
-        usd_q[i] = sorted_quantiles(xp.asarray(y["usd_per_query"]), xp, overwrite=True)
+        wh_q[i] = inverted_cdf(xp.asarray(y["wh_per_query_fleet"]), overwrite=True)
+        usd_q[i] = inverted_cdf(xp.asarray(y["usd_per_query"]), overwrite=True)
     return be.frame("outlook.query_by_accelerator", {
         "accelerator": acc["name"].str.split(" (", regex=False).str[0].to_numpy(),
         "year": acc["year"].astype(int).to_numpy(),
         "wh_p5": wh_q[:, 0], "wh_p50": wh_q[:, 1], "wh_p95": wh_q[:, 2],
         "usd_p5": usd_q[:, 0], "usd_p50": usd_q[:, 1], "usd_p95": usd_q[:, 2]})
-
-
-def sorted_quantiles(values: Any, xp: Any, levels: Sequence[float] = (0.05, 0.5, 0.95),
-                     overwrite: bool = False) -> Any:
-    r"""Quantiles along the last axis by the inverted empirical CDF, on the array's backend.
-
-    Parameters
-    ----------
-    values : array of ``xp``
-        Samples along the last axis, ``inf`` allowed [any unit].
-    xp : module
-        Array module of ``values`` (``numpy`` or ``cupy``).
-    levels : sequence of float, default (0.05, 0.5, 0.95)
-        Quantile levels [fraction].
-    overwrite : bool, default False
-        Sort ``values`` in place instead of a copy (as ``numpy.quantile``'s
-        ``overwrite_input``), so that no second copy of the samples is held.
-
-    Returns
-    -------
-    array of ``xp``
-        Shape ``values.shape[:-1] + (len(levels),)``: the order statistics
-        :math:`x_{(k)}`, :math:`k = \max(1, \lceil q n \rceil)`, the values of
-        :func:`aiboom.analysis.money.quantiles` (``numpy.quantile(...,
-        method="inverted_cdf")``, which CuPy lacks) [unit of ``values``].
-    """
-    n = values.shape[-1]
-    ranks = [max(1, math.ceil(q * n)) - 1 for q in levels]
-    if overwrite:
-        values.sort(axis=-1)
-        return values[..., ranks]
-    return xp.sort(values, axis=-1)[..., ranks]
 
 
 def chart_accelerator_query(df: pd.DataFrame) -> alt.HConcatChart:
@@ -805,7 +777,7 @@ def price_paths(registry: Mapping[str, Assumption], trend: training.TrendFit, st
     t = xp.arange(int(years) + 1, dtype=float)  # [years]
     same = decline[None, :] ** (-t[:, None])  # year x sample
     same *= today[0]  # in place, as the sort below: one year-by-sample array at a time
-    same = sorted_quantiles(same, xp, overwrite=True)  # year x q
+    same = inverted_cdf(same, overwrite=True).T  # year x q
     change = xp.asarray([trend.low, trend.growth_per_year, trend.high])  # [x/yr]
     frontier = today[:, None, None] * change[None, None, :] ** t[None, :, None]  # answer x year x q
     paths = xp.stack([same, frontier[0], frontier[1]], axis=1)  # year x series x q
