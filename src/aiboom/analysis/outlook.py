@@ -150,7 +150,7 @@ def cost_histogram(groups: Mapping[str, ArrayLike], n_bins: int = 40,
         The range spans the decades from the lowest ``(1 - coverage)`` quantile to the highest
         ``coverage`` quantile of any group [fraction].
     backend : str, optional
-        Array backend of the quantiles (:func:`aiboom.backend.get_backend`).
+        Array backend of the quantiles and the binning (:func:`aiboom.backend.get_backend`).
 
     Returns
     -------
@@ -165,7 +165,7 @@ def cost_histogram(groups: Mapping[str, ArrayLike], n_bins: int = 40,
                      for v in groups.values()])  # group x (low, high) [unit of the samples]
     low = 10.0 ** math.floor(math.log10(ends[:, 0].min()))
     high = 10.0 ** math.ceil(math.log10(ends[:, 1].max()))
-    hist = log_histogram(groups, low, high, n_bins, group="model")
+    hist = log_histogram(groups, low, high, n_bins, group="model", backend=be)
     return be.frame("outlook.cost_histogram", {c: hist[c].to_numpy() for c in hist.columns})
 
 
