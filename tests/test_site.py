@@ -127,6 +127,8 @@ def _chart_specs(site: Path) -> list[tuple[str, dict]]:
 #: Charts whose source names aiboom but which draw no cost curve, and why (caption prefix).
 NOT_COST_CURVES = {
     "Headline results by scenario": "re-plots the recorded results of each scenario's build",
+    "Capital expenditure of the four largest": "filed capex and guidance, summed by company",
+    "Money spent on AI infrastructure": "filed capex and revenues, summed for one year",
 }
 
 
