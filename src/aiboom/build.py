@@ -4,7 +4,7 @@
 2. Execute each notebook template in ``notebooks/`` with papermill, with the scenario as its
    parameter, into ``book/generated/<scenario>/`` (git-ignored). A notebook is re-executed only
    when its cache key changes: the template, the resolved scenario, the data files or the
-   ``aiboom`` package.
+   ``aiboom`` package. Those that must run are spread over a pool of processes, longest first.
 3. Copy ``_config.yml``, ``book/`` and the executed notebooks into a staging folder and let
    Jupyter Book 1 render it (never execute) with ``-W -n --keep-going``.
 4. Write ``results.json`` (every glued number) beside the HTML and swap the staged site into
@@ -43,10 +43,13 @@ Log = Callable[[str], None]
 
 @dataclass(frozen=True)
 class Executed:
+    """One notebook of a build: where it is, how long it ran (0 when cached), its cache key."""
+
     name: str
     path: Path
     seconds: float
     cached: bool
+    key: str = ""
 
 
 def notebook_templates(root: Path | None = None) -> list[Path]:
@@ -54,7 +57,16 @@ def notebook_templates(root: Path | None = None) -> list[Path]:
     return sorted(((root or paths.ROOT) / "notebooks").glob("*.md"))
 
 
-def _tree_hash(folder: Path, pattern: str = "*", *, exclude: tuple[str, ...] = ()) -> str:
+def _tree_hash(folder: Path, pattern: str = "*", *, exclude: tuple[str, ...] = (),
+               memo: dict | None = None) -> str:
+    """SHA-256 over the relative paths and contents of the files below ``folder``.
+
+    ``memo`` (a dict that lives for one build) keeps each tree's hash, so that keying every
+    notebook of a build reads the data and the package once, not once per notebook.
+    """
+    slot = (str(folder), pattern, exclude)
+    if memo is not None and slot in memo:
+        return memo[slot]
     h = hashlib.sha256()
     for p in sorted(folder.rglob(pattern)):
         rel = p.relative_to(folder)
@@ -62,7 +74,10 @@ def _tree_hash(folder: Path, pattern: str = "*", *, exclude: tuple[str, ...] = (
             continue
         h.update(str(rel).encode())
         h.update(p.read_bytes())
-    return h.hexdigest()
+    digest = h.hexdigest()
+    if memo is not None:
+        memo[slot] = digest
+    return digest
 
 
 @functools.lru_cache(maxsize=1)
@@ -88,22 +103,25 @@ def template_reads(template: Path) -> list[str]:
     return [str(r) for r in reads]
 
 
-def cache_key(template: Path, scenario: Scenario) -> str:
+def cache_key(template: Path, scenario: Scenario, memo: dict | None = None) -> str:
     """Hash of everything that can change a notebook's outputs: the template, the resolved
     scenario, every file in ``data/`` (and, for a template that reads them, every scenario
     file), the ``aiboom`` package, the versions of all installed packages, and the array
-    backend and device that compute the numbers (:func:`aiboom.backend.provenance`)."""
+    backend and device that compute the numbers (:func:`aiboom.backend.provenance`).
+
+    ``memo``: a dict shared by the keys of one build, which then hashes each tree once.
+    """
     from aiboom.backend import provenance
 
     h = hashlib.sha256()
     h.update(json.dumps(provenance(scenario.backend), sort_keys=True).encode())
     h.update(template.read_bytes())
     h.update(scenario.fingerprint().encode())
-    h.update(_tree_hash(paths.DATA, exclude=("scenarios",)).encode())
+    h.update(_tree_hash(paths.DATA, exclude=("scenarios",), memo=memo).encode())
     for folder in template_reads(template):
         h.update(folder.encode())
-        h.update(_tree_hash(paths.ROOT / folder).encode())
-    h.update(_tree_hash(Path(aiboom.__file__).parent, "*.py").encode())
+        h.update(_tree_hash(paths.ROOT / folder, memo=memo).encode())
+    h.update(_tree_hash(Path(aiboom.__file__).parent, "*.py", memo=memo).encode())
     h.update(aiboom.__version__.encode())
     h.update(package_versions().encode())
     return h.hexdigest()
@@ -151,9 +169,18 @@ def _to_ipynb(template: Path, dest: Path) -> None:
     jupytext.write(nb, dest, fmt="ipynb")
 
 
+def _is_cached(out_dir: Path, name: str, key: str) -> bool:
+    """Whether ``out_dir`` holds the executed notebook ``name`` and its results under ``key``."""
+    key_file = out_dir / f"{name}.key"
+    return ((out_dir / f"{name}.ipynb").exists() and (out_dir / f"{name}.results.jsonl").exists()
+            and key_file.exists() and key_file.read_text() == key)
+
+
 def execute_notebook(template: Path, scenario: Scenario, out_dir: Path, *,
-                     force: bool = False) -> Executed:
+                     force: bool = False, key: str | None = None) -> Executed:
     """Execute one template with papermill into ``out_dir/<stem>.ipynb`` unless it is cached.
+
+    ``key``: the template's :func:`cache_key`, when the caller has computed it already.
 
     Raises
     ------
@@ -168,10 +195,9 @@ def execute_notebook(template: Path, scenario: Scenario, out_dir: Path, *,
     target = out_dir / f"{name}.ipynb"
     key_file = out_dir / f"{name}.key"
     results_file = out_dir / f"{name}.results.jsonl"
-    key = cache_key(template, scenario)
-    if not force and target.exists() and results_file.exists() and key_file.exists() \
-            and key_file.read_text() == key:
-        return Executed(name, target, 0.0, cached=True)
+    key = key or cache_key(template, scenario)
+    if not force and _is_cached(out_dir, name, key):
+        return Executed(name, target, 0.0, cached=True, key=key)
     start = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix=f"aiboom-{name}-") as tmp:
         src = Path(tmp) / f"{name}.ipynb"
@@ -203,13 +229,20 @@ def execute_notebook(template: Path, scenario: Scenario, out_dir: Path, *,
         shutil.move(tmp_results, results_file)
         shutil.move(tmp_out, target)
     key_file.write_text(key)
-    return Executed(name, target, time.perf_counter() - start, cached=False)
+    return Executed(name, target, time.perf_counter() - start, cached=False, key=key)
 
 
 #: Environment variable that sets how many notebooks a build executes at once.
 WORKERS_ENV = "AIBOOM_BUILD_WORKERS"
-#: Template that reads other scenarios' results (:mod:`aiboom.compare`): it runs last.
-SCENARIOS_CHAPTER = "07_scenarios"
+#: Seconds each notebook took when it last ran, per template (``book/generated/``): the
+#: order in which a build starts the notebooks it must execute.
+TIMINGS_FILE = "timings.json"
+#: Typical seconds of the notebooks that run longest (a cold build on two cores), for a
+#: build that has no timings yet. Only the order of execution depends on these.
+TYPICAL_SECONDS: dict[str, float] = {
+    "07_scenarios": 14.0, "92_validation": 10.0, "02_serving_costs": 8.0,
+    "04_where_is_the_money": 8.0, "08_answer": 7.5, "01_capex_surge": 7.0,
+}
 
 
 def build_workers(scenario: Scenario, n_jobs: int) -> int:
@@ -230,65 +263,88 @@ def build_workers(scenario: Scenario, n_jobs: int) -> int:
     return max(1, min(workers, n_jobs))
 
 
-def _execute_job(job: tuple[Path, Scenario, Path, bool]) -> Executed:
-    template, scenario, out_dir, force = job
-    return execute_notebook(template, scenario, out_dir, force=force)
+def _read_timings(gen: Path) -> dict[str, float]:
+    try:
+        timings = json.loads((gen / TIMINGS_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {k: float(v) for k, v in timings.items() if isinstance(v, int | float)} \
+        if isinstance(timings, dict) else {}
+
+
+def _write_timings(gen: Path, executed: list[Executed]) -> None:
+    ran = {ex.name: round(ex.seconds, 1) for ex in executed if not ex.cached}
+    if ran:
+        gen.mkdir(parents=True, exist_ok=True)
+        timings = {**_read_timings(gen), **ran}
+        tmp = gen / f".{TIMINGS_FILE}.{os.getpid()}"
+        tmp.write_text(json.dumps(timings, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        tmp.replace(gen / TIMINGS_FILE)  # whole, even with two builds at once
+
+
+def _execute_job(job: tuple[Path, Scenario, Path, bool, str]) -> Executed:
+    template, scenario, out_dir, force, key = job
+    return execute_notebook(template, scenario, out_dir, force=force, key=key)
 
 
 def execute_for_build(scenario: Scenario, templates: list[Path], *, force: bool = False,
-                      log: Log = print) -> list[Executed]:
+                      log: Log = print, memo: dict | None = None) -> list[Executed]:
     """Execute ``templates`` for ``scenario``, independent notebooks in parallel.
 
-    When the scenarios chapter is among them, the headline chapters of every other scenario
-    file it compares are executed (or found cached) first, alongside this scenario's, so that
-    the chapter itself only reads caches; it runs last. Returns this scenario's notebooks in
-    template order.
+    Every cache key is computed here first (``memo``: see :func:`cache_key`); the notebooks
+    found cached are reported at once, and a worker pool starts only when two or more must
+    run, longest first (by :data:`TIMINGS_FILE`, else :data:`TYPICAL_SECONDS`), so that no long
+    notebook starts last. Returns the notebooks in template order.
     """
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-    from multiprocessing import get_context
-
     gen = paths.BOOK / "generated"
-    first = [t for t in templates if t.stem != SCENARIOS_CHAPTER]
-    last = [t for t in templates if t.stem == SCENARIOS_CHAPTER]
-    jobs = [(t, scenario, gen / scenario.name, force) for t in first]
-    if last:
-        from aiboom.compare import HEADLINE_NOTEBOOKS
-        from aiboom.scenarios import list_scenarios, load_scenarios
-
-        others = [s for s in load_scenarios(list_scenarios()) if s.name != scenario.name]
-        jobs += [(t, other, gen / other.name, False) for other in others
-                 for t in notebook_templates() if t.stem in HEADLINE_NOTEBOOKS]
-    total = len(jobs) + len(last)
+    out_dir = gen / scenario.name
+    memo = {} if memo is None else memo
+    keys = [cache_key(t, scenario, memo) for t in templates]
     done: dict[int, Executed] = {}
 
     def report(i: int, ex: Executed) -> None:
         done[i] = ex
-        job = jobs[i] if i < len(jobs) else None
-        who = "" if job is None or job[1].name == scenario.name else f" ({job[1].name})"
         state = "cached" if ex.cached else f"{ex.seconds:6.1f} s"
-        log(f"  [{len(done)}/{total}] {ex.name + '.md' + who:<40} {state}")
+        log(f"  [{len(done)}/{len(templates)}] {ex.name + '.md':<40} {state}")
 
-    workers = build_workers(scenario, len(jobs))
-    if workers == 1:
-        for i, job in enumerate(jobs):
-            report(i, _execute_job(job))
-    else:
-        pool = ProcessPoolExecutor(workers, mp_context=get_context("spawn"))
-        try:
-            futures = {pool.submit(_execute_job, job): i for i, job in enumerate(jobs)}
-            for fut in as_completed(futures):
-                report(futures[fut], fut.result())
-        except BaseException:
-            for proc in list(getattr(pool, "_processes", {}).values()):
-                proc.terminate()  # their kernels exit with them (ipykernel's parent poller)
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
-        pool.shutdown()
-    for t in last:
-        report(len(jobs), execute_notebook(t, scenario, gen / scenario.name, force=force))
-    by_stem = {ex.name: ex for i, ex in done.items()
-               if i >= len(jobs) or jobs[i][1].name == scenario.name}
-    return [by_stem[t.stem] for t in templates]
+    stale = []
+    for i, (t, key) in enumerate(zip(templates, keys, strict=True)):
+        if not force and _is_cached(out_dir, t.stem, key):
+            report(i, Executed(t.stem, out_dir / f"{t.stem}.ipynb", 0.0, cached=True, key=key))
+        else:
+            stale.append(i)
+    timings = {**TYPICAL_SECONDS, **_read_timings(gen)}
+    stale.sort(key=lambda i: -timings.get(templates[i].stem, 0.0))
+    jobs = {i: (templates[i], scenario, out_dir, True, keys[i]) for i in stale}
+    workers = build_workers(scenario, len(stale))
+    try:
+        if workers == 1:
+            for i in stale:
+                report(i, _execute_job(jobs[i]))
+        else:
+            _execute_in_pool(jobs, workers, report)
+    finally:
+        _write_timings(gen, list(done.values()))
+    return [done[i] for i in range(len(templates))]
+
+
+def _execute_in_pool(jobs: dict[int, tuple], workers: int,
+                     report: Callable[[int, Executed], None]) -> None:
+    """Run ``jobs`` (in their order) on ``workers`` processes; stop them all on any error."""
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from multiprocessing import get_context
+
+    pool = ProcessPoolExecutor(workers, mp_context=get_context("spawn"))
+    try:
+        futures = {pool.submit(_execute_job, job): i for i, job in jobs.items()}
+        for fut in as_completed(futures):
+            report(futures[fut], fut.result())
+    except BaseException:
+        for proc in list(getattr(pool, "_processes", {}).values()):
+            proc.terminate()  # their kernels exit with them (ipykernel's parent poller)
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
 
 
 @functools.cache
@@ -425,12 +481,16 @@ def _stage(scenario: Scenario, stage: Path, executed: list[Executed], preview: b
 def manifest(scenario: Scenario, executed: list[Executed]) -> dict:
     """Every glued number of the build, with unit, interval, notebook and scenario, and what
     computed them (``backend``, ``device``) from which source (``source``)."""
+    rows = [{**r, "notebook": ex.name} for ex in executed
+            for r in read_results(ex.path.with_suffix(".results.jsonl"))]
+    return results_manifest(scenario, rows)
+
+
+def results_manifest(scenario: Scenario, rows: list[dict]) -> dict:
+    """The manifest of ``rows`` (result records, each naming its notebook) for ``scenario``:
+    the shape of ``results.json``, which :mod:`aiboom.compare` reads too."""
     from aiboom.backend import provenance
 
-    rows = []
-    for ex in executed:
-        for r in read_results(ex.path.with_suffix(".results.jsonl")):
-            rows.append({**r, "notebook": ex.name, "scenario": scenario.name})
     return {
         "aiboom_version": aiboom.__version__,
         **provenance(scenario.backend),
@@ -438,7 +498,7 @@ def manifest(scenario: Scenario, executed: list[Executed]) -> dict:
         "scenario": {"name": scenario.name, "title": scenario.title,
                      "fingerprint": scenario.fingerprint(), "n_samples": scenario.n_samples,
                      "seed": scenario.seed},
-        "results": rows,
+        "results": [{**r, "scenario": scenario.name} for r in rows],
     }
 
 

@@ -1,9 +1,10 @@
-"""Scenarios side by side: headline results read from each scenario's results manifest.
+"""Scenarios side by side: the headline results of each scenario.
 
-:func:`scenario_manifest` executes (or takes from the cache) the chapter notebooks that produce
-the headline results for one scenario and returns the same manifest a full build writes to
-``results.json``. :func:`comparison_frame` lines the headline numbers up; ``aiboom compare``
-writes them as CSV, JSON and an offline HTML page with charts.
+:func:`headline_results` computes the headline results of one scenario from the model, by the
+same calls as the chapters that record them, and :func:`scenario_manifest` wraps them in the
+manifest shape a full build writes to ``results.json``. :func:`comparison_frame` lines the
+headline numbers up; ``aiboom compare`` writes them as CSV, JSON and an offline HTML page with
+charts.
 """
 
 from __future__ import annotations
@@ -16,18 +17,19 @@ from pathlib import Path
 
 import pandas as pd
 
-from aiboom import charts, outputs, paths
-from aiboom.build import execute_notebook, manifest, notebook_templates
+from aiboom import charts, outputs
+from aiboom.build import results_manifest
 from aiboom.kernels import PAYBACK_HORIZON_MONTHS
-from aiboom.scenarios import load_scenario
+from aiboom.scenarios import Scenario, load_scenario
 
-#: Notebooks whose results feed the comparison (the chapters of the three phases and outlook).
-#: Chapter 1 reads data that no scenario changes (capex, NVIDIA revenue), so it is left out.
+#: Chapters that record the headline results (the chapters of the three phases and outlook);
+#: :func:`headline_results` computes the same numbers as they do. Chapter 1 reads data that no
+#: scenario changes (capex, NVIDIA revenue), so it is left out.
 HEADLINE_NOTEBOOKS: tuple[str, ...] = (
     "02_serving_costs", "04_where_is_the_money", "05_what_comes_next",
 )
-#: Result names shown in the comparison, in order. Each must be recorded by one of the
-#: notebooks above (tests/test_compare.py checks that against the built manifest).
+#: Result names shown in the comparison, in order. Each is recorded by one of the notebooks
+#: above (tests/test_compare.py checks that against the built manifest).
 HEADLINE_KEYS: tuple[str, ...] = (
     "serve_usd_per_query_mix_cents", "serve_wh_mix",
     "money_payback_genai", "money_payback_agentic", "money_subsidy_usd_bn_month",
@@ -50,17 +52,87 @@ BASIS_LABELS: dict[str, str] = {
 }
 
 
-def scenario_manifest(path: str | Path, *, log=print) -> dict:
-    """Manifest of the headline notebooks for one scenario, executing only what changed."""
+def _row(name: str, value: float, unit: str, description: str, *, quantity: str,
+         basis: str, subject: str, notebook: str, p5: float | None = None,
+         p95: float | None = None) -> dict:
+    """One headline result in the shape :func:`aiboom.results.record` logs it."""
+    return {"name": name, "value": float(value), "unit": unit, "description": description,
+            "quantity": quantity, "basis": basis, "subject": subject,
+            "p5": None if p5 is None else float(p5), "p95": None if p95 is None else float(p95),
+            "notebook": notebook}
+
+
+def headline_results(scenario: Scenario) -> list[dict]:
+    """The headline results (:data:`HEADLINE_KEYS`) of one scenario, computed from the model.
+
+    Each is computed by the same calls, on the same draws, as in the chapter that records it
+    (:data:`HEADLINE_NOTEBOOKS`), and comes out as the row that chapter logs, so that the
+    scenarios page needs no chapter executed per scenario (a build used to run nine extra
+    notebooks for it). ``tests/test_compare.py`` checks the rows against the chapters'.
+    """
+    from aiboom.analysis import money, outlook, serving
+    from aiboom.montecarlo import scenario_inputs
+
+    n, seed, backend = scenario.n_samples, scenario.seed, scenario.backend
+    rows = []
+    # 02_serving_costs: the cost and the energy of the fleet's average query.
+    mc_registry, mc_accelerator = scenario_inputs(scenario)
+    query_costs = serving.run_query_costs(mc_registry, n, seed, backend, mc_accelerator)
+    cost = serving.interval_row("mix", query_costs.mix, "usd_per_query")
+    cents = serving.CENTS_PER_USD
+    rows.append(_row("serve_usd_per_query_mix_cents", cost["p50"] * cents, "US cents/query",
+                     "cost of an average query, in cents", p5=cost["p5"] * cents,
+                     p95=cost["p95"] * cents, quantity="usd_per_query", basis="median",
+                     subject="average query", notebook="02_serving_costs"))
+    energy = serving.energy_intervals(query_costs, scenario.registry["wh_per_query_reference"])
+    mix = energy.set_index("label").loc[serving.ENERGY_MIX]
+    rows.append(_row("serve_wh_mix", mix["p50"], "Wh/query",
+                     f"energy per query, {serving.ENERGY_MIX.lower()} (whole fleet)",
+                     p5=mix["p5"], p95=mix["p95"], quantity="wh_per_query", basis="median",
+                     subject="average query", notebook="02_serving_costs"))
+    # 04_where_is_the_money: paybacks, the free tier's compute and the data clean-up.
+    registry, accelerator = money.scenario_model(scenario)
+    sims = {kind: money.simulate_project(registry, kind, n, seed, backend, accelerator)
+            for kind in ("genai", "agentic")}
+    for kind, samples in sims.items():
+        summary = money.payback_summary(samples["payback_months"])
+        what = money.prose_label(money.PROJECT_KINDS[kind])
+        cap = {k: min(summary[k], PAYBACK_HORIZON_MONTHS) for k in ("p5", "p50", "p95")}
+        rows.append(_row(f"money_payback_{kind}", cap["p50"], "months",
+                         f"median payback of {what} (horizon if never)", p5=cap["p5"],
+                         p95=cap["p95"], quantity="payback_months", basis="median",
+                         subject=what.lower(), notebook="04_where_is_the_money"))
+    genai = sims["genai"]
+    subsidy = money.quantiles(money.free_tier_subsidy_samples(registry, genai["usd_per_query"],
+                                                              seed))
+    rows.append(_row("money_subsidy_usd_bn_month", subsidy[1], "USD bn/month",
+                     "compute cost of serving free users (median)", p5=subsidy[0],
+                     p95=subsidy[2], quantity="free_tier_compute_usd_per_month",
+                     basis="median", subject="consumer chatbot",
+                     notebook="04_where_is_the_money"))
+    added = money.cleanup_added_months(genai, registry, backend, accelerator)
+    rows.append(_row("money_cleanup_added_months", added["p50"], "months",
+                     "payback months added by the central clean-up (median of per-sample "
+                     "differences)", p5=added["p5"], p95=added["p95"],
+                     quantity="payback_months_added_by_data_cleanup", basis="median",
+                     subject="generative ai", notebook="04_where_is_the_money"))
+    # 05_what_comes_next: the frontier-class over the small model, sample by sample.
+    small = money.evaluate_with(genai, outlook.small_model_changes(registry), backend,
+                                accelerator)
+    ratio = money.quantiles(genai["usd_per_query"] / small["usd_per_query"])
+    rows.append(_row("next_small_ratio", ratio[1], "ratio",
+                     "frontier-class over small-model cost per query, sample by sample "
+                     "(median)", p5=ratio[0], p95=ratio[2],
+                     quantity="frontier_over_small_model_usd_per_query", basis="median",
+                     subject="average query", notebook="05_what_comes_next"))
+    return rows
+
+
+def scenario_manifest(path: str | Path) -> dict:
+    """The results manifest of one scenario, holding its headline results only
+    (:func:`headline_results`), in the shape of the ``results.json`` a full build writes."""
     scenario = load_scenario(path)
-    executed = []
-    for template in notebook_templates():
-        if template.stem in HEADLINE_NOTEBOOKS:
-            ex = execute_notebook(template, scenario, paths.BOOK / "generated" / scenario.name)
-            log(f"  {scenario.name:<14} {template.stem:<26} "
-                f"{'cached' if ex.cached else f'{ex.seconds:.1f} s'}")
-            executed.append(ex)
-    return manifest(scenario, executed)
+    return results_manifest(scenario, headline_results(scenario))
 
 
 def own_scenarios_sentence(own: Sequence) -> str:
