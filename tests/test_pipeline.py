@@ -48,11 +48,59 @@ def test_build_writes_site_manifest_and_local_charts(minibook: Path):
     assert "cdn.jsdelivr" not in chapter and "<noscript><img" in chapter
 
 
-def test_second_build_executes_nothing(minibook: Path):
-    assert run_cli("build", root=minibook).returncode == 0
-    again = run_cli("build", root=minibook)
-    assert again.returncode == 0
-    assert "cached" in again.stdout and " s\n" not in again.stdout.split("rendering")[0]
+def _build(minibook: Path, *args: str) -> str:
+    proc = run_cli("build", *args, root=minibook)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return proc.stdout
+
+
+def _rendered(stdout: str) -> bool:
+    """Whether a build rendered the site (else it said the site was up to date)."""
+    if "rendering with Jupyter Book" in stdout:
+        assert "up to date" not in stdout
+        return True
+    assert "is up to date: built from the same inputs, nothing rendered" in stdout
+    return False
+
+
+def test_second_build_executes_and_renders_nothing(minibook: Path):
+    assert _rendered(_build(minibook))
+    again = _build(minibook)
+    assert "cached" in again and " s\n" not in again.split("up to date")[0]
+    assert not _rendered(again)
+
+
+def test_any_changed_input_renders_the_site_again(minibook: Path):
+    html = minibook / "_build" / "html"
+    _build(minibook)
+    # A book page.
+    intro = minibook / "book" / "intro.md"
+    intro.write_text(intro.read_text() + "\nOne more sentence.\n")
+    out = _build(minibook)
+    assert _rendered(out) and "cached" in out
+    assert "One more sentence." in (html / "book" / "intro.html").read_text()
+    assert not _rendered(_build(minibook))
+    # A file of the site deleted, or changed.
+    (html / "external-links.json").unlink()
+    assert _rendered(_build(minibook)) and (html / "external-links.json").is_file()
+    page = html / "book" / "intro.html"
+    page.write_text(page.read_text().replace("One more sentence.", "Edited by hand."))
+    assert _rendered(_build(minibook)) and "One more sentence." in page.read_text()
+    # The configuration, and a forced build.
+    config = minibook / "_config.yml"
+    config.write_text(config.read_text() + "\n# a comment\n")
+    assert _rendered(_build(minibook))
+    forced = _build(minibook, "--force")
+    assert _rendered(forced) and "cached" not in forced
+    # A value of the scenario: the notebook runs again, and the page says the new number.
+    scenario = minibook / "data" / "scenarios" / "baseline.yaml"
+    scenario.write_text(scenario.read_text().replace(
+        "overrides: {}", "overrides: {h100_usd_per_gpu_hour: 3.0}"))
+    out = _build(minibook)
+    assert _rendered(out) and "cached" not in out
+    price = {r["name"]: r for r in json.loads((html / "results.json").read_text())["results"]}
+    assert price["price"]["value"] == 3.0
+    assert not _rendered(_build(minibook))
 
 
 def test_failing_notebook_names_cell_and_keeps_previous_site(minibook: Path):
@@ -121,8 +169,13 @@ def test_pdf_build_serves_the_book_and_never_overwrites_a_foreign_file(minibook:
     assert (html / "book.pdf").read_bytes() == target.read_bytes()
     facts = (html / "_static" / "aiboom-build.js").read_text()
     assert '"pdf": "book.pdf"' in facts  # the download button serves the file
-    # Rebuilding over aiboom's own PDF is fine; a PDF the reader wrote is never replaced.
-    assert run_cli("build", "--pdf", str(target), root=minibook).returncode == 0
+    # Rebuilding over aiboom's own PDF is fine (the site is up to date, the copy is made
+    # again); a build without --pdf renders a site without it, and --pdf after it prints.
+    target.unlink()
+    assert not _rendered(_build(minibook, "--pdf", str(target)))
+    assert target.read_bytes() == (html / "book.pdf").read_bytes()
+    assert _rendered(_build(minibook)) and not (html / "book.pdf").exists()
+    assert _rendered(_build(minibook, "--pdf", str(target))) and (html / "book.pdf").is_file()
     mine = minibook / "mine.pdf"
     mine.write_bytes(b"%PDF-1.4 the reader's own file")
     refused = run_cli("build", "--pdf", str(mine), root=minibook)

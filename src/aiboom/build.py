@@ -5,10 +5,13 @@
    parameter, into ``book/generated/<scenario>/`` (git-ignored). A notebook is re-executed only
    when its cache key changes: the template, the resolved scenario, the data files or the
    ``aiboom`` package. Those that must run are spread over a pool of processes, longest first.
-3. Copy ``_config.yml``, ``book/`` and the executed notebooks into a staging folder and let
+3. When the site in the output folder was built from exactly the same inputs (the *site key*:
+   every notebook key, the book sources, the package, the options) and is intact, stop here.
+4. Copy ``_config.yml``, ``book/`` and the executed notebooks into a staging folder and let
    Jupyter Book 1 render it (never execute) with ``-W -n --keep-going``.
-4. Write ``results.json`` (every glued number) beside the HTML and swap the staged site into
-   the output folder. A failure at any step leaves the previous site untouched.
+5. Write ``results.json`` (every glued number) and the site key beside the HTML and swap the
+   staged site into the output folder. A failure at any step leaves the previous site
+   untouched.
 """
 
 from __future__ import annotations
@@ -562,6 +565,54 @@ def _stage_pdf(html: Path, log: Log) -> None:
     log(f"  printed {PDF_NAME} in {time.perf_counter() - t0:.1f} s")
 
 
+#: File at the top of a built site: the key of the inputs it was built from and a digest of
+#: its other files (:func:`site_key`, :func:`site_is_current`).
+SITE_KEY_FILE = ".aiboom-site.json"
+
+
+def site_key(scenario: Scenario, executed: list[Executed], *, only: list[str] | None,
+             pdf: bool, memo: dict | None = None) -> str:
+    """Hash of every input of the rendered site: each notebook's cache key, the book sources
+    (``book/``, its ``_toc.yml`` included), ``_config.yml``, ``data/`` (copied into the site),
+    the ``aiboom`` package and the versions of all installed packages, the scenario, what
+    computes the numbers, the commit (printed in every footer) and the build options."""
+    from aiboom.backend import provenance
+
+    parts = {
+        "notebooks": [[ex.name, ex.key] for ex in executed],
+        "book": _tree_hash(paths.BOOK, exclude=("generated", "_build"), memo=memo),
+        "config": hashlib.sha256((paths.ROOT / "_config.yml").read_bytes()).hexdigest(),
+        "data": _tree_hash(paths.DATA, memo=memo),
+        "package": _tree_hash(Path(aiboom.__file__).parent, memo=memo),
+        "versions": package_versions(), "aiboom": aiboom.__version__, "python": sys.version,
+        "scenario": [scenario.name, scenario.fingerprint()],
+        "computed": provenance(scenario.backend), "source": source_version(),
+        "options": {"only": sorted(only or []), "pdf": pdf},
+    }
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+
+
+def _site_files_digest(html_dir: Path) -> str:
+    return _tree_hash(html_dir, exclude=(outputs.MARKER, SITE_KEY_FILE))
+
+
+def site_is_current(out: Path, key: str) -> bool:
+    """Whether the site in ``out`` was built from inputs with ``key`` and no file of it was
+    changed, removed or added since."""
+    try:
+        record = json.loads((out / SITE_KEY_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return (isinstance(record, dict) and record.get("site_key") == key
+            and record.get("files") == _site_files_digest(out))
+
+
+def _write_site_key(html_dir: Path, key: str) -> None:
+    (html_dir / SITE_KEY_FILE).write_text(json.dumps(
+        {"site_key": key, "files": _site_files_digest(html_dir)}, indent=1) + "\n",
+        encoding="utf-8")
+
+
 def build(scenario_path: str | Path | None = None, out: str | Path | None = None, *,
           log: Log = print, force: bool = False, only: list[str] | None = None,
           pdf: str | Path | None = None) -> Path:
@@ -571,6 +622,8 @@ def build(scenario_path: str | Path | None = None, out: str | Path | None = None
     references to pages left out are warnings rather than errors. ``pdf`` (a file path) also
     prints the book to a PDF (:func:`aiboom.pdf.write_pdf`), served by the site as
     ``book.pdf`` behind the theme's download button and copied to ``pdf``.
+    When the site in ``out`` was built from the same inputs (:func:`site_key`) and is intact,
+    nothing is rendered; ``force`` re-executes every notebook and renders again.
     Returns the output folder. Raises :class:`aiboom.errors.InputError` on bad input and
     :class:`BuildError` when a notebook or Jupyter Book fails; the previous site stays.
     """
@@ -591,7 +644,28 @@ def build(scenario_path: str | Path | None = None, out: str | Path | None = None
         if not templates:
             raise BuildError(f"--only {' '.join(only)} matches no template in notebooks/")
     log(f"aiboom: scenario '{scenario.name}', {len(templates)} notebooks, output {out}")
-    executed = execute_for_build(scenario, templates, force=force, log=log)
+    memo: dict = {}
+    executed = execute_for_build(scenario, templates, force=force, log=log, memo=memo)
+    key = site_key(scenario, executed, only=only, pdf=pdf_target is not None, memo=memo)
+    current = not force and site_is_current(out, key)
+    if not current:
+        _render_site(scenario, executed, out, key, only=only, pdf=pdf_target is not None,
+                     log=log)
+    if pdf_target is not None:
+        shutil.copyfile(out / PDF_NAME, pdf_target)
+        outputs.record_file(pdf_target, scenario=scenario.name, site=str(out),
+                            **source_version())
+        log(f"aiboom: wrote {display(pdf_target)}")
+    seconds = time.perf_counter() - t0
+    log(f"aiboom: {out} is up to date: built from the same inputs, nothing rendered "
+        f"({seconds:.1f} s)" if current else f"aiboom: built {out} in {seconds:.1f} s")
+    return out
+
+
+def _render_site(scenario: Scenario, executed: list[Executed], out: Path, key: str, *,
+                 only: list[str] | None, pdf: bool, log: Log) -> None:
+    """Stage the sources, render them with Jupyter Book, add the site's own files (data,
+    manifests, favicon, the PDF when ``pdf``, the site key) and swap the result into ``out``."""
     with outputs.stage_folder(out) as work:
         _stage(scenario, work, executed, preview=bool(only))
         log(f"  rendering with Jupyter Book ({'preview: warnings allowed' if only else '-W'} "
@@ -615,13 +689,7 @@ def build(scenario_path: str | Path | None = None, out: str | Path | None = None
         (html / "results.json").write_text(
             json.dumps(manifest(scenario, executed), indent=1, sort_keys=True) + "\n")
         log(f"  rendered in {time.perf_counter() - t1:.1f} s")
-        if pdf_target is not None:
+        if pdf:
             _stage_pdf(html, log)
+        _write_site_key(html, key)
         outputs.swap_in(html, out, kind="site")
-    if pdf_target is not None:
-        shutil.copyfile(out / PDF_NAME, pdf_target)
-        outputs.record_file(pdf_target, scenario=scenario.name, site=str(out),
-                            **source_version())
-        log(f"aiboom: wrote {display(pdf_target)}")
-    log(f"aiboom: built {out} in {time.perf_counter() - t0:.1f} s")
-    return out

@@ -127,7 +127,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="scenario YAML (default: data/scenarios/baseline.yaml)")
     p.add_argument("--out", type=Path, default=None,
                    help="output folder (default: _build/html, or _build/html-<name>)")
-    p.add_argument("--force", action="store_true", help="re-execute even cached notebooks")
+    p.add_argument("--force", action="store_true",
+                   help="re-execute every notebook and render the site again, even when "
+                   "nothing changed (without it, cached notebooks are kept and an up-to-date "
+                   "site is left as it is)")
     p.add_argument("--only", nargs="+", metavar="NAME", default=None,
                    help="preview: build only the notebooks whose names start with NAME")
     p.add_argument("--pdf", type=Path, default=None, metavar="FILE",
