@@ -27,6 +27,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -453,10 +454,27 @@ def _stage_build_facts(scenario: Scenario, stage: Path, config: dict) -> None:
                                       *sphinx_config.get("html_js_files", [])]
 
 
+def vega_bundle() -> Path:
+    """The site's Vega bundle (:func:`aiboom.charts.write_vega_bundle`), made once and kept in
+    ``book/generated/`` under a key of the installed versions and ``charts.py``: making it
+    takes seconds of CPU, and it changes only with them."""
+    key = hashlib.sha256((package_versions() + (Path(aiboom.__file__).parent / "charts.py")
+                          .read_text(encoding="utf-8")).encode()).hexdigest()[:16]
+    gen = paths.BOOK / "generated"
+    bundle = gen / f"vega-bundle-{key}.js"
+    if not bundle.exists():
+        from aiboom.charts import write_vega_bundle
+
+        tmp = gen / f".vega-bundle-{key}.{os.getpid()}.{threading.get_ident()}.js"
+        write_vega_bundle(tmp)
+        for old in gen.glob("vega-bundle-*.js"):
+            old.unlink(missing_ok=True)
+        tmp.replace(bundle)
+    return bundle
+
+
 def _stage(scenario: Scenario, stage: Path, executed: list[Executed], preview: bool = False
            ) -> None:
-    from aiboom.charts import write_vega_bundle
-
     shutil.copytree(paths.BOOK, stage / "book",
                     ignore=shutil.ignore_patterns("generated", "_build", "vega-bundle.js"))
     config = yaml.safe_load((paths.ROOT / "_config.yml").read_text(encoding="utf-8"))
@@ -476,7 +494,7 @@ def _stage(scenario: Scenario, stage: Path, executed: list[Executed], preview: b
     gen.mkdir(parents=True)
     for ex in executed:
         shutil.copy2(ex.path, gen / ex.path.name)
-    write_vega_bundle(stage / "book" / "_static" / "vega-bundle.js")
+    shutil.copyfile(vega_bundle(), stage / "book" / "_static" / "vega-bundle.js")
     if preview:
         (stage / "book" / "_toc.yml").write_text(_preview_toc(executed))
 
@@ -644,8 +662,12 @@ def build(scenario_path: str | Path | None = None, out: str | Path | None = None
         if not templates:
             raise BuildError(f"--only {' '.join(only)} matches no template in notebooks/")
     log(f"aiboom: scenario '{scenario.name}', {len(templates)} notebooks, output {out}")
+    # A cold build makes the Vega bundle while the notebooks run, not after them.
+    bundling = threading.Thread(target=vega_bundle, daemon=True)
+    bundling.start()
     memo: dict = {}
     executed = execute_for_build(scenario, templates, force=force, log=log, memo=memo)
+    bundling.join()
     key = site_key(scenario, executed, only=only, pdf=pdf_target is not None, memo=memo)
     current = not force and site_is_current(out, key)
     if not current:
