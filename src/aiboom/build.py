@@ -467,9 +467,10 @@ def vega_bundle() -> Path:
 
         tmp = gen / f".vega-bundle-{key}.{os.getpid()}.{threading.get_ident()}.js"
         write_vega_bundle(tmp)
-        for old in gen.glob("vega-bundle-*.js"):
-            old.unlink(missing_ok=True)
         tmp.replace(bundle)
+        for old in gen.glob("vega-bundle-*.js"):
+            if old != bundle:  # made for other versions
+                old.unlink(missing_ok=True)
     return bundle
 
 
