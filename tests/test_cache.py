@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -84,3 +85,38 @@ def test_a_forks_own_scenario_is_labelled_as_its_own(data_root: Path, tmp_path: 
     sentence = compare.own_scenarios_sentence([scenarios["mine.yaml"]])
     assert "My cheaper chips (mine.yaml)" in sentence and "own" in sentence
     assert compare.own_scenarios_sentence([]) == ""
+
+
+def test_a_build_runs_only_stale_notebooks_longest_first(data_root: Path, tmp_path: Path,
+                                                        monkeypatch):
+    gen = tmp_path / "book" / "generated"
+    monkeypatch.setattr(paths, "BOOK", tmp_path / "book")
+    gen.mkdir(parents=True)
+    (gen / build.TIMINGS_FILE).write_text(json.dumps({"01_capex_surge": 1.0,
+                                                      "03_training_costs": 9.0}))
+    ran = []
+
+    def execute(job):  # stands in for papermill: writes what a run leaves
+        template, scenario, out_dir, force, key = job
+        ran.append(template.stem)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for suffix in (".ipynb", ".results.jsonl"):
+            (out_dir / f"{template.stem}{suffix}").write_text("")
+        (out_dir / f"{template.stem}.key").write_text(key)
+        return build.Executed(template.stem, out_dir / f"{template.stem}.ipynb", 2.0,
+                              cached=False, key=key)
+
+    monkeypatch.setattr(build, "_execute_job", execute)
+    monkeypatch.setenv(build.WORKERS_ENV, "1")
+    templates = [data_root / "notebooks" / name for name in
+                 ("01_capex_surge.md", "03_training_costs.md", "07_scenarios.md")]
+    scenario = load_scenario(data_root / "data" / "scenarios" / "baseline.yaml")
+    executed = build.execute_for_build(scenario, templates, log=lambda _: None)
+    # Longest first: the recorded seconds, else the typical ones (07 has no record).
+    assert ran == ["07_scenarios", "03_training_costs", "01_capex_surge"]
+    assert [ex.name for ex in executed] == [t.stem for t in templates]
+    assert json.loads((gen / build.TIMINGS_FILE).read_text())["01_capex_surge"] == 2.0
+    ran.clear()
+    again = build.execute_for_build(scenario, templates, log=lambda _: None)
+    assert ran == [] and all(ex.cached for ex in again)
+    assert [ex.key for ex in again] == [ex.key for ex in executed]
