@@ -1,19 +1,42 @@
 r"""The per-sample model: cost, energy and GPU time of one query, and a project's payback.
 
-One formula, three twins that must agree (``tests/test_kernels.py``):
+One definition, every target. :data:`MODEL` lists the model's steps once, as ``(name,
+expression)`` pairs in a small expression language (Python syntax read with :mod:`ast`:
+arithmetic, comparisons, ``where``, ``min``, ``max``, ``sqrt``, ``pow`` and
+``pow2_at_least``); the equations, every symbol and unit are in :data:`FORMULA`. At import,
+generators turn the list into source code for each target (:func:`generated_sources`), and
+Python compiles its own:
 
-1. :func:`reference_per_sample`, plain Python on scalars: the readable definition;
-2. :func:`evaluate_numpy`, NumPy on arrays, blocked and in place for speed and bounded memory;
-3. :func:`evaluate_cupy`, one CUDA kernel (:data:`CUDA_SOURCE`), built on first use.
+1. ``python``: :func:`reference_per_sample` and :func:`replica_gpus`, plain Python on scalars,
+   the readable definition; a ``where`` that is a whole step becomes ``if``/``else``, each
+   branch computing only the steps it needs;
+2. ``numpy``: the block kernel of :func:`evaluate_numpy`, straight-line NumPy in place, on
+   blocks of :data:`NUMPY_BLOCK` samples on a thread pool: common subexpressions merged, a
+   select between finite branches as an exact blend and any other as a masked copy, every
+   result written into a work row chosen by liveness; ``numpy_naive``
+   (:func:`evaluate_numpy_naive`), the same steps on whole arrays, is the benchmarks' baseline;
+3. ``cuda``: :data:`CUDA_SOURCE`, one kernel for :func:`evaluate_cupy` and
+   :func:`evaluate_device`, compiled without fused multiply-adds (:data:`CUDA_OPTIONS`);
+4. ``javascript``: :func:`javascript_source`, a self-contained script that defines the global
+   ``aiboomModel`` (``evaluate(params, accelerator)``) for the book's pages, offline.
+
+A list of expressions, rather than one function written against the array API, because it
+can be printed in languages Python cannot run (CUDA, JavaScript) and scheduled (merged,
+blended, allocated) before it runs. Each target performs every operation in the order
+:data:`MODEL` writes it, so NumPy equals the reference to the last bit (but for ``pow``, which
+NumPy may vectorise), and CUDA and JavaScript agree to the rounding of their ``pow``
+(``tests/test_kernels.py``, ``tests/test_model_targets.py``).
 
 Inputs are registry ids (:data:`SYMBOLS` maps each to its symbol); accelerator constants travel
 separately as an :class:`Accelerator`. Outputs are :data:`OUTPUTS`, in :data:`OUTPUT_UNITS`.
-The equations, every symbol and unit are in :data:`FORMULA`.
 """
 
 from __future__ import annotations
 
+import ast
 import functools
+import json
+import linecache
 import math
 import os
 import threading
@@ -194,8 +217,8 @@ References
 """
 __doc__ = (__doc__ or "") + FORMULA  # None under python -OO
 
-#: Registry id -> symbol used in :data:`FORMULA` and in all three implementations, in the order
-#: the CUDA kernel reads its input rows.
+#: Registry id -> symbol used in :data:`FORMULA` and :data:`MODEL`, in the order the CUDA kernel
+#: reads its input rows.
 SYMBOLS: dict[str, str] = {
     "h100_usd_per_gpu_hour": "p", "frontier_active_params": "N",
     "frontier_total_to_active_params": "z", "frontier_routed_experts": "E",
@@ -270,17 +293,694 @@ def create_accelerator(base: Accelerator = H100_SXM, **changes: float) -> Accele
     return acc
 
 
+# -- the one definition ---------------------------------------------------------------------------
+
+#: Scalar parameters of the model that are not sampled, in the order the CUDA kernel takes them
+#: after ``x``, ``y`` and ``n``: the accelerator's constants and the payback horizon.
+CUDA_SCALARS: tuple[str, ...] = ("peak_flop_per_s_8bit", "peak_flop_per_s_16bit",
+                                 "hbm_bytes_per_s", "hbm_bytes", "horizon_months")
+
+#: The per-sample model, once: ``(name, expression)`` steps in evaluation order, each the
+#: equation of :data:`FORMULA` that defines ``name``. Expressions are Python syntax over the
+#: input symbols (:data:`SYMBOLS`), the scalars (:data:`CUDA_SCALARS`), ``inf`` and earlier
+#: steps, with ``+ - * /``, unary ``-``, one comparison at a time, ``|`` and ``&`` between
+#: comparisons, ``where(cond, a, b)``, ``min``, ``max``, ``sqrt``, ``pow`` and
+#: ``pow2_at_least``. Every target is generated from this list (:func:`generated_sources`);
+#: each operation is written in the order the result must be rounded in.
+MODEL: tuple[tuple[str, str], ...] = (
+    # dense peak by weight width [FLOP/s]; KV cache per token [B/token]; FLOP per decoded token
+    ("F", "where(w <= 1.0, peak_flop_per_s_8bit, peak_flop_per_s_16bit)"),
+    ("kv", "L * b * where(d_c > 0.0, d_c, 2.0 * H * d)"),
+    ("flop_token", "2.0 * N + 4.0 * L * n_q * ctx * where(d_c > 0.0, d_c, d)"),
+    # replica: the smallest power-of-two G whose GPUs hold the weights beside their own cache
+    ("n_tot", "z * N"),
+    ("stored", "n_tot * w"),
+    ("hbm_free", "eta * hbm_bytes - B * ctx * kv"),
+    ("g_min", "where(hbm_free > 0.0, max(stored / hbm_free, 1.0), inf)"),
+    ("G", "pow2_at_least(g_min)"),
+    # mixture of experts: routed parameters, bytes a GPU reads per decode step
+    ("routed_share", "k / E"),
+    ("n_routed", "min((n_tot - N) / (1.0 - routed_share), n_tot)"),
+    ("touched", "1.0 - pow(1.0 - routed_share, G * B)"),
+    ("weight_bytes", "(n_tot - n_routed + touched * n_routed) * w / G"),
+    # prefill and decode (roofline) [s/token]
+    ("s_prefill", "2.0 * N / (F * u_p)"),
+    ("s_step", "max(flop_token * B / (F * u_d),"
+               " (weight_bytes + B * ctx * kv) / (hbm_bytes_per_s * m))"),
+    ("s_decode", "s_step / B"),
+    # GPU-s, USD and Wh per query
+    ("gpu_s", "n_in * (1.0 - c) * s_prefill + n_out * (1.0 + r * q_r) * s_decode"),
+    ("usd", "gpu_s * p / (3600.0 * rho)"),
+    ("wh_acc", "gpu_s * W * a / 3600.0"),
+    ("wh_fleet", "gpu_s * W * (1.0 + phi * (1.0 - rho) / rho) * pue / 3600.0"),
+    # payback [months]
+    ("upfront", "K + C0"),
+    ("fixed", "X + C1"),
+    ("gross", "V * s - Q * usd"),
+    ("net", "gross - fixed"),
+    ("cash_t0", "-(upfront + fixed * T0)"),
+    ("cash_ramp_end", "cash_t0 + R * (0.5 * gross - fixed)"),
+    ("rd", "R * fixed"),
+    ("t_ramp", "T0 + (rd + sqrt(rd * rd - 2.0 * R * gross * cash_t0)) / gross"),
+    ("t_after", "T0 + R - cash_ramp_end / net"),
+    ("t", "where(cash_ramp_end >= 0.0, t_ramp, t_after)"),
+    ("payback",
+     "where(upfront <= 0.0, 0.0, where(net <= 0.0, inf, where(t > horizon_months, inf, t)))"),
+)
+#: The step that gives each of :data:`OUTPUTS`.
+OUTPUT_STEPS: dict[str, str] = {
+    "usd_per_query": "usd", "wh_per_query_accelerator": "wh_acc",
+    "wh_per_query_fleet": "wh_fleet", "gpu_seconds_per_query": "gpu_s",
+    "payback_months": "payback"}
+
+# An expression is a tuple: ("num", value), ("name", name), ("neg", x), (op, x, y) for an
+# operator of _PRECEDENCE, or (function, *args) for one of _FUNCTIONS.
+_ARITHMETIC = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/",
+               ast.BitOr: "|", ast.BitAnd: "&"}
+_COMPARISONS = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "==",
+                ast.NotEq: "!="}
+_FUNCTIONS = {"where": 3, "min": 2, "max": 2, "sqrt": 1, "pow": 2, "pow2_at_least": 1}
+_LOGICAL = ("|", "&")
+_PRECEDENCE = {"|": 1, "&": 2, **dict.fromkeys(_COMPARISONS.values(), 3), "+": 4, "-": 4,
+               "*": 5, "/": 5}
+
+
+class ModelError(ValueError):
+    """A step of :data:`MODEL` outside the expression language, or ill-typed."""
+
+
+def _parse(name: str, text: str, known: set[str]) -> tuple:
+    """One step's expression as a tuple tree, checked against the language and ``known``."""
+
+    def fail(node: ast.AST, why: str) -> ModelError:
+        return ModelError(f"step {name!r}: {why}: {ast.unparse(node)!r}")
+
+    def convert(node: ast.AST) -> tuple:
+        if isinstance(node, ast.Constant) and type(node.value) in (int, float):
+            return ("num", float(node.value))
+        if isinstance(node, ast.Name):
+            if node.id == "inf":
+                return ("num", math.inf)
+            if node.id not in known:
+                raise fail(node, "unknown name")
+            return ("name", node.id)
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+            return ("neg", convert(node.operand))
+        if isinstance(node, ast.BinOp) and type(node.op) in _ARITHMETIC:
+            return (_ARITHMETIC[type(node.op)], convert(node.left), convert(node.right))
+        if isinstance(node, ast.Compare) and len(node.ops) == 1 \
+                and type(node.ops[0]) in _COMPARISONS:
+            return (_COMPARISONS[type(node.ops[0])], convert(node.left),
+                    convert(node.comparators[0]))
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
+                and node.func.id in _FUNCTIONS and not node.keywords:
+            if len(node.args) != _FUNCTIONS[node.func.id]:
+                raise fail(node, f"{node.func.id} takes {_FUNCTIONS[node.func.id]} arguments")
+            return (node.func.id, *(convert(a) for a in node.args))
+        raise fail(node, "not in the expression language")
+
+    try:
+        tree = ast.parse(text, mode="eval").body
+    except SyntaxError as exc:
+        raise ModelError(f"step {name!r}: {exc.msg}: {text!r}") from None
+    expr = convert(tree)
+    if _is_bool(expr):
+        raise ModelError(f"step {name!r}: a step must be a number, not a condition: {text!r}")
+    _check_types(name, expr)
+    return expr
+
+
+def _is_bool(e: tuple) -> bool:
+    return e[0] in _COMPARISONS.values() or e[0] in _LOGICAL
+
+
+def _check_types(name: str, e: tuple) -> None:
+    """Conditions only where conditions belong: ``where``'s first argument, ``|`` and ``&``."""
+    if e[0] in ("num", "name"):
+        return
+    args = e[1:]
+    want = [e[0] in _LOGICAL] * len(args)
+    if e[0] == "where":
+        want = [True, False, False]
+    for arg, boolean in zip(args, want, strict=True):
+        if _is_bool(arg) != boolean:
+            raise ModelError(f"step {name!r}: {e[0]} needs a {'condition' if boolean else 'number'}"
+                             f" where the model has {_render(arg, 'python')!r}")
+        _check_types(name, arg)
+
+
+def _names(e: tuple) -> set[str]:
+    """Names an expression refers to."""
+    if e[0] == "name":
+        return {e[1]}
+    if e[0] == "num":
+        return set()
+    return set().union(*(_names(a) for a in e[1:]))
+
+
+class _Model(NamedTuple):
+    steps: dict[str, tuple]  # name -> expression, in evaluation order
+    text: dict[str, str]  # name -> expression as written
+    outputs: tuple[str, ...]  # step of each output, in OUTPUTS order
+    symbols: tuple[str, ...]  # input symbols, in INPUTS order
+    scalars: tuple[str, ...]  # CUDA_SCALARS
+
+
+def _compile_model(model: tuple[tuple[str, str], ...] = MODEL) -> _Model:
+    """Parse and check :data:`MODEL`: names defined once, before use, all of them used."""
+    symbols, scalars = tuple(SYMBOLS.values()), CUDA_SCALARS
+    reserved = set(symbols) | set(scalars) | set(_FUNCTIONS) | {"inf"}
+    steps: dict[str, tuple] = {}
+    for name, text in model:
+        if not name.isidentifier() or name in reserved or name in steps:
+            raise ModelError(f"step {name!r}: name already taken or not an identifier")
+        steps[name] = _parse(name, text, set(symbols) | set(scalars) | set(steps))
+    outputs = tuple(OUTPUT_STEPS[k] for k in OUTPUTS)
+    used = set(outputs).union(*(_names(e) for e in steps.values()))
+    unused = [n for n in steps if n not in used]
+    if unused or not set(outputs) <= set(steps):
+        raise ModelError(f"steps not used by any output: {unused}; outputs: {outputs}")
+    return _Model(steps, dict(model), outputs, symbols, scalars)
+
+
+# -- rendering an expression in each target's syntax --------------------------------------------
+
+_SYNTAX = {  # target -> (function names, logical operators, spelling of inf)
+    "python": ({"min": "min", "max": "max", "sqrt": "sqrt", "pow": "pow",
+                "pow2_at_least": "pow2_at_least"}, {"|": "or", "&": "and"}, "inf"),
+    "numpy_naive": ({"min": "np.minimum", "max": "np.maximum", "sqrt": "np.sqrt",
+                     "pow": "np.power", "pow2_at_least": "_pow2_at_least_arrays",
+                     "where": "np.where", "|": "np.logical_or", "&": "np.logical_and"},
+                    {}, "np.inf"),
+    "cuda": ({"min": "fmin", "max": "fmax", "sqrt": "sqrt", "pow": "pow",
+              "pow2_at_least": "aiboom_pow2_at_least"}, {"|": "||", "&": "&&"}, "inf"),
+    "javascript": ({"min": "Math.min", "max": "Math.max", "sqrt": "Math.sqrt",
+                    "pow": "Math.pow", "pow2_at_least": "pow2_at_least"},
+                   {"|": "||", "&": "&&"}, "inf"),
+}
+
+
+def _render(e: tuple, target: str) -> str:
+    """``e`` in ``target``'s syntax, parenthesised so every operation groups as in
+    :data:`MODEL` (left to right within a precedence level, as in all four languages)."""
+    return _render_prec(e, target)[0]
+
+
+def _render_prec(e: tuple, target: str) -> tuple[str, int]:
+    functions, logical, inf = _SYNTAX[target]
+    op = e[0]
+    if op == "num":
+        value = e[1]
+        return (inf if value == math.inf else repr(value)), 7
+    if op == "name":
+        return e[1], 7
+    if op == "neg":
+        text, prec = _render_prec(e[1], target)
+        return "-" + (text if prec == 7 else f"({text})"), 6
+    args = [_render_prec(a, target) for a in e[1:]]
+    if op == "where":
+        (c, _), (a, _), (b, _) = args
+        if target == "python":
+            return f"({a} if {c} else {b})", 7
+        if target == "numpy_naive":
+            return f"np.where({c}, {a}, {b})", 7
+        return f"({c} ? {a} : {b})", 7
+    if op in functions:  # calls, and the logical operators of numpy_naive
+        return f"{functions[op]}({', '.join(text for text, _ in args)})", 7
+    prec = _PRECEDENCE[op]
+    (left, lp), (right, rp) = args
+    left = left if lp >= prec and not (prec == 3 and lp == 3) else f"({left})"
+    right = right if rp > prec else f"({right})"
+    return f"{left} {logical.get(op, op)} {right}", prec
+
+
+# -- target 1: plain Python ----------------------------------------------------------------------
+
+def _python_source(model: _Model, name: str, params: tuple[str, ...],
+                   results: tuple[str, ...]) -> str:
+    """A Python function ``name(*params)`` returning ``results`` (step names).
+
+    A ``where`` that is a whole step (or a whole branch of one) becomes ``if``/``else``, and
+    the steps only its branch needs are computed inside the branch, as a reader would write it:
+    Python raises on a division by zero or the root of a negative number in the branch not
+    taken, where the array targets compute both and select.
+    """
+    lines = [f"def {name}({', '.join(params)}):"]
+
+    def assign(target: str, expr: tuple, done: set[str], depth: int) -> None:
+        pad = "    " * depth
+        if expr[0] == "where":
+            cond, a, b = expr[1:]
+            for dep in sorted(_names(cond), key=order.index):
+                need(dep, done, depth)
+            lines.append(f"{pad}if {_render(cond, 'python')}:")
+            assign(target, a, set(done), depth + 1)
+            lines.append(f"{pad}else:")
+            assign(target, b, set(done), depth + 1)
+            return
+        for dep in sorted(_names(expr), key=order.index):
+            need(dep, done, depth)
+        lines.append(f"{pad}{target} = {_render(expr, 'python')}")
+
+    def need(step: str, done: set[str], depth: int) -> None:
+        if step in done or step not in model.steps:
+            return
+        assign(step, model.steps[step], done, depth)
+        done.add(step)
+
+    order = [*params, *model.steps]
+    done = set(params)
+    for step in results:
+        need(step, done, 1)
+    lines.append(f"    return {', '.join(results)}{',' if len(results) == 1 else ''}")
+    return "\n".join(lines) + "\n"
+
+
+def _pow2_at_least(x: float) -> float:
+    """The least power of two :math:`\\ge x` for :math:`x \\ge 2^{-1021}`, exactly (from the
+    binary exponent, :func:`math.frexp`); ``inf`` and NaN pass through."""
+    if math.isinf(x) or math.isnan(x):
+        return x
+    mantissa, exponent = math.frexp(x)  # exact: x = mantissa 2^exponent, 0.5 <= mantissa < 1
+    return x if mantissa == 0.5 else math.ldexp(1.0, exponent)
+
+
+def _pow2_at_least_arrays(x: np.ndarray) -> np.ndarray:
+    """:func:`_pow2_at_least` on an array (for ``numpy_naive``)."""
+    mantissa, exponent = np.frexp(x)
+    power = np.where(mantissa == 0.5, x, np.ldexp(1.0, exponent))
+    return np.where(np.isfinite(x), power, x)
+
+
+# -- target 2: NumPy, in place, on one block -----------------------------------------------------
+
+_UFUNCS = {"+": "add", "-": "subtract", "*": "multiply", "/": "divide", "neg": "negative",
+           "<": "less", "<=": "less_equal", ">": "greater", ">=": "greater_equal",
+           "==": "equal", "!=": "not_equal", "|": "logical_or", "&": "logical_and",
+           "min": "minimum", "max": "maximum", "sqrt": "sqrt", "pow": "power"}
+
+
+def _finite(e: tuple, model: _Model) -> bool:
+    """Whether ``e`` is finite for finite inputs: sums, differences, products, minima and
+    maxima of finite terms (the registry's ranges do not overflow); a quotient, root or power
+    may not be."""
+    op = e[0]
+    if op == "num":
+        return math.isfinite(e[1])
+    if op == "name":
+        return e[1] not in model.steps or _finite(model.steps[e[1]], model)
+    if op in ("+", "-", "*", "neg", "min", "max"):
+        return all(_finite(a, model) for a in e[1:])
+    if op == "where":
+        return _finite(e[2], model) and _finite(e[3], model)
+    return False
+
+
+class _Dag:
+    """Operations with common subexpressions merged: node ``i`` is ``nodes[i] = (op, *args)``,
+    args node ids, or a value for the leaves ``("num", v)``, ``("in", symbol)`` and
+    ``("scalar", name)``."""
+
+    def __init__(self) -> None:
+        self.nodes: list[tuple] = []
+        self.ids: dict[tuple, int] = {}
+
+    def add(self, *key: object) -> int:
+        if key not in self.ids:
+            self.ids[key] = len(self.nodes)
+            self.nodes.append(key)
+        return self.ids[key]
+
+
+def _numpy_block_source(model: _Model) -> tuple[str, int, int]:
+    """``_block_numpy(x, y, work, mask, scalars)``, straight-line in-place NumPy for one block,
+    and the float and bool work rows it needs.
+
+    Steps become a graph of operations with common subexpressions merged. A ``where`` with two
+    finite branches becomes an exact blend, ``c a + (1 - c) b`` with ``c`` 0 or 1 (faster than
+    a masked copy; one term is zero); a ``where`` with a branch that may be ``inf`` or NaN a
+    masked copy into the other branch's row. Operations run in step order, each writing with
+    ``out=`` into a work row freed by an operand that dies there or by an earlier operation
+    (liveness), or into its output row: nothing is allocated.
+    """
+    dag = _Dag()
+    one = dag.add("num", 1.0)
+    step_ids: dict[str, int] = {}
+
+    def lower(e: tuple) -> int:
+        op = e[0]
+        if op == "num":
+            return dag.add("num", e[1])
+        if op == "name":
+            if e[1] in step_ids:
+                return step_ids[e[1]]
+            return dag.add("in" if e[1] in model.symbols else "scalar", e[1])
+        if op == "where" and e[1][0] in _COMPARISONS.values() \
+                and _finite(e[2], model) and _finite(e[3], model):
+            c = dag.add("f" + e[1][0], lower(e[1][1]), lower(e[1][2]))  # 0.0 or 1.0
+            a = dag.add("*", c, lower(e[2]))
+            b = dag.add("*", dag.add("-", one, c), lower(e[3]))
+            return dag.add("+", a, b)
+        return dag.add(op, *(lower(a) for a in e[1:]))
+
+    for name, expr in model.steps.items():
+        step_ids[name] = lower(expr)
+    nodes = dag.nodes
+
+    def children(i: int) -> tuple[int, ...]:
+        op, *args = nodes[i]
+        if op in ("num", "in", "scalar"):
+            return ()
+        return (args[1], args[2], args[0]) if op == "where" else tuple(args)  # mask last
+
+    scalar_ops: list[int] = []
+    is_scalar: dict[int, bool] = {}
+
+    def scalar(i: int) -> bool:
+        if i not in is_scalar:
+            op = nodes[i][0]
+            is_scalar[i] = op in ("num", "scalar") or (
+                op != "in" and all(scalar(c) for c in children(i)))
+            if is_scalar[i] and op not in ("num", "scalar"):
+                scalar_ops.append(i)
+        return is_scalar[i]
+
+    order: list[int] = []
+    position: dict[int, int] = {}
+    comments: dict[int, list[str]] = {}
+
+    def visit(i: int) -> None:
+        if i in position or scalar(i) or nodes[i][0] == "in":
+            return
+        for c in children(i):
+            visit(c)
+        position[i] = len(order)
+        order.append(i)
+
+    for name in model.steps:
+        comments.setdefault(len(order), []).append(f"# {name} = {model.text[name]}")
+        visit(step_ids[name])
+    roots = [step_ids[s] for s in model.outputs]
+    last = {}
+    for p, i in enumerate(order):
+        for c in children(i):
+            last[c] = p
+    for r in roots:
+        last[r] = math.inf
+
+    # outputs computed straight into their rows, through masked copies into a dying branch
+    hint: dict[int, int] = {}
+    for j, r in enumerate(roots):
+        if r in hint or r not in position:
+            continue
+        hint[r] = j
+        while nodes[r][0] == "where":
+            b = nodes[r][3]
+            if b not in position or b in hint or last[b] != position[r]:
+                break
+            hint[b] = j
+            r = b
+
+    symbol_of = {i: nodes[i][1] for i in range(len(nodes)) if nodes[i][0] in ("in", "scalar")}
+    where: dict[int, str] = {}  # node -> its row variable
+    free: dict[str, list[str]] = {"f": [], "m": []}
+    count = {"f": 0, "m": 0}
+
+    def text(i: int) -> str:
+        op = nodes[i][0]
+        if op == "num":
+            return "np.inf" if nodes[i][1] == math.inf else repr(nodes[i][1])
+        if op in ("in", "scalar"):
+            return symbol_of[i]
+        if i in is_scalar and is_scalar[i]:
+            return f"_s{i}"
+        return where[i]
+
+    def alloc(kind: str) -> str:
+        if free[kind]:
+            return free[kind].pop()
+        count[kind] += 1
+        return f"_{'r' if kind == 'f' else 'm'}{count[kind] - 1}"
+
+    def release(row: str) -> None:
+        if row.startswith("_r"):
+            free["f"].append(row)
+        elif row.startswith("_m"):
+            free["m"].append(row)
+
+    def owned(i: int, p: int) -> bool:
+        """Node ``i`` dies at position ``p`` in a row this operation may overwrite."""
+        return i in where and last.get(i) == p and not where[i].startswith("_y") \
+            or i in hint and last.get(i) == p
+
+    body: list[str] = []
+    for p, i in enumerate(order):
+        body.extend(comments.get(p, []))
+        op, *args = nodes[i]
+        dying = [c for c in dict.fromkeys(children(i)) if c in where and last[c] == p]
+        dest_hint = f"_y{hint[i]}" if i in hint else None
+        if op == "where":
+            c, a, b = args
+            if owned(b, p):
+                body.append(f"np.copyto({where[b]}, {text(a)}, where={where[c]})")
+                where[i] = where[b]
+            elif owned(a, p):
+                negated = where[c] if last[c] == p else alloc("m")
+                body.append(f"np.logical_not({where[c]}, out={negated})")
+                body.append(f"np.copyto({where[a]}, {text(b)}, where={negated})")
+                where[i] = where[a]
+                if negated != where[c]:
+                    release(negated)
+            else:
+                where[i] = dest_hint or alloc("f")
+                body.append(f"np.copyto({where[i]}, {text(b)})")
+                body.append(f"np.copyto({where[i]}, {text(a)}, where={where[c]})")
+            for d in dying:
+                if where[d] != where[i]:
+                    release(where[d])
+        elif op == "pow2_at_least":
+            # 2^e for x = mantissa 2^e (0.5 <= mantissa < 1), or x when the mantissa is 0.5;
+            # 2^(e-1) written as its IEEE-754 bits; x = inf or NaN (exponent 0) passes through
+            (x,) = args
+            dest, tmp = dest_hint or alloc("f"), alloc("f")
+            body += [f"np.frexp({text(x)}, out=({tmp}, {dest}.view(np.int64)))",
+                     f"np.add({dest}.view(np.int64), 1022, out={dest}.view(np.int64))",
+                     f"np.left_shift({dest}.view(np.int64), 52, out={dest}.view(np.int64))",
+                     f"np.equal({tmp}, 0.5, out={tmp})",
+                     f"np.subtract(2.0, {tmp}, out={tmp})",
+                     f"np.multiply({dest}, {tmp}, out={dest})",
+                     f"np.maximum({dest}, {text(x)}, out={dest})"]
+            release(tmp)
+            for d in dying:
+                release(where[d])
+            where[i] = dest
+        else:
+            operands = [text(c) for c in args]
+            for d in dying:
+                release(where[d])
+            boolean = op in _COMPARISONS.values() or op in _LOGICAL
+            where[i] = dest_hint or alloc("m" if boolean else "f")
+            ufunc = _UFUNCS[op[1:] if op.startswith("f") else op]
+            body.append(f"np.{ufunc}({', '.join(operands)}, out={where[i]})")
+    for j, r in enumerate(roots):
+        if text(r) != f"_y{j}":
+            body.append(f"np.copyto(_y{j}, {text(r)})")
+
+    def scalar_text(i: int) -> str:
+        op, *args = nodes[i]
+        expr = (op, *(("name", text(a)) for a in args))
+        return _render(expr, "python").replace("np.inf", "inf")
+
+    n_work, n_mask = count["f"], count["m"]
+    head = ["def _block_numpy(x, y, work, mask, scalars):",
+            f"    ({', '.join(model.symbols)},) = x",
+            f"    ({', '.join(f'_y{j}' for j in range(len(roots)))},) = y",
+            f"    ({', '.join(f'_r{k}' for k in range(n_work))},) = work"]
+    if n_mask:
+        head.append(f"    ({', '.join(f'_m{k}' for k in range(n_mask))},) = mask")
+    head.append(f"    ({', '.join(model.scalars)},) = scalars")
+    head += [f"    _s{i} = {scalar_text(i)}" for i in scalar_ops]
+    return "\n".join(head + ["    " + line for line in body]) + "\n", n_work, n_mask
+
+
+def _numpy_naive_source(model: _Model) -> str:
+    """``_naive_numpy(*inputs, *scalars)``: each step on whole arrays, a new array per
+    operation, ``where`` as :func:`numpy.where` (both branches computed)."""
+    lines = [f"def _naive_numpy({', '.join(model.symbols + model.scalars)}):"]
+    lines += [f"    {name} = {_render(e, 'numpy_naive')}" for name, e in model.steps.items()]
+    lines.append(f"    return {', '.join(model.outputs)}")
+    return "\n".join(lines) + "\n"
+
+
+# -- target 3: CUDA ------------------------------------------------------------------------------
+
+def _cuda_source(model: _Model) -> str:
+    """One CUDA kernel, one thread per sample (grid-stride loop), each step a ``const
+    double``; ``where`` is a select, so both branches are computed (IEEE-754: no traps)."""
+    loads = [f"        const double {sym} = x[{k}LL * n + i];"
+             for k, sym in enumerate(model.symbols)]
+    steps = [f"        const double {name} = {_render(e, 'cuda')};"
+             for name, e in model.steps.items()]
+    stores = [f"        y[{f'{j} * n + i' if j > 1 else 'n + i' if j else 'i'}] = {s};"
+              for j, s in enumerate(model.outputs)]
+    scalars = ",\n".join(f"        const double {s}" for s in model.scalars)
+    return "\n".join([
+        "// Generated by aiboom.kernels from MODEL: do not edit.",
+        "__device__ double aiboom_pow2_at_least(const double x) {",
+        "    if (isinf(x) || isnan(x)) return x;",
+        "    int e;",
+        "    const double mantissa = frexp(x, &e);  // x = mantissa 2^e, 0.5 <= mantissa < 1",
+        "    return (mantissa == 0.5) ? x : ldexp(1.0, e);",
+        "}",
+        "",
+        'extern "C" __global__ void aiboom_per_sample(',
+        "        const double* __restrict__ x, double* __restrict__ y, const long long n,",
+        f"{scalars}) {{",
+        "    const double inf = __longlong_as_double(0x7ff0000000000000LL);",
+        "    for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < n;",
+        "         i += (long long)gridDim.x * blockDim.x) {",
+        *loads, *steps, *stores,
+        "    }",
+        "}",
+        ""])
+
+
+# -- target 4: JavaScript ------------------------------------------------------------------------
+
+def _javascript_source(model: _Model) -> str:
+    accelerator = {"peak_flop_per_s_8bit": H100_SXM.peak_flop_per_s_8bit,
+                   "peak_flop_per_s_16bit": H100_SXM.peak_flop_per_s_16bit,
+                   "hbm_bytes_per_s": H100_SXM.hbm_bytes_per_s, "hbm_bytes": H100_SXM.hbm_bytes}
+    loads = [f"    const {sym} = input(params, {json.dumps(key)});"
+             for key, sym in SYMBOLS.items()]
+    constants = [f"    const {s} = {'horizonMonths' if s == 'horizon_months' else f'+acc.{s}'};"
+                 for s in model.scalars]
+    steps = [f"    const {name} = {_render(e, 'javascript')};"
+             for name, e in model.steps.items()]
+    result = ", ".join(f"{k}: {s}" for k, s in zip(OUTPUTS, model.outputs, strict=True))
+    return "\n".join([
+        "// aiboom's per-query and payback model (aiboom.kernels.MODEL), generated: do not edit.",
+        "// A plain script: it defines the global aiboomModel and needs nothing else.",
+        "(function (root) {",
+        '  "use strict";',
+        "  const inf = Infinity;",
+        f"  const inputs = {json.dumps(list(INPUTS))};",
+        f"  const outputs = {json.dumps(list(OUTPUTS))};",
+        f"  const symbols = {json.dumps(SYMBOLS)};",
+        f"  const units = {json.dumps(OUTPUT_UNITS)};",
+        f"  const steps = {json.dumps(list(model.text.items()))};",
+        f"  const defaultAccelerator = {json.dumps(accelerator)};",
+        f"  const horizonMonths = {PAYBACK_HORIZON_MONTHS!r};",
+        "  function pow2_at_least(x) {",
+        "    // the least power of two >= x > 0, exactly (doubling and halving are exact);",
+        "    // inf and NaN pass through",
+        "    if (!Number.isFinite(x)) return x;",
+        "    let g = 1.0;",
+        "    while (g < x) g *= 2.0;",
+        "    while (g / 2.0 >= x) g /= 2.0;",
+        "    return g;",
+        "  }",
+        "  function input(params, key) {",
+        "    const value = params[key];",
+        "    if (value === undefined || value === null) {",
+        '      throw new Error("aiboomModel.evaluate: missing input " + key);',
+        "    }",
+        "    return +value;",
+        "  }",
+        "  // params: registry id -> value; accelerator: constants to change (optional)",
+        "  function evaluate(params, accelerator) {",
+        "    const acc = Object.assign({}, defaultAccelerator, accelerator || {});",
+        *loads, *constants, *steps,
+        f"    return {{{result}}};",
+        "  }",
+        "  root.aiboomModel = {inputs, outputs, symbols, units, steps, defaultAccelerator,",
+        "                      horizonMonths, evaluate};",
+        '})(typeof window !== "undefined" ? window : globalThis);',
+        ""])
+
+
+# -- the generated code, compiled at import ------------------------------------------------------
+
+_MODEL = _compile_model()
+_NUMPY_BLOCK_SOURCE, _N_WORK, _N_MASK = _numpy_block_source(_MODEL)
+_SOURCES: dict[str, str] = {
+    "python": _python_source(_MODEL, "_reference", _MODEL.symbols + _MODEL.scalars,
+                             _MODEL.outputs)
+    + "\n\n" + _python_source(_MODEL, "_replica", ("stored", "hbm_free"), ("G",)),
+    "numpy": _NUMPY_BLOCK_SOURCE,
+    "numpy_naive": _numpy_naive_source(_MODEL),
+    "cuda": _cuda_source(_MODEL),
+    "javascript": _javascript_source(_MODEL),
+}
+
+
+def _compiled(target: str, namespace: dict[str, object]) -> dict[str, object]:
+    """Execute the generated ``target`` source in ``namespace`` (its lines go to
+    :mod:`linecache`, so tracebacks show them)."""
+    filename = f"<aiboom.kernels: generated {target}>"
+    source = _SOURCES[target]
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    exec(compile(source, filename, "exec"), namespace)  # noqa: S102 - our own generated code
+    return namespace
+
+
+_python = _compiled("python", {"sqrt": math.sqrt, "pow": math.pow, "inf": math.inf,
+                               "pow2_at_least": _pow2_at_least})
+_reference, _replica = _python["_reference"], _python["_replica"]
+_block_numpy = _compiled("numpy", {"np": np})["_block_numpy"]
+_naive_numpy = _compiled("numpy_naive", {"np": np,
+                                         "_pow2_at_least_arrays": _pow2_at_least_arrays})[
+    "_naive_numpy"]
+#: CUDA C++ source of the fused kernel, generated from :data:`MODEL`: row ``k`` of ``x`` (shape
+#: ``(len(INPUTS), n)``) holds input ``INPUTS[k]``; row ``j`` of ``y`` receives ``OUTPUTS[j]``;
+#: then the scalars :data:`CUDA_SCALARS`.
+CUDA_SOURCE: str = _SOURCES["cuda"]
+
+
+def generated_sources() -> dict[str, str]:
+    """The source generated from :data:`MODEL` for every target.
+
+    Returns
+    -------
+    dict of str to str
+        ``"python"`` (the reference, :func:`reference_per_sample`, and :func:`replica_gpus`),
+        ``"numpy"`` (one block of :func:`evaluate_numpy`), ``"numpy_naive"``
+        (:func:`evaluate_numpy_naive`), ``"cuda"`` (:data:`CUDA_SOURCE`) and ``"javascript"``
+        (:func:`javascript_source`).
+    """
+    return dict(_SOURCES)
+
+
+def javascript_source() -> str:
+    """The model as a plain browser script, generated from :data:`MODEL`.
+
+    The script needs nothing else (no modules, no network; it runs from ``file://``) and
+    defines the global ``aiboomModel`` with ``inputs`` (:data:`INPUTS`), ``outputs``
+    (:data:`OUTPUTS`), ``symbols``, ``units``, ``steps`` (:data:`MODEL`),
+    ``defaultAccelerator`` (:data:`H100_SXM`), ``horizonMonths`` and
+    ``evaluate(params, accelerator)``: ``params`` maps every id of :data:`INPUTS` to a value
+    [registry unit], ``accelerator`` optionally changes :class:`Accelerator` fields; it returns
+    an object with one number per output [:data:`OUTPUT_UNITS`], ``Infinity`` for a payback
+    never reached, and throws on a missing input. Results equal :func:`reference_per_sample`
+    to the rounding of ``Math.pow`` (``tests/test_model_targets.py``).
+    """
+    return _SOURCES["javascript"]
+
+
+def _scalars(accelerator: Accelerator) -> tuple[float, ...]:
+    """The model's scalars (:data:`CUDA_SCALARS`), in order, as Python floats."""
+    values = {**accelerator._asdict(), "horizon_months": PAYBACK_HORIZON_MONTHS}
+    return tuple(float(values[name]) for name in CUDA_SCALARS)
+
+
 # -- (1) plain-Python reference ------------------------------------------------------------------
 
 def replica_gpus(stored_bytes: float, hbm_free_bytes: float) -> float:
     r"""GPUs :math:`G` of the smallest power-of-two replica whose GPUs hold ``stored_bytes``
     of weights [B] in ``hbm_free_bytes`` each (:math:`M\eta - B\,ctx\,\kappa`) [B];
-    ``inf`` when nothing is free (:data:`FORMULA`)."""
-    g_min = max(stored_bytes / hbm_free_bytes, 1.0) if hbm_free_bytes > 0.0 else math.inf
-    if math.isinf(g_min):
-        return math.inf
-    mantissa, exponent = math.frexp(g_min)  # exact: g_min = mantissa 2^exponent, 0.5 <= m < 1
-    return g_min if mantissa == 0.5 else math.ldexp(1.0, exponent)
+    ``inf`` when nothing is free (:data:`FORMULA`; steps ``g_min`` and ``G`` of
+    :data:`MODEL`)."""
+    return _replica(float(stored_bytes), float(hbm_free_bytes))[0]
 
 
 def reference_per_sample(params: Mapping[str, float],
@@ -301,196 +1001,18 @@ def reference_per_sample(params: Mapping[str, float],
         ``wh_per_query_fleet`` [Wh/query], ``gpu_seconds_per_query`` [GPU-s/query],
         ``payback_months`` [months] (``inf`` when never within
         :data:`PAYBACK_HORIZON_MONTHS`).
-    """
-    (p, N, z, E, k, w, L, H, n_q, d, d_c, b, ctx, B, eta, u_p, u_d, m, rho, n_in, c, n_out, r,
-     q_r, W, a, phi, pue, K, V, s, R, X, Q, C0, C1, T0) = (float(params[key]) for key in INPUTS)
-    F = accelerator.peak_flop_per_s_8bit if w <= 1.0 else accelerator.peak_flop_per_s_16bit
-    BW = accelerator.hbm_bytes_per_s
-    kv = L * b * (d_c if d_c > 0.0 else 2.0 * H * d)
-    flop_token = 2.0 * N + 4.0 * L * n_q * ctx * (d_c if d_c > 0.0 else d)
-    n_tot = z * N
-    G = replica_gpus(n_tot * w, eta * accelerator.hbm_bytes - B * ctx * kv)
-    routed_share = k / E
-    n_routed = min((n_tot - N) / (1.0 - routed_share), n_tot)
-    touched = 1.0 - math.pow(1.0 - routed_share, G * B)
-    weight_bytes = (n_tot - n_routed + touched * n_routed) * w / G
-    s_prefill = 2.0 * N / (F * u_p)
-    s_step = max(flop_token * B / (F * u_d), (weight_bytes + B * ctx * kv) / (BW * m))
-    s_decode = s_step / B
-    gpu_s = n_in * (1.0 - c) * s_prefill + n_out * (1.0 + r * q_r) * s_decode
-    usd = gpu_s * p / (3600.0 * rho)
-    wh_acc = gpu_s * W * a / 3600.0
-    wh_fleet = gpu_s * W * (1.0 + phi * (1.0 - rho) / rho) * pue / 3600.0
 
-    upfront = K + C0
-    fixed = X + C1
-    gross = V * s - Q * usd
-    net = gross - fixed
-    if upfront <= 0.0:
-        payback = 0.0
-    elif net <= 0.0:
-        payback = math.inf
-    else:
-        cash_t0 = -(upfront + fixed * T0)
-        cash_ramp_end = cash_t0 + R * (0.5 * gross - fixed)
-        if cash_ramp_end >= 0.0:
-            rd = R * fixed
-            t = T0 + (rd + math.sqrt(rd * rd - 2.0 * R * gross * cash_t0)) / gross
-        else:
-            t = T0 + R - cash_ramp_end / net
-        payback = t if t <= PAYBACK_HORIZON_MONTHS else math.inf
-    return {"usd_per_query": usd, "wh_per_query_accelerator": wh_acc,
-            "wh_per_query_fleet": wh_fleet, "gpu_seconds_per_query": gpu_s,
-            "payback_months": payback}
+    Notes
+    -----
+    Runs the ``python`` source of :func:`generated_sources`, generated from :data:`MODEL`.
+    """
+    values = _reference(*(float(params[key]) for key in INPUTS), *_scalars(accelerator))
+    return dict(zip(OUTPUTS, values, strict=True))
 
 
 # -- (2) NumPy: blocked, in place ----------------------------------------------------------------
 
-_N_WORK = 19  # float64 work rows per block
 _thread_local = threading.local()
-
-
-def _block_numpy(x: list[np.ndarray], y: list[np.ndarray], work: np.ndarray, mask: np.ndarray,
-                 acc: Accelerator) -> None:
-    """:func:`reference_per_sample` on one block, same operations in the same order, no
-    allocation: every result goes to an output row or a work row (``out=``)."""
-    (p, N, z, E, k, w, L, H, n_q, d, d_c, b, ctx, B, eta, u_p, u_d, m, rho, n_in, c, n_out, r,
-     q_r, W, a, phi, pue, K, V, s, R, X, Q, C0, C1, T0) = x
-    usd, wh_acc, wh_fleet, gpu_s, payback = y
-    (F, kv, two_n, s_prefill, s_step, t1, t2, upfront, fixed, gross, net, cash_t0, cash_end,
-     rd, t_ramp, n_tot, n_routed, flop, gpus) = work
-    m1, m2 = mask
-
-    # F = F8 if w <= 1 else F16, as an exact blend (one term is zero): a masked copy is slower
-    np.less_equal(w, 1.0, out=F)
-    np.subtract(1.0, F, out=t1)
-    np.multiply(F, acc.peak_flop_per_s_8bit, out=F)
-    np.multiply(t1, acc.peak_flop_per_s_16bit, out=t1)
-    np.add(F, t1, out=F)
-    # kv = L b (d_c if d_c > 0 else 2 H d) and the attention width d_c or d, the same blends
-    np.greater(d_c, 0.0, out=t1)
-    np.subtract(1.0, t1, out=t2)
-    np.multiply(t1, d_c, out=t1)
-    np.multiply(t2, d, out=flop)
-    np.add(t1, flop, out=flop)
-    np.multiply(H, 2.0, out=kv)
-    np.multiply(kv, d, out=kv)
-    np.multiply(t2, kv, out=t2)
-    np.add(t1, t2, out=t2)
-    np.multiply(L, b, out=kv)
-    np.multiply(kv, t2, out=kv)
-    # FLOP per decoded token: weights 2N plus attention 4 L n_q ctx d_a
-    np.multiply(L, 4.0, out=t1)
-    np.multiply(t1, n_q, out=t1)
-    np.multiply(t1, ctx, out=t1)
-    np.multiply(t1, flop, out=t1)
-    np.multiply(N, 2.0, out=two_n)
-    np.add(two_n, t1, out=flop)
-    # replica: smallest power-of-two G whose GPUs hold the weights beside their own KV cache
-    np.multiply(z, N, out=n_tot)
-    np.multiply(B, ctx, out=t2)
-    np.multiply(t2, kv, out=t2)
-    np.multiply(eta, acc.hbm_bytes, out=t1)
-    np.subtract(t1, t2, out=t1)
-    np.maximum(t1, 0.0, out=t1)  # nothing free: the division below gives inf
-    np.multiply(n_tot, w, out=t2)
-    np.divide(t2, t1, out=t2)
-    np.maximum(t2, 1.0, out=t2)  # g_min
-    # G = 2^e for g_min = mantissa 2^e (0.5 <= mantissa < 1), or g_min when the mantissa is
-    # 0.5 (a power of two already), as replica_gpus; 2^(e-1) is written as its IEEE-754 bits
-    exponent = gpus.view(np.int64)
-    np.frexp(t2, out=(t1, exponent))
-    np.add(exponent, 1022, out=exponent)
-    np.left_shift(exponent, 52, out=exponent)  # gpus = 2^(e-1), exactly
-    np.equal(t1, 0.5, out=t1)
-    np.subtract(2.0, t1, out=t1)
-    np.multiply(gpus, t1, out=gpus)
-    np.maximum(gpus, t2, out=gpus)  # g_min = inf (frexp gives exponent 0) stays inf
-    # mixture of experts: routed parameters, expert weights a GPU reads per step [bytes]
-    np.divide(k, E, out=t1)
-    np.subtract(n_tot, N, out=n_routed)
-    np.subtract(1.0, t1, out=t1)
-    np.divide(n_routed, t1, out=n_routed)
-    np.minimum(n_routed, n_tot, out=n_routed)
-    np.multiply(gpus, B, out=t2)
-    np.power(t1, t2, out=t1)
-    np.subtract(1.0, t1, out=t1)
-    np.multiply(t1, n_routed, out=t1)
-    np.subtract(n_tot, n_routed, out=n_tot)
-    np.add(n_tot, t1, out=n_tot)
-    np.multiply(n_tot, w, out=n_tot)
-    np.divide(n_tot, gpus, out=n_tot)
-    # prefill [s/token]
-    np.multiply(F, u_p, out=t1)
-    np.divide(two_n, t1, out=s_prefill)
-    # decode step: compute time, memory time, the larger [s/step]; per token [s/token]
-    np.multiply(flop, B, out=s_step)
-    np.multiply(F, u_d, out=t1)
-    np.divide(s_step, t1, out=s_step)
-    np.multiply(B, ctx, out=t2)
-    np.multiply(t2, kv, out=t2)
-    np.add(n_tot, t2, out=t1)
-    np.multiply(m, acc.hbm_bytes_per_s, out=t2)
-    np.divide(t1, t2, out=t1)
-    np.maximum(s_step, t1, out=s_step)
-    np.divide(s_step, B, out=s_step)
-    # GPU-s, USD and Wh per query
-    np.subtract(1.0, c, out=t1)
-    np.multiply(n_in, t1, out=t1)
-    np.multiply(t1, s_prefill, out=t1)
-    np.multiply(r, q_r, out=t2)
-    np.add(t2, 1.0, out=t2)
-    np.multiply(n_out, t2, out=t2)
-    np.multiply(t2, s_step, out=t2)
-    np.add(t1, t2, out=gpu_s)
-    np.multiply(gpu_s, p, out=t1)
-    np.multiply(rho, 3600.0, out=t2)
-    np.divide(t1, t2, out=usd)
-    np.multiply(gpu_s, W, out=t1)
-    np.multiply(t1, a, out=wh_acc)
-    np.divide(wh_acc, 3600.0, out=wh_acc)
-    np.subtract(1.0, rho, out=t2)
-    np.multiply(phi, t2, out=t2)
-    np.divide(t2, rho, out=t2)
-    np.add(t2, 1.0, out=t2)
-    np.multiply(t1, t2, out=wh_fleet)
-    np.multiply(wh_fleet, pue, out=wh_fleet)
-    np.divide(wh_fleet, 3600.0, out=wh_fleet)
-    # payback: both branches everywhere, then select
-    np.add(K, C0, out=upfront)
-    np.add(X, C1, out=fixed)
-    np.multiply(V, s, out=gross)
-    np.multiply(Q, usd, out=t1)
-    np.subtract(gross, t1, out=gross)
-    np.subtract(gross, fixed, out=net)
-    np.multiply(fixed, T0, out=cash_t0)
-    np.add(upfront, cash_t0, out=cash_t0)
-    np.negative(cash_t0, out=cash_t0)
-    np.multiply(gross, 0.5, out=cash_end)
-    np.subtract(cash_end, fixed, out=cash_end)
-    np.multiply(R, cash_end, out=cash_end)
-    np.add(cash_t0, cash_end, out=cash_end)
-    np.multiply(R, fixed, out=rd)
-    np.multiply(R, 2.0, out=t1)
-    np.multiply(t1, gross, out=t1)
-    np.multiply(t1, cash_t0, out=t1)
-    np.multiply(rd, rd, out=t_ramp)
-    np.subtract(t_ramp, t1, out=t_ramp)
-    np.sqrt(t_ramp, out=t_ramp)
-    np.add(rd, t_ramp, out=t_ramp)
-    np.divide(t_ramp, gross, out=t_ramp)
-    np.add(T0, t_ramp, out=t_ramp)
-    np.add(T0, R, out=payback)
-    np.divide(cash_end, net, out=t1)
-    np.subtract(payback, t1, out=payback)
-    np.greater_equal(cash_end, 0.0, out=m1)
-    np.copyto(payback, t_ramp, where=m1)
-    np.greater(payback, PAYBACK_HORIZON_MONTHS, out=m1)
-    np.less_equal(net, 0.0, out=m2)
-    np.logical_or(m1, m2, out=m1)
-    np.copyto(payback, np.inf, where=m1)
-    np.less_equal(upfront, 0.0, out=m1)
-    np.copyto(payback, 0.0, where=m1)
 
 
 def _as_inputs(chunk: Mapping[str, np.ndarray]) -> list[np.ndarray]:
@@ -519,7 +1041,7 @@ def _workspace(size: int) -> tuple[np.ndarray, np.ndarray]:
     """This thread's work rows (float64) and mask rows (bool), grown on demand and kept."""
     work, mask = getattr(_thread_local, "workspace", (np.empty((_N_WORK, 0)), None))
     if work.shape[1] < size:
-        work, mask = np.empty((_N_WORK, size)), np.empty((2, size), dtype=bool)
+        work, mask = np.empty((_N_WORK, size)), np.empty((_N_MASK, size), dtype=bool)
         _thread_local.workspace = work, mask
     return work, mask
 
@@ -527,11 +1049,12 @@ def _workspace(size: int) -> tuple[np.ndarray, np.ndarray]:
 def _evaluate_range(x: list[np.ndarray], y: list[np.ndarray], lo: int, hi: int,
                     accelerator: Accelerator) -> None:
     work, mask = _workspace(min(hi - lo, NUMPY_BLOCK))
+    scalars = _scalars(accelerator)
     with np.errstate(all="ignore"):  # thread-local; silences the branch not taken
         for a in range(lo, hi, NUMPY_BLOCK):
             b = min(a + NUMPY_BLOCK, hi)
             _block_numpy([v[a:b] for v in x], [v[a:b] for v in y], work[:, :b - a],
-                         mask[:, :b - a], accelerator)
+                         mask[:, :b - a], scalars)
 
 
 @functools.cache
@@ -568,13 +1091,14 @@ def evaluate_numpy(chunk: Mapping[str, np.ndarray], out: Mapping[str, np.ndarray
 
     Notes
     -----
-    Each block of :data:`NUMPY_BLOCK` samples runs the operations of
-    :func:`reference_per_sample` in the same order, so results equal it to the last bit (but
-    for ``pow``, which NumPy may vectorise) and do not depend on ``threads``. Every
-    intermediate goes to one of 19 float64 work rows of ``NUMPY_BLOCK`` values (9.5 MiB),
-    kept per thread and reused for every block and chunk; no array is allocated per operation.
-    NumPy releases the GIL inside each operation, so threads working on different blocks run
-    in parallel.
+    Each block of :data:`NUMPY_BLOCK` samples runs the ``numpy`` source of
+    :func:`generated_sources`: the operations of :data:`MODEL`, as
+    :func:`reference_per_sample` performs them, so results equal it to the last bit (but for
+    ``pow``, which NumPy may vectorise) and do not depend on ``threads``. Every intermediate
+    goes to one of a few float64 work rows of ``NUMPY_BLOCK`` values (9 at present, 4.5 MiB;
+    the generator allocates them by liveness), kept per thread and reused for every block and
+    chunk; no array is allocated per operation. NumPy releases the GIL inside each operation,
+    so threads working on different blocks run in parallel.
     """
     x = _as_inputs(chunk)
     n = x[0].shape[0]
@@ -592,87 +1116,43 @@ def evaluate_numpy(chunk: Mapping[str, np.ndarray], out: Mapping[str, np.ndarray
     return y
 
 
+def evaluate_numpy_naive(chunk: Mapping[str, np.ndarray],
+                         accelerator: Accelerator = H100_SXM) -> dict[str, np.ndarray]:
+    """The model on whole arrays, one new array per operation: the benchmarks' baseline.
+
+    Parameters
+    ----------
+    chunk : mapping of str to numpy.ndarray
+        One 1-D array per id in :data:`INPUTS`, all of length ``n`` [registry units].
+    accelerator : Accelerator, default H100_SXM
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        :data:`OUTPUTS` [:data:`OUTPUT_UNITS`], equal to :func:`evaluate_numpy`'s to the bit.
+
+    Notes
+    -----
+    Runs the ``numpy_naive`` source of :func:`generated_sources`: each step of :data:`MODEL`
+    on whole arrays, ``where`` as :func:`numpy.where`, so it holds a temporary of ``n`` values
+    per operation where :func:`evaluate_numpy` reuses a few cache-sized rows.
+    """
+    x = _as_inputs(chunk)
+    with np.errstate(all="ignore"):  # the branch not taken
+        y = _naive_numpy(*x, *_scalars(accelerator))
+    return dict(zip(OUTPUTS, y, strict=True))
+
+
 # -- (3) CUDA via CuPy ---------------------------------------------------------------------------
 
-_CUDA_TEMPLATE = r"""
-extern "C" __global__ void aiboom_per_sample(
-        const double* __restrict__ x, double* __restrict__ y, const long long n,
-        const double peak_flop_per_s_8bit, const double peak_flop_per_s_16bit,
-        const double hbm_bytes_per_s, const double hbm_bytes, const double horizon_months) {
-    const double inf = __longlong_as_double(0x7ff0000000000000LL);
-    for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < n;
-         i += (long long)gridDim.x * blockDim.x) {
-@LOADS@
-        const double F = (w <= 1.0) ? peak_flop_per_s_8bit : peak_flop_per_s_16bit;
-        const double kv = L * b * ((d_c > 0.0) ? d_c : 2.0 * H * d);
-        const double flop_token = 2.0 * N + 4.0 * L * n_q * ctx * ((d_c > 0.0) ? d_c : d);
-        const double n_tot = z * N;
-        const double hbm_free = eta * hbm_bytes - B * ctx * kv;
-        const double g_min = (hbm_free > 0.0) ? fmax(n_tot * w / hbm_free, 1.0) : inf;
-        int g_exp;
-        const double g_mant = frexp(g_min, &g_exp);
-        const double G = (g_min == inf || g_mant == 0.5) ? g_min : ldexp(1.0, g_exp);
-        const double routed_share = k / E;
-        const double n_routed = fmin((n_tot - N) / (1.0 - routed_share), n_tot);
-        const double touched = 1.0 - pow(1.0 - routed_share, G * B);
-        const double weight_bytes = (n_tot - n_routed + touched * n_routed) * w / G;
-        const double s_prefill = 2.0 * N / (F * u_p);
-        const double s_step = fmax(flop_token * B / (F * u_d),
-                                   (weight_bytes + B * ctx * kv) / (hbm_bytes_per_s * m));
-        const double s_decode = s_step / B;
-        const double gpu_s = n_in * (1.0 - c) * s_prefill + n_out * (1.0 + r * q_r) * s_decode;
-        const double usd = gpu_s * p / (3600.0 * rho);
-        const double wh_acc = gpu_s * W * a / 3600.0;
-        const double wh_fleet = gpu_s * W * (1.0 + phi * (1.0 - rho) / rho) * pue / 3600.0;
-
-        const double upfront = K + C0;
-        const double fixed = X + C1;
-        const double gross = V * s - Q * usd;
-        const double net = gross - fixed;
-        double payback;
-        if (upfront <= 0.0) {
-            payback = 0.0;
-        } else if (net <= 0.0) {
-            payback = inf;
-        } else {
-            const double cash_t0 = -(upfront + fixed * T0);
-            const double cash_ramp_end = cash_t0 + R * (0.5 * gross - fixed);
-            double t;
-            if (cash_ramp_end >= 0.0) {
-                const double rd = R * fixed;
-                t = T0 + (rd + sqrt(rd * rd - 2.0 * R * gross * cash_t0)) / gross;
-            } else {
-                t = T0 + R - cash_ramp_end / net;
-            }
-            payback = (t <= horizon_months) ? t : inf;
-        }
-        y[i] = usd;
-        y[n + i] = wh_acc;
-        y[2 * n + i] = wh_fleet;
-        y[3 * n + i] = gpu_s;
-        y[4 * n + i] = payback;
-    }
-}
-"""
-#: CUDA C++ source of the fused kernel: row ``k`` of ``x`` (shape ``(len(INPUTS), n)``) holds
-#: input ``INPUTS[k]``; row ``j`` of ``y`` receives ``OUTPUTS[j]``.
-CUDA_SOURCE = _CUDA_TEMPLATE.replace("@LOADS@", "\n".join(
-    f"        const double {sym} = x[{k}LL * n + i];" for k, sym in enumerate(SYMBOLS.values())))
 #: NVRTC options: no fused multiply-add, so each operation rounds as NumPy's does.
 CUDA_OPTIONS = ("--fmad=false",)
 _CUDA_THREADS = 256
 
 
-#: Scalar arguments of :data:`CUDA_SOURCE` after ``x``, ``y`` and ``n``, in order: the
-#: accelerator's constants and the payback horizon (:func:`_kernel_scalars`).
-CUDA_SCALARS: tuple[str, ...] = ("peak_flop_per_s_8bit", "peak_flop_per_s_16bit",
-                                 "hbm_bytes_per_s", "hbm_bytes", "horizon_months")
-
-
 def _kernel_scalars(accelerator: Accelerator) -> tuple[np.float64, ...]:
     """The kernel's scalar arguments (:data:`CUDA_SCALARS`), in order, as float64."""
-    values = {**accelerator._asdict(), "horizon_months": PAYBACK_HORIZON_MONTHS}
-    return tuple(np.float64(values[name]) for name in CUDA_SCALARS)
+    return tuple(np.float64(v) for v in _scalars(accelerator))
 
 
 @functools.cache
