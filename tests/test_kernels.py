@@ -1,5 +1,5 @@
-"""The per-sample model: hand cases, the three twins against each other, payback against a
-numerical integration, and monotonicity."""
+"""The per-sample model: hand cases, the generated targets against each other (more in
+``test_model_targets.py``), payback against a numerical integration, and monotonicity."""
 
 from __future__ import annotations
 
@@ -146,7 +146,7 @@ def test_replica_shards_the_weights_and_pools_the_batch():
     full = reference_per_sample({**EASY, "decode_batch_size": 1000.0}, gpu)
     step = max(2.0262144e11 * 1000 / 2.5e14, 1000 * 1000 * 327680 / 1e12)
     assert full["gpu_seconds_per_query"] == pytest.approx(0.4 + 200 * step / 1000, rel=1e-13)
-    # the three twins agree on replicas of every size, the infinite one included
+    # the reference and NumPy agree on replicas of every size, the infinite one included
     rows = [{**moe, "decode_batch_size": b, "context_tokens": c}
             for b in (1.0, 10.0, 64.0, 300.0) for c in (100.0, 1000.0, 30000.0)]
     arrays = evaluate_numpy(columns(rows), accelerator=gpu)
@@ -374,8 +374,8 @@ def test_cuda_source_compiles_with_nvrtc():
     assert "fma.rn.f64" not in nvrtc_ptx(CUDA_SOURCE.replace("pow(", "fmax("))
     for k, symbol in enumerate(kernels.SYMBOLS.values()):
         assert f"const double {symbol} = x[{k}LL * n + i];" in CUDA_SOURCE
-
-
+    for name, _ in kernels.MODEL:  # generated from the one definition, a step per line
+        assert f"        const double {name} = " in CUDA_SOURCE
 
 
 def test_cupy_host_plumbing_with_a_stand_in_device(monkeypatch):
