@@ -1,7 +1,8 @@
 """Throughput of the per-sample model four ways, of whole Monte Carlo runs, and peak memory.
 
 (a) plain Python: a loop over :func:`aiboom.kernels.reference_per_sample`;
-(b) naive NumPy: the same formula over all samples at once, a fresh array per step;
+(b) naive NumPy: :func:`aiboom.kernels.evaluate_numpy_naive`, the same steps
+    (:data:`aiboom.kernels.MODEL`) over all samples at once, a fresh array per operation;
 (c) the project's NumPy path, :func:`aiboom.kernels.evaluate_numpy` (blocked, in place, threads);
 (d) the CuPy kernel, :func:`aiboom.kernels.evaluate_cupy`, host-to-device copies included.
 
@@ -45,7 +46,7 @@ import numpy as np
 
 from aiboom import kernels
 from aiboom.backend import available_backends
-from aiboom.kernels import H100_SXM, INPUTS, OUTPUTS, PAYBACK_HORIZON_MONTHS, Accelerator
+from aiboom.kernels import INPUTS, OUTPUTS
 from aiboom.montecarlo import run_monte_carlo
 from aiboom.registry import Assumption, load_registry
 from aiboom.sampling import (
@@ -82,48 +83,6 @@ elapsed = time.perf_counter() - t
 print(json.dumps({"rss_before_run_kib": before, "peak_rss_kib": peak_rss_kib(),
                   "elapsed_s": elapsed}))
 """
-
-
-def naive_numpy(x: dict[str, np.ndarray], acc: Accelerator = H100_SXM) -> dict[str, np.ndarray]:
-    """The per-sample model as straightforward NumPy: whole arrays, one temporary per step."""
-    (p, N, z, E, k, w, L, H, n_q, d, d_c, b, ctx, B, eta, u_p, u_d, m, rho, n_in, c, n_out, r,
-     q_r, W, a, phi, pue, K, V, s, R, X, Q, C0, C1, T0) = (x[key] for key in INPUTS)
-    F = np.where(w <= 1.0, acc.peak_flop_per_s_8bit, acc.peak_flop_per_s_16bit)
-    kv = L * b * np.where(d_c > 0.0, d_c, 2.0 * H * d)
-    flop_token = 2.0 * N + 4.0 * L * n_q * ctx * np.where(d_c > 0.0, d_c, d)
-    n_tot = z * N
-    free = eta * acc.hbm_bytes - B * ctx * kv
-    with np.errstate(divide="ignore"):
-        g_min = np.where(free > 0.0, np.maximum(n_tot * w / free, 1.0), np.inf)
-        G = np.exp2(np.ceil(np.log2(g_min)))
-    G = np.where(G * 0.5 >= g_min, G * 0.5, G)  # exact power of two whatever log2 rounds to
-    G = np.where(G < g_min, G * 2.0, G)
-    n_routed = np.minimum((n_tot - N) / (1.0 - k / E), n_tot)
-    weight_bytes = (n_tot - n_routed + (1.0 - (1.0 - k / E) ** (G * B)) * n_routed) * w / G
-    s_prefill = 2.0 * N / (F * u_p)
-    s_step = np.maximum(flop_token * B / (F * u_d),
-                        (weight_bytes + B * ctx * kv) / (acc.hbm_bytes_per_s * m))
-    s_decode = s_step / B
-    gpu_s = n_in * (1.0 - c) * s_prefill + n_out * (1.0 + r * q_r) * s_decode
-    usd = gpu_s * p / (3600.0 * rho)
-    wh_acc = gpu_s * W * a / 3600.0
-    wh_fleet = gpu_s * W * (1.0 + phi * (1.0 - rho) / rho) * pue / 3600.0
-    upfront = K + C0
-    fixed = X + C1
-    gross = V * s - Q * usd
-    net = gross - fixed
-    cash_t0 = -(upfront + fixed * T0)
-    cash_end = cash_t0 + R * (0.5 * gross - fixed)
-    rd = R * fixed
-    with np.errstate(invalid="ignore", divide="ignore"):
-        t_ramp = T0 + (rd + np.sqrt(rd * rd - 2.0 * R * gross * cash_t0)) / gross
-        t_after = T0 + R - cash_end / net
-    t = np.where(cash_end >= 0.0, t_ramp, t_after)
-    never = (net <= 0.0) | (t > PAYBACK_HORIZON_MONTHS)
-    payback = np.where(upfront <= 0.0, 0.0, np.where(never, np.inf, t))
-    return {"usd_per_query": usd, "wh_per_query_accelerator": wh_acc,
-            "wh_per_query_fleet": wh_fleet, "gpu_seconds_per_query": gpu_s,
-            "payback_months": payback}
 
 
 def best_time(fn: Callable[[], object], repeat: int) -> float:
@@ -310,15 +269,15 @@ def main(argv: list[str] | None = None) -> dict:
     x = draw_samples(load_registry(), INPUTS, n_eval, SEED)
     rows = [{k: float(x[k][i]) for k in INPUTS} for i in range(n_python)]
     out = {k: np.empty(n_eval) for k in OUTPUTS}
-    naive = naive_numpy(x)
+    naive = kernels.evaluate_numpy_naive(x)
     kernels.evaluate_numpy(x, out=out)
-    for k in OUTPUTS:  # the naive code is the same formula: it must give the same numbers
-        np.testing.assert_allclose(naive[k], out[k], rtol=1e-12, err_msg=k)
+    for k in OUTPUTS:  # generated from the same steps: the same numbers, to the bit
+        np.testing.assert_array_equal(naive[k], out[k], err_msg=k)
     del naive
 
     paths = {
         "a_python_loop": (n_python, lambda: [kernels.reference_per_sample(p) for p in rows]),
-        "b_numpy_naive": (n_eval, lambda: naive_numpy(x)),
+        "b_numpy_naive": (n_eval, lambda: kernels.evaluate_numpy_naive(x)),
         "c_numpy_project": (n_eval, lambda: kernels.evaluate_numpy(x, out=out)),
         "c_numpy_project_1_thread": (
             n_eval, lambda: kernels.evaluate_numpy(x, out=out, threads=1)),
