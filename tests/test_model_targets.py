@@ -167,6 +167,8 @@ def test_every_target_is_generated_from_the_step_list():
     ((("extra", "N > 1.0"),), "a step must be a number"),
     ((("extra", "sqrt(N, p)"),), "sqrt takes 1 arguments"),
     ((("N", "p"),), "name already taken"),
+    ((("const", "p"),), "name already taken"),  # a word of a generated language
+    ((("_r0", "p"),), "name already taken"),
     ((("extra", "1 < N < 2"),), "not in the expression language"),
 ])
 def test_the_expression_language_is_checked(model, message):

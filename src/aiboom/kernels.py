@@ -36,6 +36,7 @@ from __future__ import annotations
 import ast
 import functools
 import json
+import keyword
 import linecache
 import math
 import os
@@ -438,6 +439,18 @@ def _names(e: tuple) -> set[str]:
     return set().union(*(_names(a) for a in e[1:]))
 
 
+#: Names the generated code uses itself (C, JavaScript and Python words and helpers).
+_GENERATOR_NAMES = frozenset({
+    "inf", "x", "y", "n", "i", "e", "np", "math", "acc", "params", "input", "accelerator",
+    "scalars", "work", "mask", "root", "inputs", "outputs", "symbols", "units", "steps",
+    "evaluate", "horizonMonths", "defaultAccelerator", "const", "let", "var", "double", "int",
+    "long", "char", "float", "auto", "signed", "unsigned", "static", "register", "volatile",
+    "new", "this", "delete", "function", "typeof", "void", "case", "switch", "default", "do",
+    "goto", "enum", "extern", "struct", "union", "sizeof", "typedef", "Math", "Infinity",
+    "NaN", "undefined", "arguments", "eval", "min", "max", "fmin", "fmax", "sqrt", "pow",
+    "frexp", "ldexp", "isinf", "isnan"})
+
+
 class _Model(NamedTuple):
     steps: dict[str, tuple]  # name -> expression, in evaluation order
     text: dict[str, str]  # name -> expression as written
@@ -449,17 +462,20 @@ class _Model(NamedTuple):
 def _compile_model(model: tuple[tuple[str, str], ...] = MODEL) -> _Model:
     """Parse and check :data:`MODEL`: names defined once, before use, all of them used."""
     symbols, scalars = tuple(SYMBOLS.values()), CUDA_SCALARS
-    reserved = set(symbols) | set(scalars) | set(_FUNCTIONS) | {"inf"}
+    reserved = set(symbols) | set(scalars) | set(_FUNCTIONS) | _GENERATOR_NAMES
     steps: dict[str, tuple] = {}
     for name, text in model:
-        if not name.isidentifier() or name in reserved or name in steps:
+        if not name.isidentifier() or keyword.iskeyword(name) or name.startswith("_") \
+                or name in reserved or name in steps:
             raise ModelError(f"step {name!r}: name already taken or not an identifier")
         steps[name] = _parse(name, text, set(symbols) | set(scalars) | set(steps))
     outputs = tuple(OUTPUT_STEPS[k] for k in OUTPUTS)
+    if not set(outputs) <= set(steps):
+        raise ModelError(f"outputs without a step: {sorted(set(outputs) - set(steps))}")
     used = set(outputs).union(*(_names(e) for e in steps.values()))
     unused = [n for n in steps if n not in used]
-    if unused or not set(outputs) <= set(steps):
-        raise ModelError(f"steps not used by any output: {unused}; outputs: {outputs}")
+    if unused:
+        raise ModelError(f"steps not used by any output: {unused}")
     return _Model(steps, dict(model), outputs, symbols, scalars)
 
 
