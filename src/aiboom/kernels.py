@@ -533,42 +533,48 @@ def _render_prec(e: tuple, target: str) -> tuple[str, int]:
 # -- target 1: plain Python ----------------------------------------------------------------------
 
 def _python_source(model: _Model, name: str, params: tuple[str, ...],
-                   results: tuple[str, ...]) -> str:
-    """A Python function ``name(*params)`` returning ``results`` (step names).
+                   results: tuple[str, ...], loads: tuple[str, ...] = (),
+                   returns: str | None = None) -> str:
+    """A Python function ``name(*params)`` that runs ``loads`` (lines that set input
+    symbols), computes the steps ``results`` need and returns ``returns`` (default: the tuple
+    of ``results``).
 
     A ``where`` that is a whole step (or a whole branch of one) becomes ``if``/``else``, and
     the steps only its branch needs are computed inside the branch, as a reader would write it:
     Python raises on a division by zero or the root of a negative number in the branch not
     taken, where the array targets compute both and select.
     """
-    lines = [f"def {name}({', '.join(params)}):"]
+    lines = [f"def {name}({', '.join(params)}):", *(f"    {line}" for line in loads)]
+    rank = {step: k for k, step in enumerate(model.steps)}
+
+    def deps(expr: tuple) -> list[str]:
+        return sorted((n for n in _names(expr) if n in rank), key=rank.__getitem__)
 
     def assign(target: str, expr: tuple, done: set[str], depth: int) -> None:
         pad = "    " * depth
         if expr[0] == "where":
             cond, a, b = expr[1:]
-            for dep in sorted(_names(cond), key=order.index):
+            for dep in deps(cond):
                 need(dep, done, depth)
             lines.append(f"{pad}if {_render(cond, 'python')}:")
             assign(target, a, set(done), depth + 1)
             lines.append(f"{pad}else:")
             assign(target, b, set(done), depth + 1)
             return
-        for dep in sorted(_names(expr), key=order.index):
+        for dep in deps(expr):
             need(dep, done, depth)
         lines.append(f"{pad}{target} = {_render(expr, 'python')}")
 
     def need(step: str, done: set[str], depth: int) -> None:
-        if step in done or step not in model.steps:
-            return
-        assign(step, model.steps[step], done, depth)
-        done.add(step)
+        if step not in done:
+            assign(step, model.steps[step], done, depth)
+            done.add(step)
 
-    order = [*params, *model.steps]
     done = set(params)
     for step in results:
         need(step, done, 1)
-    lines.append(f"    return {', '.join(results)}{',' if len(results) == 1 else ''}")
+    returns = returns or f"{', '.join(results)}{',' if len(results) == 1 else ''}"
+    lines.append(f"    return {returns}")
     return "\n".join(lines) + "\n"
 
 
@@ -920,8 +926,11 @@ def _javascript_source(model: _Model) -> str:
 _MODEL = _compile_model()
 _NUMPY_BLOCK_SOURCE, _N_WORK, _N_MASK = _numpy_block_source(_MODEL)
 _SOURCES: dict[str, str] = {
-    "python": _python_source(_MODEL, "_reference", _MODEL.symbols + _MODEL.scalars,
-                             _MODEL.outputs)
+    "python": _python_source(
+        _MODEL, "_reference", ("params", *_MODEL.scalars), _MODEL.outputs,
+        loads=tuple(f"{sym} = float(params[{key!r}])" for key, sym in SYMBOLS.items()),
+        returns="{" + ", ".join(f"{k!r}: {step}" for k, step in
+                                zip(OUTPUTS, _MODEL.outputs, strict=True)) + "}")
     + "\n\n" + _python_source(_MODEL, "_replica", ("stored", "hbm_free"), ("G",)),
     "numpy": _NUMPY_BLOCK_SOURCE,
     "numpy_naive": _numpy_naive_source(_MODEL),
@@ -983,6 +992,7 @@ def javascript_source() -> str:
     return _SOURCES["javascript"]
 
 
+@functools.lru_cache(maxsize=64)
 def _scalars(accelerator: Accelerator) -> tuple[float, ...]:
     """The model's scalars (:data:`CUDA_SCALARS`), in order, as Python floats."""
     values = {**accelerator._asdict(), "horizon_months": PAYBACK_HORIZON_MONTHS}
@@ -1022,8 +1032,7 @@ def reference_per_sample(params: Mapping[str, float],
     -----
     Runs the ``python`` source of :func:`generated_sources`, generated from :data:`MODEL`.
     """
-    values = _reference(*(float(params[key]) for key in INPUTS), *_scalars(accelerator))
-    return dict(zip(OUTPUTS, values, strict=True))
+    return _reference(params, *_scalars(accelerator))
 
 
 # -- (2) NumPy: blocked, in place ----------------------------------------------------------------
