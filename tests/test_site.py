@@ -20,7 +20,6 @@ import pytest
 from conftest import ROOT
 
 from aiboom.results import BASES, inconsistencies, read_results
-from aiboom.scenarios import SHIPPED_SCENARIOS
 
 pytestmark = pytest.mark.book
 
