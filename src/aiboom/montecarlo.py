@@ -66,6 +66,7 @@ from aiboom.kernels import (
     default_threads,
     evaluate,
     evaluate_device,
+    evaluate_numpy,
 )
 from aiboom.registry import Assumption
 from aiboom.sampling import SAMPLE_BLOCK, iter_sample_chunks, iter_sample_chunks_xp
@@ -525,7 +526,7 @@ def _summarise_host(rows: Mapping[str, Assumption], n_samples: int, seed: int, b
     kept = {k: np.empty(n_samples) for k in INPUTS} if keep_samples else None
     counts = {k: np.zeros(HISTOGRAM_SPECS[k].n_bins + 3, dtype=np.int64) for k in OUTPUTS}
     sums = dict.fromkeys(OUTPUTS, 0.0)
-    work = _bin_work(min(chunk_size, n_samples))
+    work = _bin_work(min(SAMPLE_BLOCK, n_samples))
     done = 0
     chunks = iter_sample_chunks(rows, INPUTS, n_samples, seed, chunk_size, recycle=True)
     for chunk in _prefetched(chunks):
@@ -534,15 +535,24 @@ def _summarise_host(rows: Mapping[str, Assumption], n_samples: int, seed: int, b
             out = {k: values[k][done:done + n] for k in OUTPUTS}
         else:
             out = {k: buffers[k][:n] for k in OUTPUTS}
-        evaluate(chunk, be, out, accelerator)
         if kept is not None:
             for k in INPUTS:
                 kept[k][done:done + n] = chunk[k]
-        for k, v in out.items():
-            counts[k] += _bin_counts(v, HISTOGRAM_SPECS[k], work=work)
-            if values is None:
-                finite = work[2][:n]  # isfinite(v), left by the binning
-                sums[k] += float(np.sum(v) if finite.all() else np.sum(v, where=finite))
+        if be.name != "numpy":
+            evaluate(chunk, be, out, accelerator)
+        # block by block, so that each block's outputs are binned while they are in cache;
+        # one thread, as the next chunk's draws hold every core
+        for a in range(0, n, SAMPLE_BLOCK):
+            b = min(a + SAMPLE_BLOCK, n)
+            block = {k: v[a:b] for k, v in out.items()}
+            if be.name == "numpy":
+                evaluate_numpy({k: chunk[k][a:b] for k in INPUTS}, block, accelerator,
+                               threads=1)
+            for k, v in block.items():
+                counts[k] += _bin_counts(v, HISTOGRAM_SPECS[k], work=work)
+                if values is None:
+                    finite = work[2][:b - a]  # isfinite(v), left by the binning
+                    sums[k] += float(np.sum(v) if finite.all() else np.sum(v, where=finite))
         done += n
         bar.update(n)
         del chunk  # else it lives on while the chunk after the next one is drawn
