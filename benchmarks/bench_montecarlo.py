@@ -50,6 +50,7 @@ from aiboom.kernels import INPUTS, OUTPUTS
 from aiboom.montecarlo import run_monte_carlo
 from aiboom.registry import Assumption, load_registry
 from aiboom.sampling import (
+    BIT_GENERATOR,
     SAMPLE_BLOCK,
     draw_samples,
     iter_sample_chunks_xp,
@@ -112,7 +113,7 @@ def rng_limit(registry: Mapping[str, Assumption], n: int, threads: int) -> Clock
     """
     rows = [registry[k] for k in INPUTS if registry[k].distribution != "fixed"]
     n_blocks = -(-n // SAMPLE_BLOCK)
-    tasks = [(a, np.random.Generator(np.random.PCG64(i)))
+    tasks = [(a, np.random.Generator(BIT_GENERATOR(i)))
              for i, a in enumerate(a for a in rows for _ in range(n_blocks))]
 
     def draw(task: tuple[Assumption, np.random.Generator]) -> None:
