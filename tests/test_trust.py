@@ -59,8 +59,18 @@ def test_scenario_text_is_escaped_in_the_page(minibook: Path, tmp_path: Path):
     assert manifest["scenario"]["title"].startswith("</title><script>")  # data, verbatim
 
 
+#: The one place code is executed from text: the model's generated Python and NumPy, made at
+#: import from the constant ``MODEL`` (no input reaches it: ``_SOURCES`` is filled once, from
+#: ``MODEL``, before any scenario is read).
+GENERATED_EXEC = 'exec(compile(source, filename, "exec"), namespace)'
+
+
 def test_no_eval_or_shell_built_from_input():
-    source = "\n".join(p.read_text() for p in (ROOT / "src" / "aiboom").rglob("*.py"))
+    files = {p: p.read_text() for p in (ROOT / "src" / "aiboom").rglob("*.py")}
+    kernels = ROOT / "src" / "aiboom" / "kernels.py"
+    assert files[kernels].count(GENERATED_EXEC) == 1
+    files[kernels] = files[kernels].replace(GENERATED_EXEC, "")
+    source = "\n".join(files.values())
     for banned in ("eval(", "exec(", "shell=True", "os.system", "yaml.load(text)\n",
                    "pickle.load"):
         assert banned not in source, banned
