@@ -212,8 +212,8 @@ def execute_notebook(template: Path, scenario: Scenario, out_dir: Path, *,
         os.environ[RESULTS_FILE_ENV] = str(tmp_results)
         try:
             papermill.execute_notebook(
-                str(src), str(tmp_out), parameters={"scenario_file": str(Path(scenario.path)
-                                                                         .resolve())},
+                # relative to the repository (the notebook is downloaded and re-run elsewhere)
+                str(src), str(tmp_out), parameters={"scenario_file": display(Path(scenario.path))},
                 kernel_name="python3", progress_bar=False, cwd=str(paths.ROOT),
                 execution_timeout=1800, kernel_manager_class=_ipc_kernel_manager())
         except PapermillExecutionError as exc:

@@ -397,6 +397,10 @@ def load_scenario(path: str | Path | None = None, registry: Registry | None = No
         One message per problem, each naming the file, line and key.
     """
     path = Path(path) if path is not None else paths.BASELINE_SCENARIO
+    if not path.is_absolute() and not path.exists() and (paths.ROOT / path).exists():
+        # a relative path from the repository root, as an executed notebook names its scenario
+        # (Jupyter runs a notebook in its own folder)
+        path = paths.ROOT / path
     shown = display_path(path)
     registry = registry if registry is not None else load_registry()
     data, lines = _read_yaml(path, shown)
