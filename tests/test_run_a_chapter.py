@@ -152,11 +152,6 @@ def test_a_downloaded_notebook_runs_from_the_repository_root(site: Path, tmp_pat
 
 
 @pytest.mark.book
-@pytest.mark.xfail(strict=True, reason=(
-    "needs build.py: the injected scenario_file is the absolute path on the machine that built "
-    "the site, so a notebook downloaded from the published site fails elsewhere; inject the "
-    "repo-relative path and let load_scenario resolve it from any folder (Jupyter starts the "
-    "kernel in the notebook's folder). Remove this marker when that lands."))
 def test_a_downloaded_notebook_names_its_scenario_portably(site: Path, tmp_path: Path,
                                                            monkeypatch):
     nb = nbformat.read(downloaded_notebook(site, f"book/generated/{CHEAPEST}"), as_version=4)
