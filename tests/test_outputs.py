@@ -206,6 +206,9 @@ def test_interrupted_render_leaves_no_renderer_and_no_stage(minibook: Path, sig)
                         None)
         time.sleep(0.05)
     assert renderer is not None, "the renderer never started"
+    # hold the renderer where it is, so that the signal lands mid-render however loaded the
+    # machine (a small book renders in seconds); aiboom's SIGKILL to its group still ends it
+    os.kill(renderer, signal.SIGSTOP)
     tree = _children(proc.pid)
     os.kill(proc.pid, sig)
     proc.wait(timeout=60)
