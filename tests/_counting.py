@@ -8,6 +8,7 @@ directly does not.
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from types import ModuleType
 from typing import Any
@@ -71,3 +72,14 @@ def install(monkeypatch: Any) -> Usage:
     usage = Usage()
     monkeypatch.setattr(aiboom.backend, "_load", usage.load)
     return usage
+
+
+@functools.cache
+def baseline_model() -> tuple[Any, Any, Any]:
+    """The baseline scenario, its model registry and its accelerator, for routing tests."""
+    from aiboom.analysis import money
+    from aiboom.scenarios import load_scenario
+
+    scenario = load_scenario()
+    registry, accelerator = money.scenario_model(scenario)
+    return scenario, registry, accelerator

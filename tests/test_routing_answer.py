@@ -5,23 +5,15 @@ from __future__ import annotations
 import functools
 
 import pandas as pd
-from conftest import ROOT
+from _counting import baseline_model
 
 from aiboom import data
-from aiboom.analysis import answer, money
-from aiboom.scenarios import load_scenario
-
-
-@functools.cache
-def _baseline() -> tuple:
-    scenario = load_scenario(str(ROOT / "data" / "scenarios" / "baseline.yaml"))
-    registry, accelerator = money.scenario_model(scenario)
-    return scenario, registry, accelerator
+from aiboom.analysis import answer
 
 
 @functools.cache
 def _answer() -> answer.ScenarioAnswer:
-    return answer.scenario_answer(_baseline()[0], data.nvidia_datacenter_revenue(),
+    return answer.scenario_answer(baseline_model()[0], data.nvidia_datacenter_revenue(),
                                   data.ai_revenue())
 
 
@@ -34,9 +26,9 @@ def _depreciation() -> pd.DataFrame:
 KERNELS = {
     "answer.race_curves": lambda: answer.race_curves([_answer()], n=9),
     "answer.race_tornado": lambda: answer.race_tornado(
-        _baseline()[0].registry, data.nvidia_datacenter_revenue(), data.ai_revenue()),
-    "answer.cost_tornado": lambda: answer.cost_tornado(_baseline()[1], _baseline()[2], top=4),
-    "answer.lab_pnl": lambda: answer.lab_pnl(data.ai_revenue(), _baseline()[0].registry,
+        baseline_model()[0].registry, data.nvidia_datacenter_revenue(), data.ai_revenue()),
+    "answer.cost_tornado": lambda: answer.cost_tornado(*baseline_model()[1:], top=4),
+    "answer.lab_pnl": lambda: answer.lab_pnl(data.ai_revenue(), baseline_model()[0].registry,
                                              _answer().usd_per_query),
     "answer.depreciation_by_life": _depreciation,
 }
