@@ -496,10 +496,10 @@ def _stage(scenario: Scenario, stage: Path, executed: list[Executed], preview: b
     for ex in executed:
         shutil.copy2(ex.path, gen / ex.path.name)
     shutil.copyfile(vega_bundle(), stage / "book" / "_static" / "vega-bundle.js")
-    # The explore page's model and data, as plain scripts (aiboom.explore)
-    from aiboom.explore import write_site_scripts
+    if (stage / "book" / "explore.md").is_file():  # the explore page's scripts (aiboom.explore)
+        from aiboom.explore import write_site_scripts
 
-    write_site_scripts(stage / "book" / "_static")
+        write_site_scripts(stage / "book" / "_static")
     if preview:
         (stage / "book" / "_toc.yml").write_text(_preview_toc(executed))
 
