@@ -138,12 +138,10 @@
 
   var OUTPUTS = [
     ["usd_per_query", "Cost per query", function (v) {
-      return money(v) + (v < 0.01 ? " (" + (v * 100).toPrecision(2) + " cents)" : "");
+      return v < 0.01 ? (v * 100).toPrecision(2) + " cents" : money(v);
     }],
     ["usd_per_million_output_tokens", "Cost per million output tokens", money],
-    ["compute_usd_per_user_month", "Monthly compute per weekly user", function (v) {
-      return money(v) + " a month";
-    }],
+    ["compute_usd_per_user_month", "Monthly compute per weekly user", money],
     ["margin_at_price", "Margin at the subscription price", percent],
     ["payback_months", "Payback of the enterprise project", function (v) {
       return isFinite(v) ? plain.format(v) + " months"
@@ -325,7 +323,7 @@
     var ink = isDark() ? "#d4d4d4" : "#333333";
     return {
       description: "Payback in months against " + s.label,
-      height: 220,
+      height: 260,
       layer: [
         { data: { values: chartData.payback },
           mark: { type: "line", color: data.palette[0], strokeWidth: 2 },
@@ -347,14 +345,25 @@
     };
   }
 
+  // Powers of ten from lo to hi: the ticks (and grid lines) of a log axis.
+  function decades(lo, hi) {
+    var out = [];
+    for (var e = Math.floor(Math.log10(lo)); e <= Math.ceil(Math.log10(hi)); e++) out.push(Math.pow(10, e));
+    return out;
+  }
+
   function usersSpec() {
     var price = state.values.subscription_usd_per_month * 12.0;
     var ink = isDark() ? "#d4d4d4" : "#333333";
     var names = data.products;
     var domain = [names.software, names.ai];
+    var xs = data.users_grid;
+    var all = chartData.users.map(function (r) { return r.per_user_usd; }).concat([price]);
+    var ys = [Math.pow(10, Math.floor(Math.log10(Math.min.apply(null, all)))),
+              Math.pow(10, Math.ceil(Math.log10(Math.max.apply(null, all))))];
     return {
       description: "Yearly cost per user against users, software and an AI subscriber",
-      height: 220,
+      height: 260,
       layer: [
         { data: { values: chartData.users.map(function (r) {
             return { product: names[r.product], users: r.users, per_user_usd: r.per_user_usd };
@@ -362,9 +371,11 @@
           mark: { type: "line", strokeWidth: 2 },
           encoding: {
             x: { field: "users", type: "quantitative", title: "Users",
-                 scale: { type: "log" }, axis: { format: "~s", tickCount: 6 } },
+                 scale: { type: "log", domain: [xs[0], xs[xs.length - 1]], nice: false },
+                 axis: { format: "~s", values: decades(xs[0], xs[xs.length - 1]) } },
             y: { field: "per_user_usd", type: "quantitative", title: "US$ per user per year",
-                 scale: { type: "log" }, axis: { format: "$~s" } },
+                 scale: { type: "log", domain: [ys[0], ys[1]], nice: false },
+                 axis: { format: "$~s", values: decades(ys[0], ys[1]) } },
             color: { field: "product", type: "nominal", title: null,
                      scale: { domain: domain, range: [data.palette[0], data.palette[1]] } } } },
         { data: { values: [{ y: price }] },
