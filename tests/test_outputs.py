@@ -196,9 +196,13 @@ def test_interrupted_render_leaves_no_renderer_and_no_stage(minibook: Path, sig)
     index = minibook / "_build" / "html" / "book" / "intro.html"
     before = index.read_bytes()
     env = {**os.environ, "AIBOOM_ROOT": str(minibook)}
+    # Ctrl-C must reach aiboom as it does from a terminal, even when this test process has
+    # come to ignore SIGINT (a child inherits an ignored signal, and Python then installs no
+    # KeyboardInterrupt handler): the child starts with the default disposition.
     proc = subprocess.Popen([str(Path(sys.executable).with_name("aiboom")), "build", "--force"],
                             cwd=minibook, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, start_new_session=True)
+                            stderr=subprocess.PIPE, start_new_session=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     renderer = None
     deadline = time.monotonic() + 240
     while renderer is None and time.monotonic() < deadline and proc.poll() is None:
@@ -285,9 +289,13 @@ def test_build_refuses_a_scenario_named_like_another_before_any_work(minibook: P
 
 def test_interrupted_execution_leaves_no_kernel(minibook: Path):
     env = {**os.environ, "AIBOOM_ROOT": str(minibook)}
+    # Ctrl-C must reach aiboom as it does from a terminal, even when this test process has
+    # come to ignore SIGINT (a child inherits an ignored signal, and Python then installs no
+    # KeyboardInterrupt handler): the child starts with the default disposition.
     proc = subprocess.Popen([str(Path(sys.executable).with_name("aiboom")), "build", "--force"],
                             cwd=minibook, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, start_new_session=True)
+                            stderr=subprocess.PIPE, start_new_session=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     kernel, deadline = None, time.monotonic() + 120
     while kernel is None and time.monotonic() < deadline and proc.poll() is None:
         kernel = next((c for c in _children(proc.pid) if "ipykernel" in _cmdline(c)), None)
