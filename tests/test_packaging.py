@@ -84,3 +84,26 @@ def test_gpu_check_without_a_gpu_says_so_in_one_line():
     assert proc.stdout.strip().splitlines() == [
         "gpu-check: no usable CUDA GPU here (cupy.cuda.is_available() is False); nothing "
         "to check"]
+
+
+#: The model modules: formulas and their evaluation, nothing that draws.
+MODEL_MODULES = ("training", "inference", "economics", "kernels", "montecarlo", "sampling",
+                 "sensitivity", "registry", "backend", "arrays")
+CHART_LIBRARIES = ("altair", "vl_convert", "vega_datasets", "matplotlib", "aiboom.charts")
+
+
+@pytest.mark.parametrize("name", MODEL_MODULES)
+def test_model_modules_import_no_chart_library(name):
+    """Chart specifications live beside each chapter's analysis, never in the model."""
+    import ast
+
+    tree = ast.parse((ROOT / "src" / "aiboom" / f"{name}.py").read_text(encoding="utf-8"))
+    imported = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            imported |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            imported |= {node.module} | {f"{node.module}.{a.name}" for a in node.names}
+    drawn = sorted(m for m in imported
+                   if any(m == lib or m.startswith(lib + ".") for lib in CHART_LIBRARIES))
+    assert drawn == [], f"aiboom.{name} imports {drawn}"
