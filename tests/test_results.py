@@ -48,3 +48,35 @@ def test_record_refuses_an_unknown_basis():
     with pytest.raises(ValueError, match="basis"):
         results.record("x", 1.0, "USD", "a number", quantity="usd", basis="guess",
                        subject="thing")
+
+
+def test_record_table_records_each_row_with_table_defaults(tmp_path, monkeypatch):
+    from aiboom import results
+
+    log = tmp_path / "r.jsonl"
+    monkeypatch.setenv(results.RESULTS_FILE_ENV, str(log))
+    done = results.record_table([
+        ("a_months", 12.5, "months", "a payback", {"quantity": "payback_months"}),
+        ("b_usd", 3.0, "USD", "a price", {"quantity": "usd", "basis": "data", "p5": 1.0,
+                                         "p95": 4.0}),
+        ("never", None, "months", "a payback never reached", {"quantity": "payback_months"}),
+    ], basis="central", subject="A Project")
+    assert [r.name for r in done] == ["a_months", "b_usd"]
+    rows = {r["name"]: r for r in results.read_results(log)}
+    assert set(rows) == {"a_months", "b_usd"}
+    assert rows["a_months"]["basis"] == "central" and rows["b_usd"]["basis"] == "data"
+    assert rows["b_usd"]["p95"] == 4.0 and rows["a_months"]["subject"] == "a project"
+
+
+def test_record_table_refuses_incomplete_or_unknown_rows():
+    import pytest
+
+    from aiboom import results
+
+    with pytest.raises(ValueError, match="no quantity"):
+        results.record_table([("x", 1.0, "USD", "x")], basis="data", subject="s")
+    with pytest.raises(ValueError, match="unknown row options"):
+        results.record_table([("x", 1.0, "USD", "x", {"unit": "m"})], quantity="q",
+                             basis="data", subject="s")
+    with pytest.raises(ValueError, match="a row is"):
+        results.record_table([("x", 1.0, "USD")], quantity="q", basis="data", subject="s")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import os
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -169,6 +170,59 @@ def record(name: str, value: object, unit: str, description: str, *,
         with Path(target).open("a", encoding="utf-8") as fh:
             fh.write(json.dumps(asdict(res), sort_keys=True) + "\n")
     return res
+
+
+#: Keyword arguments of :func:`record` a row of :func:`record_table` may set.
+ROW_OPTIONS = ("quantity", "basis", "subject", "p5", "p95")
+
+
+def record_table(rows: Sequence[Sequence[object]], *, quantity: str | None = None,
+                 basis: str | None = None, subject: str | None = None) -> list[Result]:
+    """:func:`record` every row of a table: the numbers one section of a chapter states.
+
+    Parameters
+    ----------
+    rows : sequence of rows
+        Each row is ``(name, value, unit, description)``, optionally followed by a dict of
+        :data:`ROW_OPTIONS` for that row alone (``{"basis": "data", "p5": lo, "p95": hi}``).
+        A row whose value is ``None`` is skipped: the section states no such number (a payback
+        that is never reached, say).
+    quantity, basis, subject : str, optional
+        Defaults for every row that does not set its own (as :func:`record` takes them).
+
+    Returns
+    -------
+    list of Result
+        The recorded rows, in order.
+
+    Examples
+    --------
+    >>> record_table([  # doctest: +SKIP
+    ...     ("train_mfu", mfu, "fraction", "model FLOP utilisation of training",
+    ...      {"quantity": "training_mfu"}),
+    ...     ("train_usd_per_e18_flop", usd_per_flop * 1e18, "USD per 1e18 FLOP",
+    ...      "rental price of 1e18 useful FLOP", {"quantity": "usd_per_e18_useful_flop"}),
+    ... ], basis="central", subject="frontier training run")
+    """
+    defaults = {"quantity": quantity, "basis": basis, "subject": subject}
+    out = []
+    for row in rows:
+        if len(row) not in (4, 5):
+            raise ValueError(f"a row is (name, value, unit, description[, options]); got {row!r}")
+        name, value, unit, description = row[:4]
+        options = dict(row[4]) if len(row) == 5 else {}
+        unknown = set(options) - set(ROW_OPTIONS)
+        if unknown:
+            raise ValueError(f"{name}: unknown row options {sorted(unknown)}; "
+                             f"allowed: {', '.join(ROW_OPTIONS)}")
+        if value is None:
+            continue
+        kwargs = {**{k: v for k, v in defaults.items() if v is not None}, **options}
+        missing = [k for k in ("quantity", "basis", "subject") if kwargs.get(k) is None]
+        if missing:
+            raise ValueError(f"{name}: no {', '.join(missing)} (set it on the row or the table)")
+        out.append(record(str(name), value, str(unit), str(description), **kwargs))
+    return out
 
 
 def read_results(path: str | Path) -> list[dict]:
