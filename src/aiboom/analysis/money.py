@@ -103,6 +103,7 @@ __all__ = [
     "payback_tornado",
     "project_registry",
     "quantiles",
+    "payback_rows",
     "record_payback",
     "scenario_model",
     "simulate_project",
@@ -532,8 +533,8 @@ def months_text(months: float, horizon_months: float = PAYBACK_HORIZON_MONTHS) -
     return f"{months:,.0f} months"
 
 
-def record_payback(name: str, summary: Mapping[str, float], what: str) -> None:
-    """Record a payback summary for the prose and the results manifest.
+def payback_rows(name: str, summary: Mapping[str, float], what: str) -> list[tuple]:
+    """Rows of :func:`aiboom.results.record_table` for a payback summary.
 
     Parameters
     ----------
@@ -545,34 +546,52 @@ def record_payback(name: str, summary: Mapping[str, float], what: str) -> None:
     what : str
         What the payback is of, for the manifest's descriptions.
 
+    Returns
+    -------
+    list of tuple
+        ``(name, value, unit, description, options)`` rows, each with its own quantity,
+        basis and subject.
+
     Notes
     -----
     Numbers go to the manifest capped at :data:`aiboom.kernels.PAYBACK_HORIZON_MONTHS` (a
     payback that never comes is recorded as the horizon, and said so); the prose uses the
     ``_text`` keys, which read "more than 20 years" in that case.
     """
-    from aiboom import results
-
     def cap(v: float) -> float:
         return min(v, PAYBACK_HORIZON_MONTHS)
 
     subject = what.lower()
-    results.record(name, cap(summary["p50"]), "months",
-                   f"median payback of {what} (horizon if never)", quantity="payback_months",
-                   basis="median", subject=subject, p5=cap(summary["p5"]),
-                   p95=cap(summary["p95"]))
+    rows: list[tuple] = [
+        (name, cap(summary["p50"]), "months", f"median payback of {what} (horizon if never)",
+         {"quantity": "payback_months", "basis": "median", "subject": subject,
+          "p5": cap(summary["p5"]), "p95": cap(summary["p95"])}),
+    ]
     for key in ("p50", "p5", "p95"):
         suffix = "" if key == "p50" else f"_{key}"
-        results.record(f"{name}{suffix}_text", months_text(summary[key]), "text",
-                       f"{key} payback of {what}, in words", quantity="payback_months",
-                       basis="median" if key == "p50" else key, subject=subject)
-    results.record(f"{name}_share_never", summary["share_never"], "fraction",
-                   f"share of samples of {what} that never pay back within the horizon",
-                   quantity="share_never_paying_back", basis="monte_carlo", subject=subject)
-    results.record(f"{name}_share_within_year", summary["share_within"], "fraction",
-                   f"share of samples of {what} that pay back within a year",
-                   quantity="share_paying_back_within_year", basis="monte_carlo",
-                   subject=subject)
+        rows.append((f"{name}{suffix}_text", months_text(summary[key]), "text",
+                     f"{key} payback of {what}, in words",
+                     {"quantity": "payback_months",
+                      "basis": "median" if key == "p50" else key, "subject": subject}))
+    rows.append((f"{name}_share_never", summary["share_never"], "fraction",
+                 f"share of samples of {what} that never pay back within the horizon",
+                 {"quantity": "share_never_paying_back", "basis": "monte_carlo",
+                  "subject": subject}))
+    rows.append((f"{name}_share_within_year", summary["share_within"], "fraction",
+                 f"share of samples of {what} that pay back within a year",
+                 {"quantity": "share_paying_back_within_year", "basis": "monte_carlo",
+                  "subject": subject}))
+    return rows
+
+
+def record_payback(name: str, summary: Mapping[str, float], what: str) -> None:
+    """Record a payback summary for the prose and the results manifest.
+
+    The rows of :func:`payback_rows`, recorded with :func:`aiboom.results.record_table`.
+    """
+    from aiboom import results
+
+    results.record_table(payback_rows(name, summary, what))
 
 
 def survey_ranges(registry: Mapping[str, Assumption]) -> pd.DataFrame:
