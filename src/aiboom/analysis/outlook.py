@@ -42,6 +42,8 @@ from aiboom.registry import Assumption
 from aiboom.sampling import draw_samples
 
 __all__ = [
+    "accelerator_ids",
+    "central_rental_price",
     "IMPROVEMENT_FACTORS",
     "LEVERS",
     "OUTLOOK_YEARS",
@@ -539,6 +541,25 @@ def accelerator_price_samples(registry: Mapping[str, Assumption], accelerators: 
 def reference_chip_name(accelerators: pd.DataFrame) -> str:
     """Short name of :data:`REFERENCE_ACCELERATOR` (e.g. "NVIDIA H100 SXM5 80GB")."""
     return str(accelerators.set_index("id").loc[REFERENCE_ACCELERATOR, "name"]).split(" (")[0]
+
+
+def accelerator_ids(accelerators: pd.DataFrame) -> dict[str, str]:
+    """Accelerator id by short name (the name before any parenthesis).
+
+    ``accelerators`` is ``data/accelerators.csv``; e.g. ``"NVIDIA H100 SXM5 80GB"`` to its id.
+    """
+    short = accelerators["name"].str.split(" (", regex=False).str[0]
+    return dict(zip(short, accelerators["id"], strict=True))
+
+
+def central_rental_price(registry: Mapping[str, Assumption], accelerators: pd.DataFrame,
+                         accelerator_id: str) -> float:
+    """Central price of one GPU-hour on a chip, as the model prices it [USD/GPU-hour].
+
+    The central value of :func:`aiboom.montecarlo.accelerator_price_row`: the registry's row for
+    the chip, or the reference chip's scaled by the ratio of rental prices.
+    """
+    return accelerator_price_row(registry, accelerators.set_index("id"), accelerator_id).central
 
 
 def query_by_accelerator(samples: Mapping[str, np.ndarray], accelerators: pd.DataFrame,
