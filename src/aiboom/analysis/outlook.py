@@ -24,10 +24,13 @@ from aiboom import charts, economics, inference, kernels, training
 from aiboom.analysis.money import (
     CENTS_PER_USD,
     LABELLED_BARS_WIDTH_PX,
+    LEVER_QUANTITIES,
     PAYBACK_TICKS_MONTHS,
     central_inputs,
     evaluate_with,
     log_histogram,
+    months_text,
+    percent_text,
     required_conversion,  # one definition, in money; re-exported here
 )
 from aiboom.backend import computed_from, get_backend
@@ -87,6 +90,9 @@ __all__ = [
     "small_model_name",
     "what_must_be_true",
     "what_must_be_true_table",
+    "lever_today_rows",
+    "paying_share_text",
+    "requirement_rows",
     "workload_bills",
 ]
 
@@ -1623,3 +1629,68 @@ def levers_bullet(n_levers: int, n_typical: int, benefit_required: float,
         return head + ", not even the benefit, however large."
     return (head + "; the benefit would need "
             f"{requirement_text(benefit_required, benefit_factor, benefit_unit)}.")
+
+
+def requirement_rows(solved: pd.DataFrame, target_keys: Mapping[str, str], subject: str,
+                     prefix: str = "wmbt") -> list[tuple]:
+    """The :func:`aiboom.results.record_table` rows of what each lever must reach, per target.
+
+    Four rows for each row of :func:`what_must_be_true`, named
+    ``{prefix}_{short}_{target_keys[target]}``: the value needed in words (``_text``); the
+    value itself and its multiple of today's (``_factor``), both skipped (``None``) when no
+    value of the lever alone reaches the target; and the value with its multiple in words
+    (``_need_text``). Each row sets its quantity (from ``LEVER_QUANTITIES``) and subject
+    (``"{subject} for a {target}"``); the table gives the basis.
+    """
+    rows: list[tuple] = []
+    for _, row in solved.iterrows():
+        key = f"{prefix}_{row['short']}_{target_keys[row['target']]}"
+        needed = f"{row['lever'].lower()} needed for a {row['target']}"
+        quantity = LEVER_QUANTITIES[row["short"]]
+        options = {"quantity": quantity, "subject": f"{subject} for a {row['target']}"}
+        reached = math.isfinite(row["required"])
+        rows += [
+            (f"{key}_text", format_value(row["required"], row["unit"]), "text",
+             f"{needed}, in words", options),
+            (key, row["required"] if reached else None, row["unit"], needed, options),
+            (f"{key}_factor", row["factor"] if reached else None, "ratio",
+             f"{needed}, times today's (in the direction that shortens payback)",
+             {**options, "quantity": f"{quantity}_needed_over_today"}),
+            (f"{key}_need_text", requirement_text(row["required"], row["factor"], row["unit"]),
+             "text", f"{needed} and its multiple of today's, in words",
+             {**options, "quantity": f"{quantity}_needed_with_multiple"}),
+        ]
+    return rows
+
+
+def lever_today_rows(solved: pd.DataFrame, subject: str, prefix: str = "wmbt",
+                     query_subject: str = "average query") -> list[tuple]:
+    """The :func:`aiboom.results.record_table` rows of each lever today and at its best.
+
+    Two rows per lever of :func:`what_must_be_true`, in its order: the lever's central value in
+    words (``{prefix}_{short}_today_text``, whose subject is ``query_subject`` for the cost per
+    query and ``subject`` otherwise) and the shortest payback with that lever alone at its best
+    (``{prefix}_{short}_best_text``); the table gives the basis.
+    """
+    rows: list[tuple] = []
+    for short, row in solved.drop_duplicates("short").set_index("short").iterrows():
+        lever = row["lever"].lower()
+        rows += [
+            (f"{prefix}_{short}_today_text", format_value(row["current"], row["unit"]), "text",
+             f"{lever} today (central), in words",
+             {"quantity": LEVER_QUANTITIES[short],
+              "subject": query_subject if short == "query_cost" else subject}),
+            (f"{prefix}_{short}_best_text", months_text(row["best_payback"]), "text",
+             f"shortest payback with {lever} alone at its best, in words",
+             {"quantity": "payback_months", "subject": f"{subject} with {lever} at best"}),
+        ]
+    return rows
+
+
+def paying_share_text(share: float) -> str:
+    """A needed paying share for prose: a percentage, or "more than every user" above one.
+
+    >>> paying_share_text(0.042), paying_share_text(1.3)
+    ('4.2%', 'more than every user')
+    """
+    return percent_text(share) if share <= 1.0 else "more than every user"
