@@ -22,7 +22,7 @@ from numpy.typing import ArrayLike
 
 from aiboom import charts, economics, inference
 from aiboom.backend import get_backend
-from aiboom.kernels import Accelerator
+from aiboom.kernels import INPUTS, Accelerator
 from aiboom.montecarlo import (
     EXACT_SAMPLE_LIMIT,
     QUANTILE_LEVELS,
@@ -1593,6 +1593,50 @@ def lopsided_sentence(n_lopsided: int, n_inputs: int) -> str:
     if n_lopsided == n_inputs:
         return f"All {of} have such lopsided ranges."
     return f"{of[0].upper()}{of[1:]}, {count_word(n_lopsided)} have such lopsided ranges."
+
+
+def lopsided_inputs(registry: Mapping[str, Assumption], upward: bool) -> tuple[int, int]:
+    """How many of the per-query model's serving inputs have ranges lopsided one way.
+
+    The serving inputs are the kernel's :data:`~aiboom.kernels.INPUTS` before the project's
+    capital cost. An input's range is lopsided upward when it reaches further above its central
+    value than below it.
+
+    Parameters
+    ----------
+    registry : mapping of str to Assumption
+        The registry the Monte Carlo draws from.
+    upward : bool
+        Count ranges lopsided upward (the median lies above the central-input value) or
+        downward.
+
+    Returns
+    -------
+    tuple of int
+        The number lopsided that way and the number of serving inputs.
+    """
+    ids = INPUTS[:INPUTS.index("genai_project_capex_usd")]
+    spread = [(registry[k].high - registry[k].central) - (registry[k].central - registry[k].low)
+              for k in ids]
+    n = sum(d > 0 for d in spread) if upward else sum(d < 0 for d in spread)
+    return n, len(ids)
+
+
+def median_against_central_sentence(median_above: bool) -> str:
+    """Why the Monte Carlo median of a product of inputs differs from its central-input value.
+
+    >>> median_against_central_sentence(True)[:40]
+    'The median lies above the value at centr'
+    """
+    if median_above:
+        return ("The median lies above the value at central inputs because a central value is "
+                "the most likely value of its range, not its middle: many ranges reach much "
+                "further above their central value than below it, and the energy multiplies "
+                "them, so a typical draw combines more upward than downward departures.")
+    return ("The median lies below the value at central inputs because a central value is the "
+            "most likely value of its range, not its middle: many ranges reach much further "
+            "below their central value than above it, and the energy multiplies them, so a "
+            "typical draw combines more downward than upward departures.")
 
 
 def electricity_sentences(share: float) -> tuple[str, str]:
