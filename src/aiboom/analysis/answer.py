@@ -919,6 +919,19 @@ def watch_sentence(row: Mapping[str, Any]) -> str:
 # --------------------------------------------------------------------------------------------
 
 
+def actual_capex_by_year(capex: pd.DataFrame) -> pd.Series:
+    """Reported (``kind == "actual"``) capex of the builders summed by year [USD bn/yr];
+    guidance rows are left out."""
+    return capex[capex["kind"] == "actual"].groupby("year")["capex_usd_bn"].sum()
+
+
+def depreciation_lives(accounting_years: float, economic_years: float) -> dict[str, float]:
+    """The two lives the depreciation chart compares, labelled as it shows them [years]:
+    the accounting life first, then the economic life."""
+    return {f"Accounting life, {accounting_years:.0f} years": accounting_years,
+            f"Economic life, {economic_years:.0f} years": economic_years}
+
+
 def depreciation_by_life(capex_by_year: pd.Series, lives: Mapping[str, float],
                          share: float = 1.0, backend: str | None = None) -> pd.DataFrame:
     """Yearly straight-line depreciation of a capex series at several lives.
