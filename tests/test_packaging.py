@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 import subprocess
 import tomllib
@@ -63,6 +64,46 @@ def test_templates_are_output_free_myst_with_one_parameters_cell(path):
     assert len(tagged) == 1, f"{path.name} needs exactly one cell tagged parameters"
     assert "scenario_file = None" in tagged[0].source
     assert nb.cells[0].cell_type == "markdown" or tagged[0] is not nb.cells[0]
+
+
+def _calls(source: str) -> set[str]:
+    """Dotted names of the functions a cell calls (``results.record_table``, ``money.f``)."""
+    names = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                and isinstance(node.func.value, ast.Name):
+            names.add(f"{node.func.value.id}.{node.func.attr}")
+    return names
+
+
+@pytest.mark.parametrize("path", TEMPLATES, ids=[p.name for p in TEMPLATES])
+def test_computation_is_shown_and_recording_is_declarative(path):
+    """A reader can expand every chapter's computing cells ('show code'); the numbers the
+    prose glues are recorded by one ``results.record_table`` per section, in hidden cells that
+    do nothing else, never by computing cells."""
+    nb = jupytext.read(path)
+    code = [c for c in nb.cells if c.cell_type == "code"
+            and "parameters" not in c.metadata.get("tags", [])]
+    shown = [c for c in code if "hide-input" in c.metadata.get("tags", [])]
+    hidden = [c for c in code if "remove-cell" in c.metadata.get("tags", [])]
+    computing = [c for c in shown if _calls(c.source) - {"charts.figure"}]
+    assert computing, f"{path.name}: no computing cell a reader can expand"
+    for cell in code:
+        assert "results.record" not in _calls(cell.source), \
+            f"{path.name}: record numbers with results.record_table, not results.record"
+    for cell in shown:
+        assert "results.record_table" not in _calls(cell.source), \
+            f"{path.name}: a shown cell records numbers:\n{cell.source[:200]}"
+    for cell in hidden:
+        statements = ast.parse(cell.source).body
+        tables = [s for s in statements if isinstance(s, ast.Expr)
+                  and isinstance(s.value, ast.Call)
+                  and ast.unparse(s.value.func) == "results.record_table"]
+        # names the table shares: a subject, or a claim's pair of sentences unpacked
+        labels = [s for s in statements if isinstance(s, ast.Assign)]
+        assert tables and len(tables) + len(labels) == len(statements), \
+            f"{path.name}: a hidden cell holds only results.record_table (and names for it):\n" \
+            f"{cell.source[:300]}"
 
 
 def test_toc_lists_every_template_and_page():
