@@ -90,11 +90,6 @@ def test_workload_bill_by_hand():
     assert open_["bill_low"] < open_["bill_usd_per_month"] < open_["bill_high"]
 
 
-def test_current_prices_drop_expired_rows():
-    cur = outlook.current_prices(data.api_prices())
-    assert cur["to_date"].isna().all() and len(cur) > 0
-
-
 def _table(**rows: list) -> pd.DataFrame:
     """A small price table with the columns of data/api_prices.csv, dated 2026-11-27."""
     n = len(rows["model"])

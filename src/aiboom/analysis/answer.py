@@ -53,7 +53,7 @@ __all__ = [
     "growth_words", "usd_bn_text",
     "lab_costs_sentence", "purchases_growth", "rank_words", "race_sentence",
     "chart_revenue_race", "cost_tornado", "cumulative_revenue_usd_bn", "depreciation_by_life",
-    "depreciation_gap", "depreciation_sentence", "format_years", "free_cash_flow",
+    "depreciation_gap", "depreciation_sentence", "free_cash_flow",
     "free_cash_flow_totals", "growth_needed_per_year", "inference_bill_usd_bn", "lab_pnl",
     "lab_sentence", "lever_label", "lever_threshold", "life_points", "payback_sentence",
     "race_curves", "race_flip_sentence", "race_from", "race_movers_sentence", "race_tornado",
@@ -542,11 +542,6 @@ def race_movers_sentence(answers: list[ScenarioAnswer], baseline: str = "baselin
 
 def _plural(names: list[str]) -> str:
     return "scenario" if len(names) == 1 else "scenarios"
-
-
-def format_years(years: float) -> str:
-    """A duration in words: 'never' when infinite, else one decimal and 'years'."""
-    return "never" if not math.isfinite(years) else f"{years:.1f} years"
 
 
 def payback_sentence(payback_months: float, life_years: float) -> str:

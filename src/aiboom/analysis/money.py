@@ -104,7 +104,6 @@ __all__ = [
     "project_registry",
     "quantiles",
     "payback_rows",
-    "record_payback",
     "scenario_model",
     "simulate_project",
     "survey_ranges",
@@ -582,16 +581,6 @@ def payback_rows(name: str, summary: Mapping[str, float], what: str) -> list[tup
                  {"quantity": "share_paying_back_within_year", "basis": "monte_carlo",
                   "subject": subject}))
     return rows
-
-
-def record_payback(name: str, summary: Mapping[str, float], what: str) -> None:
-    """Record a payback summary for the prose and the results manifest.
-
-    The rows of :func:`payback_rows`, recorded with :func:`aiboom.results.record_table`.
-    """
-    from aiboom import results
-
-    results.record_table(payback_rows(name, summary, what))
 
 
 def survey_ranges(registry: Mapping[str, Assumption]) -> pd.DataFrame:

@@ -68,7 +68,6 @@ __all__ = [
     "improvements_needed",
     "chart_workload_bills",
     "create_workload",
-    "current_prices",
     "date_text",
     "dated_prices",
     "like_with_like_prices",
@@ -238,11 +237,6 @@ def create_workload(registry: Mapping[str, Assumption]) -> Workload:
     if not 0.0 <= w.cached_input_share <= 1.0:
         raise ValueError(f"cached_input_share must be in [0, 1]; got {w.cached_input_share}")
     return w
-
-
-def current_prices(api_prices: pd.DataFrame) -> pd.DataFrame:
-    """List prices still in effect: rows of ``data/api_prices.csv`` with no ``to_date``."""
-    return api_prices[api_prices["to_date"].isna()].reset_index(drop=True)
 
 
 def prices_as_of(api_prices: pd.DataFrame) -> pd.Timestamp:
